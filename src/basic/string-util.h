@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Caps on what an operator can put into the database: every string that
+ * input controls has one (curl's "toobig" habit). */
+#define PIK_CODE_MAX 63
+#define PIK_TEXT_MAX 1024
+#define PIK_URL_MAX 2048
+
+bool utf8_is_valid(const char *s);
+
+/* 0 when s is valid UTF-8 of at most max bytes without control characters;
+ * -E2BIG when too long, -EILSEQ when not UTF-8, -EINVAL for control chars. */
+int text_validate(const char *s, size_t max);
+
+/* Partner codes and browser names: they end up in file names
+ * (/etc/pik/credentials/<partner>) and journal fields, so they are kept to
+ * [a-z0-9][a-z0-9._-]*, at most PIK_CODE_MAX bytes. */
+bool code_is_valid(const char *s);
+
+/* Stable across hosts and releases: shard assignment and schedule spread
+ * depend on it, so it must never change. FNV-1a, 64 bit. */
+uint64_t hash64(const void *data, size_t n);
+uint64_t hash64_str(const char *s);
+
+bool startswith(const char *s, const char *prefix);
+char *strjoin_comma(char *const *l);
+
+/* Split on ',' and trim blanks; empty items are an error (-EINVAL). */
+int strv_split_comma(const char *s, size_t max_items, char ***ret);
+size_t strv_length(char *const *l);

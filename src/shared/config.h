@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+/* /etc/pik/pik.conf, libconfig syntax. Every setting is optional; an unknown
+ * key, a wrong type or an out-of-range value is an error that names the file,
+ * the line and the key. See data/pik.conf for the annotated example. */
+
+typedef struct PikRetryPolicy {
+        unsigned max_attempts;     /* attempts in all, 1 = no retry; default 3, 1..20 */
+        unsigned backoff_sec;      /* first delay; default 30, 1..86400 */
+        unsigned backoff_max_sec;  /* cap of the exponential backoff; default 900, >= backoff */
+} PikRetryPolicy;
+
+typedef struct PikEngineDefaults {
+        unsigned timeout_sec;      /* per check; default 30, 1..3600 */
+        unsigned max_redirects;    /* default 10, 0..50 */
+        char *user_agent;          /* default "pik/VERSION" */
+} PikEngineDefaults;
+
+typedef struct PikConfig {
+        char *path;                /* the file it came from, or NULL for built-in defaults */
+        char *database;            /* default PIK_DB_PATH (/var/lib/pik/pik.db) */
+        char *timezone;            /* default "UTC", must be a known IANA zone */
+        unsigned job_expiry_sec;   /* default 180, 10..86400 */
+        unsigned max_concurrent;   /* default 16, 1..10000 */
+        PikRetryPolicy retry;
+        unsigned shard_index;      /* default 0, < shard_count */
+        unsigned shard_count;      /* default 1, 1..1024 */
+        PikEngineDefaults engine;
+} PikConfig;
+
+int pik_config_new_default(PikConfig **ret);
+
+/* Load path. If the file does not exist and missing_ok, the defaults are
+ * returned. On a parse or validation error returns -EINVAL (or the errno of
+ * the failed open/read) and, if ret_error is non-NULL, a malloc'd message
+ * such as "/etc/pik/pik.conf:7: job_expiry: 5 is out of range 10..86400". */
+int pik_config_load(const char *path, bool missing_ok, PikConfig **ret, char **ret_error);
+PikConfig *pik_config_free(PikConfig *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(PikConfig *, pik_config_free);
+
+/* Whether a partner code belongs to this host's shard. */
+bool pik_config_shard_owns(const PikConfig *c, const char *partner_code);
