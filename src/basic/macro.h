@@ -93,3 +93,8 @@ static inline bool streq_ptr(const char *a, const char *b) {
                 int _r_ = (expr);               \
                 _r_ < 0 ? -errno : _r_;         \
         })
+
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}

@@ -1,2 +1,149 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-int main(void) { return 0; }
+
+/* pik-dispatcher: one dispatcher pass, started by pik-dispatcher.timer:
+ * reap what outlived job_expiry, then start a pik-check@<id>.service for
+ * each due job, up to the concurrency cap. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "build-config.h"
+#include "cli.h"
+#include "dispatcher.h"
+#include "log.h"
+#include "unit-starter.h"
+
+typedef struct Options {
+        CliCommon cli;
+        bool dry_run;
+} Options;
+
+static int help(void) {
+        printf("Usage: %s [OPTIONS…]\n\n"
+               "Run one dispatcher pass: expire executions that outlived job_expiry,\n"
+               "then start a pik-check@<id>.service for each due job.\n\n"
+               "  -h --help          Show this help\n"
+               "     --version       Show the version\n"
+               "     --config FILE   Read FILE instead of " PIK_CONFIG_PATH "\n"
+               "     --db PATH       Use this database instead of the configured one\n"
+               "     --now TIME      Act as if it were TIME (ISO 8601)\n"
+               "     --dry-run       Print what would be started; change nothing\n",
+               program_invocation_short_name);
+        return 0;
+}
+
+static int parse_argv(int argc, char **argv, Options *o) {
+        enum { ARG_VERSION = 0x100, ARG_CONFIG, ARG_DB, ARG_NOW, ARG_DRY_RUN };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "db", required_argument, NULL, ARG_DB },
+                { "now", required_argument, NULL, ARG_NOW },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        puts("pik-dispatcher " PACKAGE_VERSION);
+                        return 0;
+                case ARG_CONFIG:
+                        o->cli.config_path = optarg;
+                        break;
+                case ARG_DB:
+                        o->cli.db_path = optarg;
+                        break;
+                case ARG_NOW:
+                        o->cli.now = optarg;
+                        break;
+                case ARG_DRY_RUN:
+                        o->dry_run = true;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(-EINVAL, "%s takes no arguments.", program_invocation_short_name);
+        return 1;
+}
+
+static int dry_run(PikDb *db, const PikConfig *cfg, int64_t now) {
+        _cleanup_json_ json_object *due = NULL;
+        int r;
+
+        r = pik_dispatcher_due(db, cfg, now, &due);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list due jobs: %s", pik_db_error(db));
+
+        for (size_t i = 0; i < json_object_array_length(due); i++) {
+                json_object *j = json_object_array_get_idx(due, i), *v;
+                const char *partner = "", *browser = "";
+                int64_t job = 0, attempt = 1;
+
+                if (json_object_object_get_ex(j, "id", &v))
+                        job = json_object_get_int64(v);
+                if (json_object_object_get_ex(j, "partner", &v))
+                        partner = json_object_get_string(v);
+                if (json_object_object_get_ex(j, "browser", &v))
+                        browser = json_object_get_string(v);
+                if (json_object_object_get_ex(j, "attempt", &v))
+                        attempt = json_object_get_int64(v);
+                printf("would start pik-check@<new>.service for job %lld: partner %s, browser %s, attempt %lld\n",
+                       (long long) job, partner, browser, (long long) attempt);
+        }
+        printf("%zu job(s) due.\n", json_object_array_length(due));
+        return 0;
+}
+
+static int run(int argc, char **argv) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_(pik_db_closep) PikDb *db = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        PikDispatcherStats st;
+        Options o = {};
+        int64_t now;
+        int r;
+
+        r = parse_argv(argc, argv, &o);
+        if (r <= 0)
+                return r;
+        r = cli_now(&o.cli, &now);
+        if (r < 0)
+                return r;
+        r = cli_open(&o.cli, o.dry_run ? PIK_DB_READONLY : PIK_DB_CREATE, &cfg, &db);
+        if (r < 0)
+                return r;
+
+        if (o.dry_run)
+                return dry_run(db, cfg, now);
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+
+        SystemdStarter s = { .bus = bus, .key_dir = PIK_EXECUTION_KEY_DIR };
+        PikUnitStarter starter = { .start = systemd_starter_start, .userdata = &s };
+
+        r = pik_dispatcher_pass(db, cfg, now, &starter, &st);
+        if (r < 0)
+                return log_error_errno(r, "Dispatcher pass failed: %s", pik_db_error(db));
+
+        if (st.held)
+                log_debug("Everything is held; nothing dispatched.");
+        log_full(st.dispatched + st.reaped + st.start_failed > 0 ? LOG_INFO : LOG_DEBUG,
+                 "Dispatcher pass: %u started, %u failed to start, %u expired, %u were running.",
+                 st.dispatched, st.start_failed, st.reaped, st.running);
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        return run(argc, argv) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

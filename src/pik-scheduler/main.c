@@ -1,2 +1,99 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-int main(void) { return 0; }
+
+/* pik-scheduler: one scheduler pass, started by pik-scheduler.timer. The
+ * timer is the clock; this program is a thin main over the library. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "build-config.h"
+#include "cli.h"
+#include "log.h"
+#include "scheduler.h"
+
+static int help(void) {
+        printf("Usage: %s [OPTIONS…]\n\n"
+               "Run one scheduler pass: create the scheduled job of every enabled\n"
+               "configuration × browser, and give dispatched jobs their next run time.\n\n"
+               "  -h --help          Show this help\n"
+               "     --version       Show the version\n"
+               "     --config FILE   Read FILE instead of " PIK_CONFIG_PATH "\n"
+               "     --db PATH       Use this database instead of the configured one\n"
+               "     --now TIME      Act as if it were TIME (ISO 8601)\n",
+               program_invocation_short_name);
+        return 0;
+}
+
+static int parse_argv(int argc, char **argv, CliCommon *cli) {
+        enum { ARG_VERSION = 0x100, ARG_CONFIG, ARG_DB, ARG_NOW };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "db", required_argument, NULL, ARG_DB },
+                { "now", required_argument, NULL, ARG_NOW },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        puts("pik-scheduler " PACKAGE_VERSION);
+                        return 0;
+                case ARG_CONFIG:
+                        cli->config_path = optarg;
+                        break;
+                case ARG_DB:
+                        cli->db_path = optarg;
+                        break;
+                case ARG_NOW:
+                        cli->now = optarg;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(-EINVAL, "%s takes no arguments.", program_invocation_short_name);
+        return 1;
+}
+
+static int run(int argc, char **argv) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_(pik_db_closep) PikDb *db = NULL;
+        PikSchedulerStats st;
+        CliCommon cli = {};
+        int64_t now;
+        int r;
+
+        r = parse_argv(argc, argv, &cli);
+        if (r <= 0)
+                return r;
+        r = cli_now(&cli, &now);
+        if (r < 0)
+                return r;
+        r = cli_open(&cli, PIK_DB_CREATE, &cfg, &db);
+        if (r < 0)
+                return r;
+
+        r = pik_scheduler_pass(db, cfg, now, &st);
+        if (r < 0)
+                return log_error_errno(r, "Scheduler pass failed: %s", pik_db_error(db));
+
+        if (st.bad_schedule > 0)
+                log_warning("%u schedule(s) could not be evaluated (first: configuration %lld); "
+                            "see pikctl config show %lld.",
+                            st.bad_schedule, (long long) st.bad_config_id, (long long) st.bad_config_id);
+        log_full(st.created + st.rolled > 0 ? LOG_INFO : LOG_DEBUG,
+                 "Scheduler pass: %u job(s) created, %u rescheduled.", st.created, st.rolled);
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        return run(argc, argv) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

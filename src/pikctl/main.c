@@ -1,2 +1,332 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "build-config.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "string-util.h"
+#include "time-util.h"
+#include "verbs.h"
+
+/* pikctl's exit codes are a contract (DESIGN.md). */
+#define EXIT_USAGE 2
+#define EXIT_NOT_FOUND 4
+#define EXIT_PERMISSION 77
+
+static const char usage_text[] =
+        "Usage: pikctl [OPTIONS…] COMMAND …\n"
+        "\n"
+        "Check that people can log in to partner sites, and see whose problem a failure is.\n"
+        "\n"
+        "Commands:\n"
+        "  status                             partner × browser: last outcome, kind, age, 24 h success ratio\n"
+        "  partner list | show CODE | remove CODE [--force]\n"
+        "  partner add CODE --name TEXT\n"
+        "  partner enable CODE | disable CODE --reason TEXT\n"
+        "  browser list | show NAME | remove NAME [--force]\n"
+        "  browser add NAME --engine http|webdriver [--user-agent S] [--webdriver-url URL] [--http-version 1.1|2]\n"
+        "  browser enable NAME | disable NAME --reason TEXT\n"
+        "  config list | show ID | remove ID | enable ID | disable ID --reason TEXT\n"
+        "  config add PARTNER --browsers NAME[,NAME…] --url ENTRY_URL\n"
+        "         (--every 5m | --at 08:00,12:30 | --cron '*/5 * * * *') [--tz ZONE]\n"
+        "         [--sso] [--express-checkout] [--product-url URL] [--wait SECONDS]\n"
+        "         [--success-marker TEXT] [--failure-marker TEXT]\n"
+        "  jobs [--overdue | --upcoming]      scheduled jobs\n"
+        "  executions [--partner P] [--limit N]\n"
+        "  execution show ID\n"
+        "  results [--partner P] [--browser B] [--kind K] [--since TIME] [--limit N]\n"
+        "  outcomes                           the outcome catalog\n"
+        "  run-now PARTNER [--browser NAME]   queue a partner's checks for the next dispatcher pass\n"
+        "  hold [CONFIG_ID] | release [CONFIG_ID]   without an id: everything\n"
+        "\n"
+        "Options:\n"
+        "  -h --help             Show this help (also: pikctl COMMAND --help)\n"
+        "     --version          Show the version\n"
+        "     --json             Print one JSON document\n"
+        "     --db PATH          Work offline on this database\n"
+        "     --config FILE      Read FILE instead of " PIK_CONFIG_PATH "\n"
+        "     --now TIME         Act as if it were TIME (ISO 8601), for replay and tests\n"
+        "\n"
+        "Exit status: 0 ok, 1 failure, 2 usage error, 4 not found, 77 permission denied.\n"
+        "See pikctl(1).\n";
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_JSON,
+        ARG_DB,
+        ARG_CONFIG,
+        ARG_NOW,
+        ARG_OPT_BASE = 0x200,   /* + bit index of OPT_* */
+};
+
+typedef struct OptionDef {
+        const char *name;
+        int has_arg;
+        uint64_t bit;
+        size_t offset;          /* into Args: a const char * or a bool */
+} OptionDef;
+
+#define STR_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field) }
+#define BOOL_OPT(n, b, field) { n, no_argument, b, offsetof(Args, field) }
+
+static const OptionDef option_defs[] = {
+        STR_OPT("name", OPT_NAME, name),
+        STR_OPT("engine", OPT_ENGINE, engine),
+        STR_OPT("user-agent", OPT_USER_AGENT, user_agent),
+        STR_OPT("webdriver-url", OPT_WEBDRIVER_URL, webdriver_url),
+        STR_OPT("http-version", OPT_HTTP_VERSION, http_version),
+        STR_OPT("browsers", OPT_BROWSERS, browsers),
+        STR_OPT("url", OPT_URL, url),
+        STR_OPT("every", OPT_EVERY, every),
+        STR_OPT("at", OPT_AT, at),
+        STR_OPT("cron", OPT_CRON, cron),
+        STR_OPT("tz", OPT_TZ, tz),
+        BOOL_OPT("sso", OPT_SSO, sso),
+        BOOL_OPT("express-checkout", OPT_EXPRESS, express_checkout),
+        STR_OPT("product-url", OPT_PRODUCT_URL, product_url),
+        STR_OPT("wait", OPT_WAIT, wait),
+        STR_OPT("success-marker", OPT_SUCCESS_MARKER, success_marker),
+        STR_OPT("failure-marker", OPT_FAILURE_MARKER, failure_marker),
+        STR_OPT("reason", OPT_REASON, reason),
+        STR_OPT("partner", OPT_PARTNER, partner),
+        STR_OPT("browser", OPT_BROWSER, browser),
+        STR_OPT("kind", OPT_KIND, kind),
+        STR_OPT("since", OPT_SINCE, since),
+        STR_OPT("limit", OPT_LIMIT, limit),
+        BOOL_OPT("force", OPT_FORCE, force),
+        BOOL_OPT("overdue", OPT_OVERDUE, overdue),
+        BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),
+};
+
+static int exit_code(int r) {
+        switch (r) {
+        case 0:
+                return EXIT_SUCCESS;
+        case -ENOENT:
+        case -ENXIO:
+                return EXIT_NOT_FOUND;
+        case -EACCES:
+        case -EPERM:
+                return EXIT_PERMISSION;
+        case -EINVAL:
+        case -E2BIG:
+        case -EDOM:
+        case -ERANGE:
+                return EXIT_USAGE;
+        default:
+                return EXIT_FAILURE;
+        }
+}
+
+static const Verb *find_verb(int argc, char **argv, int *ret_consumed) {
+        if (argc < 1)
+                return NULL;
+        for (size_t i = 0; i < pikctl_verbs_count; i++) {
+                const Verb *v = &pikctl_verbs[i];
+                if (!v->group && streq(v->name, argv[0])) {
+                        *ret_consumed = 1;
+                        return v;
+                }
+                if (v->group && streq(v->group, argv[0]) && argc >= 2 && streq(v->name, argv[1])) {
+                        *ret_consumed = 2;
+                        return v;
+                }
+        }
+        return NULL;
+}
+
+static bool is_group(const char *s) {
+        for (size_t i = 0; i < pikctl_verbs_count; i++)
+                if (pikctl_verbs[i].group && streq(pikctl_verbs[i].group, s))
+                        return true;
+        return false;
+}
+
+/* "pikctl partner --help": the usage lines that concern that command. */
+static void help_for(const char *word) {
+        const char *p = usage_text;
+        bool any = false, continuing = false;
+
+        while (p && *p) {
+                const char *e = strchr(p, '\n');
+                size_t n = e ? (size_t) (e - p) : strlen(p);
+                char cmd[64];
+
+                snprintf(cmd, sizeof cmd, "  %s ", word);
+                if (n >= strlen(cmd) && strncmp(p, cmd, strlen(cmd)) == 0) {
+                        if (!any)
+                                printf("Usage: pikctl [OPTIONS…] COMMAND …\n\n");
+                        printf("%.*s\n", (int) n, p);
+                        any = continuing = true;
+                } else if (continuing && n > 9 && strncmp(p, "         ", 9) == 0)
+                        printf("%.*s\n", (int) n, p);
+                else
+                        continuing = false;
+                p = e ? e + 1 : NULL;
+        }
+        if (!any)
+                fputs(usage_text, stdout);
+        else
+                printf("\nGlobal options: --json --db PATH --config FILE --now TIME. See pikctl --help.\n");
+}
+
+static int run(int argc, char **argv) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_(pik_db_closep) PikDb *db = NULL;
+        _cleanup_free_ char *error = NULL;
+        _cleanup_free_ struct option *longopts = NULL;
+        size_t n_defs = ELEMENTSOF(option_defs);
+        Args args = {};
+        uint64_t seen = 0;
+        bool help = false;
+        const Verb *verb;
+        int c, consumed = 0, r;
+
+        longopts = calloc(n_defs + 7, sizeof *longopts);
+        if (!longopts)
+                return log_oom();
+        for (size_t i = 0; i < n_defs; i++)
+                longopts[i] = (struct option) { option_defs[i].name, option_defs[i].has_arg, NULL, ARG_OPT_BASE + (int) i };
+        longopts[n_defs + 0] = (struct option) { "help", no_argument, NULL, 'h' };
+        longopts[n_defs + 1] = (struct option) { "version", no_argument, NULL, ARG_VERSION };
+        longopts[n_defs + 2] = (struct option) { "json", no_argument, NULL, ARG_JSON };
+        longopts[n_defs + 3] = (struct option) { "db", required_argument, NULL, ARG_DB };
+        longopts[n_defs + 4] = (struct option) { "config", required_argument, NULL, ARG_CONFIG };
+        longopts[n_defs + 5] = (struct option) { "now", required_argument, NULL, ARG_NOW };
+
+        /* Options may come before or after the command: GNU getopt permutes. */
+        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        help = true;
+                        break;
+                case ARG_VERSION:
+                        puts("pikctl " PACKAGE_VERSION);
+                        return 0;
+                case ARG_JSON:
+                        args.json = true;
+                        break;
+                case ARG_DB:
+                        args.db_path = optarg;
+                        break;
+                case ARG_CONFIG:
+                        args.config_path = optarg;
+                        break;
+                case ARG_NOW:
+                        args.now = optarg;
+                        break;
+                case '?':
+                        return -EINVAL;   /* getopt said what was wrong */
+                default: {
+                        const OptionDef *d = &option_defs[c - ARG_OPT_BASE];
+                        if (d->has_arg == required_argument)
+                                *(const char **) ((char *) &args + d->offset) = optarg;
+                        else
+                                *(bool *) ((char *) &args + d->offset) = true;
+                        seen |= d->bit;
+                }
+                }
+        }
+
+        argc -= optind;
+        argv += optind;
+
+        if (help) {
+                if (argc > 0)
+                        help_for(argv[0]);
+                else
+                        fputs(usage_text, stdout);
+                return 0;
+        }
+        if (argc == 0) {
+                fputs(usage_text, stderr);
+                return -EINVAL;
+        }
+
+        verb = find_verb(argc, argv, &consumed);
+        if (!verb) {
+                if (is_group(argv[0]))
+                        log_error("Unknown or missing '%s' command%s%s; see pikctl %s --help.",
+                                  argv[0], argc > 1 ? ": " : "", argc > 1 ? argv[1] : "", argv[0]);
+                else
+                        log_error("Unknown command '%s'; see pikctl --help.", argv[0]);
+                return -EINVAL;
+        }
+        argc -= consumed;
+        argv += consumed;
+
+        if ((unsigned) argc < verb->min_args || (unsigned) argc > verb->max_args) {
+                log_error("Wrong number of arguments for '%s%s%s'; see pikctl %s --help.",
+                          verb->group ?: "", verb->group ? " " : "", verb->name, verb->group ?: verb->name);
+                return -EINVAL;
+        }
+        if (seen & ~verb->options) {
+                for (size_t i = 0; i < n_defs; i++)
+                        if (seen & ~verb->options & option_defs[i].bit) {
+                                log_error("Option --%s does not apply to '%s%s%s'.", option_defs[i].name,
+                                          verb->group ?: "", verb->group ? " " : "", verb->name);
+                                break;
+                        }
+                return -EINVAL;
+        }
+
+        Context ctx = { .args = &args };
+
+        if (args.now) {
+                r = parse_timestamp(args.now, &ctx.now);
+                if (r < 0) {
+                        log_error("Invalid --now '%s': expected an ISO 8601 time such as 2026-11-24T08:00:00Z.", args.now);
+                        return -EINVAL;
+                }
+        } else
+                ctx.now = now_utc();
+
+        r = pik_config_load(args.config_path ?: PIK_CONFIG_PATH, !args.config_path, &cfg, &error);
+        if (r < 0) {
+                log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
+                return r == -EINVAL ? -EBADMSG : r;
+        }
+
+        /* Until pikd answers over D-Bus, the configured database is used
+         * directly; --db names another one. */
+        const char *path = args.db_path ?: cfg->database;
+        r = pik_db_open(path, (verb->flags & VERB_WRITES) ? PIK_DB_CREATE : PIK_DB_READONLY, &db, &error);
+        if (r < 0) {
+                if (r == -ENOENT && !(verb->flags & VERB_WRITES))
+                        log_error("Database %s does not exist yet (a first change creates it).", path);
+                else
+                        log_error_errno(r, "%s", error ?: "Failed to open the database: %m");
+                /* A missing database is not a "not found" of what was asked. */
+                return r == -ENOENT ? -EIO : r;
+        }
+
+        ctx.cfg = cfg;
+        ctx.db = db;
+        output_init(&ctx.out, stdout, args.json);
+
+        r = verb->run(&ctx, argc, argv);
+        if (r < 0) {
+                if (pik_db_has_error(db))
+                        log_error("%s", pik_db_error(db));
+                else
+                        log_error_errno(r, "%s%s%s failed: %m", verb->group ?: "", verb->group ? " " : "", verb->name);
+        }
+        if (fflush(stdout) != 0 && r >= 0)
+                return log_error_errno(-errno, "Failed to write output: %m");
+        return r;
+}
+
+int main(int argc, char **argv) {
+        const char *l = getenv("PIK_LOG_LEVEL");
+
+        if (l && streq(l, "debug"))
+                log_set_max_level(LOG_DEBUG);
+        return exit_code(run(argc, argv));
+}

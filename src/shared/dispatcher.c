@@ -1,1 +1,276 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatcher.h"
+#include "execution.h"
+#include "job.h"
+#include "result.h"
+
+char *pik_check_unit_name(char buf[static PIK_CHECK_UNIT_MAX], int64_t execution_id) {
+        snprintf(buf, PIK_CHECK_UNIT_MAX, "pik-check@%lld.service", (long long) execution_id);
+        return buf;
+}
+
+int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_reaped) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *q = NULL;
+        _cleanup_free_ int64_t *ids = NULL;
+        size_t n = 0, alloc = 0;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = pik_db_prepare(db, "SELECT id FROM execution WHERE state IN " PIK_EXECUTION_RUNNING_SQL
+                               " AND created_at + ?1 <= ?2 ORDER BY id", &q);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(q, 1, cfg->job_expiry_sec);
+        sqlite3_bind_int64(q, 2, now);
+        for (;;) {
+                r = pik_db_step(db, q);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if (n >= alloc) {
+                        size_t na = MAX(alloc * 2, (size_t) 16);
+                        int64_t *p = reallocarray(ids, na, sizeof *ids);
+                        if (!p)
+                                return -ENOMEM;
+                        ids = p;
+                        alloc = na;
+                }
+                ids[n++] = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_reset(q);
+
+        for (size_t i = 0; i < n; i++) {
+                PikResultReport rep = PIK_RESULT_REPORT_INIT;
+
+                rep.execution_id = ids[i];
+                rep.outcome = "check-expired";
+                rep.duration_ms = (int64_t) cfg->job_expiry_sec * 1000;
+                rep.details = "no report within job_expiry";
+                r = pik_result_record_locked(db, cfg, &rep, now, "expired", NULL);
+                if (r < 0)
+                        return r;
+        }
+
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        if (ret_reaped)
+                *ret_reaped = (unsigned) n;
+        return 0;
+}
+
+static int count_running(PikDb *db, unsigned *ret) {
+        int64_t n;
+        int r = pik_db_query_int64(db, "SELECT count(*) FROM execution WHERE state IN " PIK_EXECUTION_RUNNING_SQL, &n);
+        if (r < 0)
+                return r;
+        *ret = (unsigned) n;
+        return 0;
+}
+
+static int prepare_due(PikDb *db, const PikConfig *cfg, int64_t now, unsigned limit, sqlite3_stmt **ret) {
+        int r;
+
+        r = pik_job_register_shard_function(db, cfg);
+        if (r < 0)
+                return r;
+        r = pik_db_prepare(db,
+                           "SELECT j.id, p.code AS partner, b.name AS browser, j.attempt, j.config_id, j.run_after "
+                           "FROM scheduled_job j JOIN job_config c ON c.id = j.config_id "
+                           "JOIN partner p ON p.id = c.partner_id JOIN browser b ON b.id = j.browser_id "
+                           "WHERE j.dispatched = 0 AND j.run_after <= ?1 AND NOT c.held "
+                           "  AND c.enabled AND p.enabled AND b.enabled AND pik_shard_owns(p.code) "
+                           "ORDER BY j.run_after, j.id LIMIT ?2", ret);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(*ret, 1, now);
+        sqlite3_bind_int64(*ret, 2, limit);
+        return 0;
+}
+
+int pik_dispatcher_due(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        unsigned running;
+        bool held;
+        int r;
+
+        r = pik_job_get_global_hold(db, &held);
+        if (r < 0)
+                return r;
+        r = count_running(db, &running);
+        if (r < 0)
+                return r;
+        r = prepare_due(db, cfg, now, held || running >= cfg->max_concurrent ? 0 : cfg->max_concurrent - running, &s);
+        if (r < 0)
+                return r;
+        return pik_db_query_json(db, s, 0, ret);
+}
+
+typedef struct DueJob {
+        int64_t job_id;
+        int64_t config_id;
+        char partner[64];
+        char browser[64];
+        unsigned attempt;
+} DueJob;
+
+static int dispatch_one(PikDb *db, const DueJob *d, int64_t now, int64_t *ret_id, char key[static PIK_EXECUTION_KEY_HEX]) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *ins = NULL, *upd = NULL, *unit = NULL;
+        char name[PIK_CHECK_UNIT_MAX];
+        int64_t id;
+        int r;
+
+        r = pik_execution_key_new(key);
+        if (r < 0)
+                return pik_db_set_error(db, r, "getrandom() failed: %s", strerror(-r));
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+
+        /* The job may have changed since it was selected (run-now, a
+         * concurrent pass): only a job that is still not dispatched is
+         * taken, so no run is started twice. */
+        r = pik_db_prepare(db, "UPDATE scheduled_job SET dispatched = 1 WHERE id = ? AND dispatched = 0", &upd);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(upd, 1, d->job_id);
+        r = pik_db_step(db, upd);
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(pik_db_handle(db)) == 0)
+                return 0;
+
+        r = pik_db_prepare(db,
+                           "INSERT INTO execution (job_id, config_id, partner, browser, key, state, attempt, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, 'dispatched', ?, ?)", &ins);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(ins, 1, d->job_id);
+        sqlite3_bind_int64(ins, 2, d->config_id);
+        sqlite3_bind_text(ins, 3, d->partner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, d->browser, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, key, -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 6, (int) d->attempt);
+        sqlite3_bind_int64(ins, 7, now);
+        r = pik_db_step(db, ins);
+        if (r < 0)
+                return r;
+        id = sqlite3_last_insert_rowid(pik_db_handle(db));
+
+        r = pik_db_prepare(db, "UPDATE execution SET unit = ? WHERE id = ?", &unit);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(unit, 1, pik_check_unit_name(name, id), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(unit, 2, id);
+        r = pik_db_step(db, unit);
+        if (r < 0)
+                return r;
+
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        return 1;
+}
+
+int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
+                        PikDispatcherStats *ret) {
+        _cleanup_stmt_ sqlite3_stmt *q = NULL;
+        _cleanup_free_ DueJob *due = NULL;
+        PikDispatcherStats st = {};
+        size_t n = 0;
+        int r;
+
+        r = pik_dispatcher_reap(db, cfg, now, &st.reaped);
+        if (r < 0)
+                return r;
+
+        r = pik_job_get_global_hold(db, &st.held);
+        if (r < 0)
+                return r;
+        r = count_running(db, &st.running);
+        if (r < 0)
+                return r;
+
+        if (!st.held && st.running < cfg->max_concurrent) {
+                unsigned slots = cfg->max_concurrent - st.running;
+
+                due = calloc(slots, sizeof *due);
+                if (!due)
+                        return -ENOMEM;
+                r = prepare_due(db, cfg, now, slots, &q);
+                if (r < 0)
+                        return r;
+                while (n < slots) {
+                        r = pik_db_step(db, q);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                break;
+                        due[n] = (DueJob) {
+                                .job_id = sqlite3_column_int64(q, 0),
+                                .attempt = (unsigned) sqlite3_column_int(q, 3),
+                                .config_id = sqlite3_column_int64(q, 4),
+                        };
+                        strncpy(due[n].partner, (const char *) sqlite3_column_text(q, 1), sizeof due[n].partner - 1);
+                        strncpy(due[n].browser, (const char *) sqlite3_column_text(q, 2), sizeof due[n].browser - 1);
+                        n++;
+                }
+                sqlite3_reset(q);
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                char key[PIK_EXECUTION_KEY_HEX], unit[PIK_CHECK_UNIT_MAX];
+                int64_t id = 0;
+
+                r = dispatch_one(db, &due[i], now, &id, key);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+
+                PikExecutionStart e = {
+                        .execution_id = id,
+                        .job_id = due[i].job_id,
+                        .unit = pik_check_unit_name(unit, id),
+                        .key = key,
+                        .partner = due[i].partner,
+                        .browser = due[i].browser,
+                        .attempt = due[i].attempt,
+                };
+                r = starter->start(starter->userdata, &e);
+                explicit_bzero(key, sizeof key);
+                if (r < 0) {
+                        PikResultReport rep = PIK_RESULT_REPORT_INIT;
+                        _cleanup_free_ char *details = NULL;
+
+                        if (asprintf(&details, "starting %s failed: %s", unit, strerror(-r)) < 0)
+                                return -ENOMEM;
+                        rep.execution_id = id;
+                        rep.outcome = "unit-start-failed";
+                        rep.details = details;
+                        r = pik_result_record(db, cfg, &rep, now, NULL);
+                        if (r < 0)
+                                return r;
+                        st.start_failed++;
+                        continue;
+                }
+                st.dispatched++;
+        }
+
+        if (ret)
+                *ret = st;
+        return 0;
+}

@@ -1,1 +1,212 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "browser.h"
+#include "jobconfig.h"
+#include "partner.h"
+#include "string-util.h"
+#include "validate.h"
+
+static void bind_optional(sqlite3_stmt *s, int i, const char *v) {
+        if (v && *v)
+                sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(s, i);
+}
+
+int pik_jobconfig_check_exists(PikDb *db, int64_t id) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "SELECT 1 FROM job_config WHERE id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, id);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return pik_db_set_error(db, -ENOENT, "configuration %lld not found", (long long) id);
+        return 0;
+}
+
+int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz, int64_t now, int64_t *ret_id) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *s = NULL, *b = NULL;
+        _cleanup_(schedule_freep) Schedule *sched = NULL;
+        _cleanup_free_ char *error = NULL;
+        const char *tz = spec->timezone ?: default_tz ?: "UTC";
+        const char *stype = schedule_type_to_string(spec->schedule_type);
+        int64_t partner_id, id;
+        size_t n;
+        int r;
+
+        /* Everything is validated before the first write. */
+        r = pik_validate_url(db, "entry URL", spec->entry_url, false);
+        if (r < 0)
+                return r;
+        r = pik_validate_url(db, "product URL", spec->product_url, true);
+        if (r < 0)
+                return r;
+        r = pik_validate_text(db, "success marker", spec->success_marker, PIK_TEXT_MAX, true);
+        if (r < 0)
+                return r;
+        r = pik_validate_text(db, "failure marker", spec->failure_marker, PIK_TEXT_MAX, true);
+        if (r < 0)
+                return r;
+        if (spec->wait_sec < -1 || spec->wait_sec > 3600)
+                return pik_db_set_error(db, -EINVAL, "wait must be between 0 and 3600 seconds");
+        if (!stype || !spec->schedule)
+                return pik_db_set_error(db, -EINVAL, "a schedule is needed (--every, --at or --cron)");
+        r = pik_validate_text(db, "time zone", tz, 64, false);
+        if (r < 0)
+                return r;
+        r = pik_validate_text(db, "schedule", spec->schedule, 256, false);
+        if (r < 0)
+                return r;
+        r = schedule_parse(spec->schedule_type, spec->schedule, tz, &sched, &error);
+        if (r < 0)
+                return pik_db_set_error(db, r == -ENOENT ? -EINVAL : r, "schedule '%s': %s",
+                                        spec->schedule, error ?: "invalid");
+        n = strv_length(spec->browsers);
+        if (n == 0)
+                return pik_db_set_error(db, -EINVAL, "at least one browser is needed (--browsers NAME[,NAME…])");
+        if (n > PIK_CONFIG_BROWSERS_MAX)
+                return pik_db_set_error(db, -EINVAL, "at most %d browsers per configuration", PIK_CONFIG_BROWSERS_MAX);
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = pik_partner_get_id(db, spec->partner, &partner_id);
+        if (r < 0)
+                return r;
+
+        r = pik_db_prepare(db,
+                           "INSERT INTO job_config (partner_id, entry_url, schedule_type, schedule, timezone, sso, "
+                           "  express_checkout, product_url, wait_sec, success_marker, failure_marker, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, partner_id);
+        sqlite3_bind_text(s, 2, spec->entry_url, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, stype, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, spec->schedule, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 5, tz, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 6, spec->sso);
+        sqlite3_bind_int(s, 7, spec->express_checkout);
+        bind_optional(s, 8, spec->product_url);
+        if (spec->wait_sec >= 0)
+                sqlite3_bind_int(s, 9, spec->wait_sec);
+        else
+                sqlite3_bind_null(s, 9);
+        bind_optional(s, 10, spec->success_marker);
+        bind_optional(s, 11, spec->failure_marker);
+        sqlite3_bind_int64(s, 12, now);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        id = sqlite3_last_insert_rowid(pik_db_handle(db));
+
+        r = pik_db_prepare(db, "INSERT OR IGNORE INTO job_config_browser (config_id, browser_id) VALUES (?, ?)", &b);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                int64_t browser_id;
+
+                r = pik_browser_get_id(db, spec->browsers[i], &browser_id);
+                if (r < 0)
+                        return r;
+                sqlite3_reset(b);
+                sqlite3_bind_int64(b, 1, id);
+                sqlite3_bind_int64(b, 2, browser_id);
+                r = pik_db_step(db, b);
+                if (r < 0)
+                        return r;
+        }
+
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = id;
+        return 0;
+}
+
+int pik_jobconfig_remove(PikDb *db, int64_t id) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = pik_jobconfig_check_exists(db, id);
+        if (r < 0)
+                return r;
+        /* Scheduled jobs go with it; executions keep their history with
+         * job_id set to NULL, results are untouched. */
+        r = pik_db_prepare(db, "DELETE FROM job_config WHERE id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, id);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        return pik_db_commit(TAKE_PTR(tx));
+}
+
+int pik_jobconfig_set_enabled(PikDb *db, int64_t id, bool enabled, const char *reason) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_validate_reason(db, enabled, reason);
+        if (r < 0)
+                return r;
+        r = pik_jobconfig_check_exists(db, id);
+        if (r < 0)
+                return r;
+        r = pik_db_prepare(db, "UPDATE job_config SET enabled = ?, disabled_reason = ? WHERE id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int(s, 1, enabled);
+        bind_optional(s, 2, enabled ? NULL : reason);
+        sqlite3_bind_int64(s, 3, id);
+        r = pik_db_step(db, s);
+        return r < 0 ? r : 0;
+}
+
+#define CONFIG_COLUMNS                                                                  \
+        "c.id, p.code AS partner, "                                                     \
+        "(SELECT group_concat(name, ',') FROM (SELECT b.name FROM job_config_browser cb " \
+        "   JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)) AS browsers, " \
+        "c.entry_url, c.schedule_type, c.schedule, c.timezone, c.sso, c.express_checkout, "   \
+        "c.product_url, c.wait_sec, c.success_marker, c.failure_marker, c.enabled, "   \
+        "c.disabled_reason, c.held, c.created_at "
+
+int pik_jobconfig_list(PikDb *db, json_object **ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "SELECT " CONFIG_COLUMNS "FROM job_config c JOIN partner p ON p.id = c.partner_id "
+                               "ORDER BY c.id", &s);
+        if (r < 0)
+                return r;
+        return pik_db_query_json(db, s, 0, ret);
+}
+
+int pik_jobconfig_show(PikDb *db, int64_t id, json_object **ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "SELECT " CONFIG_COLUMNS "FROM job_config c JOIN partner p ON p.id = c.partner_id "
+                               "WHERE c.id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, id);
+        r = pik_db_query_json_one(db, s, ret);
+        if (r == -ENOENT)
+                return pik_db_set_error(db, -ENOENT, "configuration %lld not found", (long long) id);
+        return r;
+}

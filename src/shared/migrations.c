@@ -1,1 +1,149 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "macro.h"
+#include "migrations.h"
+
+/* All times are INTEGER seconds since the epoch, UTC. Results keep the
+ * partner code and browser name as text rather than a foreign key: history
+ * must outlive the partner or browser it was about (removing one with
+ * --force never deletes results). */
+
+static const char v1[] =
+        "CREATE TABLE partner ("
+        "  id INTEGER PRIMARY KEY,"
+        "  code TEXT NOT NULL UNIQUE,"
+        "  name TEXT NOT NULL,"
+        "  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+        "  disabled_reason TEXT,"
+        "  created_at INTEGER NOT NULL);"
+
+        "CREATE TABLE browser ("
+        "  id INTEGER PRIMARY KEY,"
+        "  name TEXT NOT NULL UNIQUE,"
+        "  icon TEXT,"
+        "  engine TEXT NOT NULL CHECK (engine IN ('http', 'webdriver')),"
+        "  user_agent TEXT,"
+        "  headers TEXT,"
+        "  http_version TEXT,"
+        "  webdriver_url TEXT,"
+        "  capabilities TEXT,"
+        "  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+        "  disabled_reason TEXT,"
+        "  created_at INTEGER NOT NULL);"
+
+        "CREATE TABLE job_config ("
+        "  id INTEGER PRIMARY KEY,"
+        "  partner_id INTEGER NOT NULL REFERENCES partner(id) ON DELETE CASCADE,"
+        "  entry_url TEXT NOT NULL,"
+        "  schedule_type TEXT NOT NULL CHECK (schedule_type IN ('interval', 'daily', 'cron')),"
+        "  schedule TEXT NOT NULL,"
+        "  timezone TEXT NOT NULL,"
+        "  sso INTEGER NOT NULL DEFAULT 0,"
+        "  express_checkout INTEGER NOT NULL DEFAULT 0,"
+        "  product_url TEXT,"
+        "  wait_sec INTEGER,"
+        "  success_marker TEXT,"
+        "  failure_marker TEXT,"
+        "  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+        "  disabled_reason TEXT,"
+        "  held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)),"
+        "  created_at INTEGER NOT NULL);"
+        "CREATE INDEX job_config_partner ON job_config(partner_id);"
+
+        "CREATE TABLE job_config_browser ("
+        "  config_id INTEGER NOT NULL REFERENCES job_config(id) ON DELETE CASCADE,"
+        "  browser_id INTEGER NOT NULL REFERENCES browser(id) ON DELETE CASCADE,"
+        "  PRIMARY KEY (config_id, browser_id));"
+        "CREATE INDEX job_config_browser_browser ON job_config_browser(browser_id);"
+
+        "CREATE TABLE scheduled_job ("
+        "  id INTEGER PRIMARY KEY,"
+        "  config_id INTEGER NOT NULL REFERENCES job_config(id) ON DELETE CASCADE,"
+        "  browser_id INTEGER NOT NULL REFERENCES browser(id) ON DELETE CASCADE,"
+        "  run_after INTEGER NOT NULL,"
+        "  dispatched INTEGER NOT NULL DEFAULT 0 CHECK (dispatched IN (0, 1)),"
+        "  attempt INTEGER NOT NULL DEFAULT 1,"
+        "  UNIQUE (config_id, browser_id));"
+        "CREATE INDEX scheduled_job_due ON scheduled_job(dispatched, run_after);"
+        "CREATE INDEX scheduled_job_browser ON scheduled_job(browser_id);"
+
+        "CREATE TABLE execution ("
+        "  id INTEGER PRIMARY KEY,"
+        "  job_id INTEGER REFERENCES scheduled_job(id) ON DELETE SET NULL,"
+        "  config_id INTEGER,"
+        "  partner TEXT NOT NULL,"
+        "  browser TEXT NOT NULL,"
+        "  key TEXT NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('pending', 'dispatched', 'started', 'success',"
+        "                                        'failure', 'retry', 'expired', 'skipped', 'cancelled')),"
+        "  progress TEXT,"
+        "  unit TEXT,"
+        "  attempt INTEGER NOT NULL DEFAULT 1,"
+        "  created_at INTEGER NOT NULL,"
+        "  started_at INTEGER,"
+        "  finished_at INTEGER);"
+        "CREATE INDEX execution_state ON execution(state);"
+        "CREATE INDEX execution_job ON execution(job_id);"
+        "CREATE INDEX execution_partner ON execution(partner, id);"
+
+        "CREATE TABLE result ("
+        "  id INTEGER PRIMARY KEY,"
+        "  execution_id INTEGER UNIQUE,"
+        "  config_id INTEGER,"
+        "  partner TEXT NOT NULL,"
+        "  browser TEXT NOT NULL,"
+        "  executed_at INTEGER NOT NULL,"
+        "  duration_ms INTEGER NOT NULL,"
+        "  outcome TEXT NOT NULL,"
+        "  dns_ms INTEGER, connect_ms INTEGER, tls_ms INTEGER, ttfb_ms INTEGER, total_ms INTEGER,"
+        "  details TEXT);"
+        "CREATE INDEX result_partner_browser ON result(partner, browser, executed_at, outcome);"
+        "CREATE INDEX result_executed ON result(executed_at);"
+
+        "CREATE TABLE setting ("
+        "  key TEXT PRIMARY KEY,"
+        "  value TEXT NOT NULL);";
+
+/* The outcome catalog: what each discrete outcome means, whose problem it
+ * is, and whether pik retries it. Infrastructure outcomes are retried (it is
+ * our machinery that failed, the partner deserves a fair second try);
+ * partner outcomes are not, except throttling, which is retried after the
+ * partner's Retry-After. */
+static const char v2[] =
+        "CREATE TABLE outcome ("
+        "  name TEXT PRIMARY KEY,"
+        "  kind TEXT NOT NULL CHECK (kind IN ('success', 'partner', 'infrastructure', 'configuration')),"
+        "  retried INTEGER NOT NULL CHECK (retried IN (0, 1)),"
+        "  description TEXT NOT NULL);"
+        "INSERT INTO outcome (name, kind, retried, description) VALUES"
+        " ('success', 'success', 0, 'The flow completed and the success marker was found.'),"
+        " ('login-rejected', 'partner', 0, 'The partner''s site refused the credentials: the login form came back or said the login failed.'),"
+        " ('success-marker-missing', 'partner', 0, 'The flow completed but the final page lacks the success marker.'),"
+        " ('failure-marker-present', 'partner', 0, 'The final page shows the configured failure marker.'),"
+        " ('login-form-missing', 'partner', 0, 'The entry page has no login form any more: the partner''s site changed.'),"
+        " ('sso-failed', 'partner', 0, 'The login through the partner''s identity provider failed.'),"
+        " ('http-4xx', 'partner', 0, 'The partner''s site answered with a client error (4xx other than 429).'),"
+        " ('http-5xx', 'partner', 0, 'The partner''s site answered with a server error (5xx).'),"
+        " ('partner-throttled', 'partner', 1, 'The partner''s site asked us to slow down (429); retried after its Retry-After.'),"
+        " ('redirect-loop', 'partner', 0, 'The partner''s site redirected more often than the configured cap.'),"
+        " ('tls-certificate-invalid', 'partner', 0, 'The partner''s TLS certificate is expired, self-signed or for another name.'),"
+        " ('partner-dns-not-found', 'partner', 0, 'The partner''s host name does not resolve while our resolver answers for the canary.'),"
+        " ('partner-unreachable', 'partner', 0, 'The partner''s site refused or dropped the connection while our egress works.'),"
+        " ('partner-timeout', 'partner', 0, 'The partner''s site did not answer within the timeout while our egress works.'),"
+        " ('local-dns-failure', 'infrastructure', 1, 'Our resolver failed: the canary name did not resolve either.'),"
+        " ('egress-down', 'infrastructure', 1, 'Our outbound network is down: the canary was unreachable too.'),"
+        " ('webdriver-session-failed', 'infrastructure', 1, 'The WebDriver endpoint could not create a browser session.'),"
+        " ('engine-crashed', 'infrastructure', 1, 'The check''s process ended without reporting a result (crash, signal or abort).'),"
+        " ('check-expired', 'infrastructure', 1, 'The check ran longer than job_expiry and was stopped.'),"
+        " ('out-of-memory', 'infrastructure', 1, 'The check was killed for lack of memory (pik.slice MemoryMax or the kernel).'),"
+        " ('unit-start-failed', 'infrastructure', 1, 'systemd refused to start the check''s unit.'),"
+        " ('internal-error', 'infrastructure', 1, 'pik itself failed in a way it does not classify further; see the journal.'),"
+        " ('missing-credentials', 'configuration', 0, 'No credentials for the partner in /etc/pik/credentials.'),"
+        " ('invalid-config', 'configuration', 0, 'The job configuration cannot be run as it stands (bad selector, URL or setting).');";
+
+const char *const pik_migrations[] = {
+        v1,
+        v2,
+};
+
+const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

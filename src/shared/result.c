@@ -1,1 +1,165 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <string.h>
+
+#include "execution.h"
+#include "job.h"
+#include "result.h"
+#include "string-util.h"
+#include "validate.h"
+
+static void bind_ms(sqlite3_stmt *s, int i, int64_t v) {
+        if (v >= 0)
+                sqlite3_bind_int64(s, i, v);
+        else
+                sqlite3_bind_null(s, i);
+}
+
+int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultReport *rep, int64_t now,
+                             const char *final_state, PikResultRecorded *ret) {
+        _cleanup_stmt_ sqlite3_stmt *e = NULL, *ins = NULL, *upd = NULL;
+        PikResultRecorded rec = {};
+        const char *state;
+        int64_t job_id, config_id;
+        int r;
+
+        r = pik_outcome_lookup(db, rep->outcome, &rec.outcome);
+        if (r == -ENOENT)
+                return pik_db_set_error(db, -EINVAL, "%s", pik_db_error(db));
+        if (r < 0)
+                return r;
+        r = pik_validate_text(db, "details", rep->details, PIK_DETAILS_MAX, true);
+        if (r < 0)
+                return r;
+        if (rep->duration_ms < 0)
+                return pik_db_set_error(db, -EINVAL, "duration must not be negative");
+
+        r = pik_db_prepare(db, "SELECT job_id, config_id, partner, browser, attempt, state, "
+                               "state IN " PIK_EXECUTION_RUNNING_SQL " FROM execution WHERE id = ?", &e);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(e, 1, rep->execution_id);
+        r = pik_db_step(db, e);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return pik_db_set_error(db, -ENOENT, "execution %lld not found", (long long) rep->execution_id);
+        if (!sqlite3_column_int(e, 6))
+                return pik_db_set_error(db, -ESTALE, "execution %lld already ended (%s)",
+                                        (long long) rep->execution_id, sqlite3_column_text(e, 5));
+        job_id = sqlite3_column_int64(e, 0);
+        config_id = sqlite3_column_int64(e, 1);
+        strncpy(rec.partner, (const char *) sqlite3_column_text(e, 2), sizeof rec.partner - 1);
+        strncpy(rec.browser, (const char *) sqlite3_column_text(e, 3), sizeof rec.browser - 1);
+        rec.attempt = (unsigned) sqlite3_column_int(e, 4);
+
+        r = pik_db_prepare(db,
+                           "INSERT INTO result (execution_id, config_id, partner, browser, executed_at, duration_ms, "
+                           "  outcome, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms, details) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(ins, 1, rep->execution_id);
+        sqlite3_bind_int64(ins, 2, config_id);
+        sqlite3_bind_text(ins, 3, rec.partner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, rec.browser, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 5, now);
+        sqlite3_bind_int64(ins, 6, rep->duration_ms);
+        sqlite3_bind_text(ins, 7, rec.outcome.name, -1, SQLITE_STATIC);
+        bind_ms(ins, 8, rep->dns_ms);
+        bind_ms(ins, 9, rep->connect_ms);
+        bind_ms(ins, 10, rep->tls_ms);
+        bind_ms(ins, 11, rep->ttfb_ms);
+        bind_ms(ins, 12, rep->total_ms);
+        if (rep->details && *rep->details)
+                sqlite3_bind_text(ins, 13, rep->details, -1, SQLITE_STATIC);
+        r = pik_db_step(db, ins);
+        if (r == -EEXIST)
+                return pik_db_set_error(db, -ESTALE, "execution %lld already has a result",
+                                        (long long) rep->execution_id);
+        if (r < 0)
+                return r;
+        rec.result_id = sqlite3_last_insert_rowid(pik_db_handle(db));
+
+        if (rec.outcome.kind == OUTCOME_KIND_SUCCESS)
+                state = "success";
+        else {
+                state = final_state;
+                if (rec.outcome.retried) {
+                        r = pik_job_schedule_retry(db, job_id, rec.attempt, &cfg->retry, now, rep->retry_not_before);
+                        if (r < 0)
+                                return r;
+                        rec.retry_scheduled = r > 0;
+                        if (rec.retry_scheduled && streq(state, "failure"))
+                                state = "retry";
+                }
+        }
+
+        r = pik_db_prepare(db, "UPDATE execution SET state = ?, finished_at = ?, progress = NULL WHERE id = ?", &upd);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(upd, 1, state, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(upd, 2, now);
+        sqlite3_bind_int64(upd, 3, rep->execution_id);
+        r = pik_db_step(db, upd);
+        if (r < 0)
+                return r;
+
+        if (ret)
+                *ret = rec;
+        return 0;
+}
+
+int pik_result_record(PikDb *db, const PikConfig *cfg, const PikResultReport *rep, int64_t now,
+                      PikResultRecorded *ret) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = pik_result_record_locked(db, cfg, rep, now, "failure", ret);
+        if (r < 0)
+                return r;
+        return pik_db_commit(TAKE_PTR(tx));
+}
+
+int pik_result_list(PikDb *db, const PikResultFilter *f, json_object **ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        if (f->partner) {
+                r = pik_validate_code(db, "partner code", f->partner);
+                if (r < 0)
+                        return r;
+        }
+        if (f->browser) {
+                r = pik_validate_code(db, "browser name", f->browser);
+                if (r < 0)
+                        return r;
+        }
+        if (f->kind && outcome_kind_from_string(f->kind) < 0)
+                return pik_db_set_error(db, -EINVAL,
+                                        "kind must be one of success, partner, infrastructure, configuration");
+
+        r = pik_db_prepare(db,
+                           "SELECT r.id, r.execution_id, r.config_id, r.partner, r.browser, r.executed_at, "
+                           "  r.duration_ms, r.outcome, o.kind, r.dns_ms, r.connect_ms, r.tls_ms, r.ttfb_ms, "
+                           "  r.total_ms, r.details "
+                           "FROM result r LEFT JOIN outcome o ON o.name = r.outcome "
+                           "WHERE (?1 IS NULL OR r.partner = ?1) AND (?2 IS NULL OR r.browser = ?2) "
+                           "  AND (?3 IS NULL OR o.kind = ?3) AND r.executed_at >= ?4 "
+                           "ORDER BY r.executed_at DESC, r.id DESC LIMIT ?5", &s);
+        if (r < 0)
+                return r;
+        if (f->partner)
+                sqlite3_bind_text(s, 1, f->partner, -1, SQLITE_STATIC);
+        if (f->browser)
+                sqlite3_bind_text(s, 2, f->browser, -1, SQLITE_STATIC);
+        if (f->kind)
+                sqlite3_bind_text(s, 3, f->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, f->since);
+        sqlite3_bind_int64(s, 5, f->limit > 0 ? (int64_t) f->limit : -1);
+        return pik_db_query_json(db, s, 0, ret);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "unit-starter.h"
+
+static int write_key(const char *dir, int64_t id, const char *key, char *path, size_t path_size) {
+        _cleanup_close_ int fd = -1;
+        size_t n = strlen(key);
+
+        (void) mkdir(dir, 0700);
+        snprintf(path, path_size, "%s/%lld.key", dir, (long long) id);
+        /* O_EXCL: a leftover from an earlier life of this id is not reused. */
+        (void) unlink(path);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, key, n) != (ssize_t) n)
+                return -EIO;
+        return 0;
+}
+
+int systemd_starter_start(void *userdata, const PikExecutionStart *e) {
+        SystemdStarter *s = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        char path[256];
+        int r;
+
+        r = write_key(s->key_dir, e->execution_id, e->key, path, sizeof path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the key of execution %lld to %s: %m",
+                                       (long long) e->execution_id, s->key_dir);
+
+        r = sd_bus_call_method(s->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "StartUnit", &error, &reply,
+                               "ss", e->unit, "replace");
+        if (r < 0) {
+                (void) unlink(path);
+                return log_error_errno(r, "Failed to start %s: %s", e->unit, error.message ?: strerror(-r));
+        }
+
+        log_debug("Started %s (%s in %s, attempt %u).", e->unit, e->partner, e->browser, e->attempt);
+        return 0;
+}

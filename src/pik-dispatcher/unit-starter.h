@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "dispatcher.h"
+
+/* Starts pik-check@<id>.service through systemd's StartUnit, after writing
+ * the execution key to a root-only file that the unit loads with
+ * LoadCredential= (never the environment or the command line). */
+typedef struct SystemdStarter {
+        sd_bus *bus;
+        const char *key_dir;
+} SystemdStarter;
+
+int systemd_starter_start(void *userdata, const PikExecutionStart *e);

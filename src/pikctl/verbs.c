@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "browser.h"
+#include "execution.h"
+#include "job.h"
+#include "jobconfig.h"
+#include "outcome.h"
+#include "partner.h"
+#include "result.h"
+#include "status.h"
+#include "string-util.h"
+#include "time-util.h"
+#include "verbs.h"
+
+/* Every verb calls one library function and shows what it returns. On
+ * failure the reason is in pik_db_error() (set by the library, or here for
+ * the command line's own mistakes) and main reports it once. */
+
+static int parse_id(Context *c, const char *s, int64_t *ret) {
+        char *e;
+        long long v;
+
+        errno = 0;
+        v = strtoll(s, &e, 10);
+        if (errno != 0 || e == s || *e || v <= 0)
+                return pik_db_set_error(c->db, -EINVAL, "Invalid id '%s': expected a positive number.", s);
+        *ret = v;
+        return 0;
+}
+
+static int parse_limit(Context *c, const char *s, size_t def, size_t *ret) {
+        int64_t v;
+
+        if (!s) {
+                *ret = def;
+                return 0;
+        }
+        if (parse_id(c, s, &v) < 0 || v > 10000000)
+                return pik_db_set_error(c->db, -EINVAL, "Invalid --limit '%s': expected 1..10000000.", s);
+        *ret = (size_t) v;
+        return 0;
+}
+
+static int say_done(Context *c, const char *fmt, ...) _printf_(2, 3);
+static int say_done(Context *c, const char *fmt, ...) {
+        va_list ap;
+
+        /* Changes print one confirmation line; with --json, an object. */
+        va_start(ap, fmt);
+        if (c->out.json) {
+                _cleanup_free_ char *m = NULL;
+                _cleanup_json_ json_object *o = NULL;
+
+                if (vasprintf(&m, fmt, ap) < 0) {
+                        va_end(ap);
+                        return -ENOMEM;
+                }
+                o = json_object_new_object();
+                if (!o || json_object_object_add(o, "ok", json_object_new_boolean(true)) < 0 ||
+                    json_object_object_add(o, "message", json_object_new_string(m)) < 0) {
+                        va_end(ap);
+                        return -ENOMEM;
+                }
+                output_json(&c->out, o);
+        } else {
+                vfprintf(c->out.f, fmt, ap);
+                fputc('\n', c->out.f);
+        }
+        va_end(ap);
+        return 0;
+}
+
+/* ---- status ---- */
+
+static int verb_status(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *st = NULL;
+        json_object *rows, *held;
+        int r;
+
+        static const Column cols[] = {
+                { "partner", "PARTNER", COLUMN_TEXT, NULL },
+                { "browser", "BROWSER", COLUMN_TEXT, NULL },
+                { "outcome", "LAST OUTCOME", COLUMN_TEXT, "kind" },
+                { "kind", "KIND", COLUMN_KIND, "kind" },
+                { "age_sec", "AGE", COLUMN_AGE, NULL },
+                { "success_ratio_24h", "24H OK", COLUMN_RATIO, NULL },
+                { "results_24h", "24H RUNS", COLUMN_TEXT, NULL },
+        };
+
+        r = pik_status(c->db, c->now, &st);
+        if (r < 0)
+                return r;
+        if (c->out.json)
+                return output_json(&c->out, st);
+
+        if (json_object_object_get_ex(st, "held", &held) && json_object_get_boolean(held))
+                fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
+        json_object_object_get_ex(st, "rows", &rows);
+        if (json_object_array_length(rows) == 0) {
+                fprintf(c->out.f, "No partner is configured yet (pikctl partner add, pikctl config add).\n");
+                return 0;
+        }
+        return output_table(&c->out, rows, cols, ELEMENTSOF(cols));
+}
+
+/* ---- partner ---- */
+
+static int verb_partner_list(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *a = NULL;
+        static const Column cols[] = {
+                { "code", "CODE", COLUMN_TEXT, NULL },
+                { "name", "NAME", COLUMN_TEXT, NULL },
+                { "enabled", "ENABLED", COLUMN_BOOL_YESNO, NULL },
+                { "configs", "CONFIGS", COLUMN_TEXT, NULL },
+                { "disabled_reason", "REASON", COLUMN_TEXT, NULL },
+        };
+        int r = pik_partner_list(c->db, &a);
+        if (r < 0)
+                return r;
+        return output_table(&c->out, a, cols, ELEMENTSOF(cols));
+}
+
+static int verb_partner_show(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *o = NULL;
+        int r = pik_partner_show(c->db, argv[0], &o);
+        if (r < 0)
+                return r;
+        return output_object(&c->out, o);
+}
+
+static int verb_partner_add(Context *c, int argc, char **argv) {
+        int r;
+
+        if (!c->args->name)
+                return pik_db_set_error(c->db, -EINVAL, "partner add needs --name TEXT.");
+        r = pik_partner_add(c->db, argv[0], c->args->name, c->now);
+        if (r < 0)
+                return r;
+        return say_done(c, "Added partner %s.", argv[0]);
+}
+
+static int verb_partner_remove(Context *c, int argc, char **argv) {
+        int r = pik_partner_remove(c->db, argv[0], c->args->force);
+        if (r < 0)
+                return r;
+        return say_done(c, "Removed partner %s.", argv[0]);
+}
+
+static int verb_partner_enable(Context *c, int argc, char **argv) {
+        int r = pik_partner_set_enabled(c->db, argv[0], true, NULL);
+        if (r < 0)
+                return r;
+        return say_done(c, "Enabled partner %s.", argv[0]);
+}
+
+static int verb_partner_disable(Context *c, int argc, char **argv) {
+        int r = pik_partner_set_enabled(c->db, argv[0], false, c->args->reason);
+        if (r < 0)
+                return r;
+        return say_done(c, "Disabled partner %s.", argv[0]);
+}
+
+/* ---- browser ---- */
+
+static int verb_browser_list(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *a = NULL;
+        static const Column cols[] = {
+                { "name", "NAME", COLUMN_TEXT, NULL },
+                { "engine", "ENGINE", COLUMN_TEXT, NULL },
+                { "enabled", "ENABLED", COLUMN_BOOL_YESNO, NULL },
+                { "user_agent", "USER AGENT", COLUMN_TEXT, NULL },
+                { "webdriver_url", "WEBDRIVER URL", COLUMN_TEXT, NULL },
+        };
+        int r = pik_browser_list(c->db, &a);
+        if (r < 0)
+                return r;
+        return output_table(&c->out, a, cols, ELEMENTSOF(cols));
+}
+
+static int verb_browser_show(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *o = NULL;
+        int r = pik_browser_show(c->db, argv[0], &o);
+        if (r < 0)
+                return r;
+        return output_object(&c->out, o);
+}
+
+static int verb_browser_add(Context *c, int argc, char **argv) {
+        PikBrowserSpec spec = {
+                .name = argv[0],
+                .engine = c->args->engine,
+                .user_agent = c->args->user_agent,
+                .webdriver_url = c->args->webdriver_url,
+                .http_version = c->args->http_version,
+        };
+        int r;
+
+        if (!spec.engine)
+                return pik_db_set_error(c->db, -EINVAL, "browser add needs --engine http|webdriver.");
+        r = pik_browser_add(c->db, &spec, c->now);
+        if (r < 0)
+                return r;
+        return say_done(c, "Added browser %s.", argv[0]);
+}
+
+static int verb_browser_remove(Context *c, int argc, char **argv) {
+        int r = pik_browser_remove(c->db, argv[0], c->args->force);
+        if (r < 0)
+                return r;
+        return say_done(c, "Removed browser %s.", argv[0]);
+}
+
+static int verb_browser_enable(Context *c, int argc, char **argv) {
+        int r = pik_browser_set_enabled(c->db, argv[0], true, NULL);
+        if (r < 0)
+                return r;
+        return say_done(c, "Enabled browser %s.", argv[0]);
+}
+
+static int verb_browser_disable(Context *c, int argc, char **argv) {
+        int r = pik_browser_set_enabled(c->db, argv[0], false, c->args->reason);
+        if (r < 0)
+                return r;
+        return say_done(c, "Disabled browser %s.", argv[0]);
+}
+
+/* ---- config ---- */
+
+static int verb_config_list(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *a = NULL;
+        static const Column cols[] = {
+                { "id", "ID", COLUMN_TEXT, NULL },
+                { "partner", "PARTNER", COLUMN_TEXT, NULL },
+                { "browsers", "BROWSERS", COLUMN_TEXT, NULL },
+                { "schedule_type", "TYPE", COLUMN_TEXT, NULL },
+                { "schedule", "SCHEDULE", COLUMN_TEXT, NULL },
+                { "timezone", "ZONE", COLUMN_TEXT, NULL },
+                { "enabled", "ENABLED", COLUMN_BOOL_YESNO, NULL },
+                { "held", "HELD", COLUMN_BOOL_YESNO, NULL },
+                { "entry_url", "URL", COLUMN_TEXT, NULL },
+        };
+        int r = pik_jobconfig_list(c->db, &a);
+        if (r < 0)
+                return r;
+        return output_table(&c->out, a, cols, ELEMENTSOF(cols));
+}
+
+static int verb_config_show(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *o = NULL;
+        int64_t id;
+        int r;
+
+        r = parse_id(c, argv[0], &id);
+        if (r < 0)
+                return r;
+        r = pik_jobconfig_show(c->db, id, &o);
+        if (r < 0)
+                return r;
+        return output_object(&c->out, o);
+}
+
+static int verb_config_add(Context *c, int argc, char **argv) {
+        const Args *a = c->args;
+        _cleanup_strv_free_ char **browsers = NULL;
+        PikJobConfigSpec spec = {
+                .partner = argv[0],
+                .entry_url = a->url,
+                .timezone = a->tz,
+                .sso = a->sso,
+                .express_checkout = a->express_checkout,
+                .product_url = a->product_url,
+                .wait_sec = -1,
+                .success_marker = a->success_marker,
+                .failure_marker = a->failure_marker,
+        };
+        unsigned n_schedules = !!a->every + !!a->at + !!a->cron;
+        int64_t id;
+        int r;
+
+        if (!a->browsers)
+                return pik_db_set_error(c->db, -EINVAL, "config add needs --browsers NAME[,NAME…].");
+        if (!a->url)
+                return pik_db_set_error(c->db, -EINVAL, "config add needs --url ENTRY_URL.");
+        if (n_schedules != 1)
+                return pik_db_set_error(c->db, -EINVAL, "config add needs exactly one of --every, --at or --cron.");
+
+        r = strv_split_comma(a->browsers, PIK_CONFIG_BROWSERS_MAX, &browsers);
+        if (r < 0)
+                return pik_db_set_error(c->db, -EINVAL, "Invalid --browsers '%s': a comma-separated list of at most %d names.",
+                                       a->browsers, PIK_CONFIG_BROWSERS_MAX);
+        spec.browsers = browsers;
+
+        if (a->every) {
+                spec.schedule_type = SCHEDULE_INTERVAL;
+                spec.schedule = a->every;
+        } else if (a->at) {
+                spec.schedule_type = SCHEDULE_DAILY;
+                spec.schedule = a->at;
+        } else {
+                spec.schedule_type = SCHEDULE_CRON;
+                spec.schedule = a->cron;
+        }
+
+        if (a->wait) {
+                uint64_t w;
+                if (parse_duration(a->wait, 3600, &w) < 0)
+                        return pik_db_set_error(c->db, -EINVAL, "Invalid --wait '%s': seconds (or a duration such as 30s), at most 3600.",
+                                               a->wait);
+                spec.wait_sec = (int) w;
+        }
+
+        r = pik_jobconfig_add(c->db, &spec, c->cfg->timezone, c->now, &id);
+        if (r < 0)
+                return r;
+        if (c->out.json) {
+                _cleanup_json_ json_object *o = NULL;
+                r = pik_jobconfig_show(c->db, id, &o);
+                if (r < 0)
+                        return r;
+                return output_json(&c->out, o);
+        }
+        return say_done(c, "Added configuration %lld for partner %s.", (long long) id, argv[0]);
+}
+
+static int verb_config_remove(Context *c, int argc, char **argv) {
+        int64_t id;
+        int r = parse_id(c, argv[0], &id);
+        if (r < 0)
+                return r;
+        r = pik_jobconfig_remove(c->db, id);
+        if (r < 0)
+                return r;
+        return say_done(c, "Removed configuration %lld.", (long long) id);
+}
+
+static int verb_config_enable(Context *c, int argc, char **argv) {
+        int64_t id;
+        int r = parse_id(c, argv[0], &id);
+        if (r < 0)
+                return r;
+        r = pik_jobconfig_set_enabled(c->db, id, true, NULL);
+        if (r < 0)
+                return r;
+        return say_done(c, "Enabled configuration %lld.", (long long) id);
+}
+
+static int verb_config_disable(Context *c, int argc, char **argv) {
+        int64_t id;
+        int r = parse_id(c, argv[0], &id);
+        if (r < 0)
+                return r;
+        r = pik_jobconfig_set_enabled(c->db, id, false, c->args->reason);
+        if (r < 0)
+                return r;
+        return say_done(c, "Disabled configuration %lld.", (long long) id);
+}
+
+/* ---- jobs, executions, results, outcomes ---- */
+
+static int verb_jobs(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *a = NULL;
+        static const Column cols[] = {
+                { "id", "JOB", COLUMN_TEXT, NULL },
+                { "config_id", "CONFIG", COLUMN_TEXT, NULL },
+                { "partner", "PARTNER", COLUMN_TEXT, NULL },
+                { "browser", "BROWSER", COLUMN_TEXT, NULL },
+                { "run_after", "RUN AFTER", COLUMN_TIME, NULL },
+                { "dispatched", "DISPATCHED", COLUMN_BOOL_YESNO, NULL },
+                { "held", "HELD", COLUMN_BOOL_YESNO, NULL },
+                { "attempt", "ATTEMPT", COLUMN_TEXT, NULL },
+        };
+        PikJobFilter f = PIK_JOBS_ALL;
+        int r;
+
+        if (c->args->overdue && c->args->upcoming)
+                return pik_db_set_error(c->db, -EINVAL, "--overdue and --upcoming exclude each other.");
+        if (c->args->overdue)
+                f = PIK_JOBS_OVERDUE;
+        else if (c->args->upcoming)
+                f = PIK_JOBS_UPCOMING;
+
+        r = pik_job_list(c->db, f, c->now, &a);
+        if (r < 0)
+                return r;
+        return output_table(&c->out, a, cols, ELEMENTSOF(cols));
+}
+
+static int verb_executions(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *a = NULL;
+        static const Column cols[] = {
+                { "id", "ID", COLUMN_TEXT, NULL },
+                { "partner", "PARTNER", COLUMN_TEXT, NULL },
+                { "browser", "BROWSER", COLUMN_TEXT, NULL },
+                { "state", "STATE", COLUMN_TEXT, NULL },
+                { "attempt", "ATTEMPT", COLUMN_TEXT, NULL },
+                { "outcome", "OUTCOME", COLUMN_TEXT, "kind" },
+                { "created_at", "CREATED", COLUMN_TIME, NULL },
+                { "unit", "UNIT", COLUMN_TEXT, NULL },
+        };
+        size_t limit = 0;
+        int r;
+
+        r = parse_limit(c, c->args->limit, 100, &limit);
+        if (r < 0)
+                return r;
+        r = pik_execution_list(c->db, c->args->partner, limit, &a);
+        if (r < 0)
+                return r;
+        return output_table(&c->out, a, cols, ELEMENTSOF(cols));
+}
+
+static int verb_execution_show(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *o = NULL;
+        int64_t id;
+        int r = parse_id(c, argv[0], &id);
+        if (r < 0)
+                return r;
+        r = pik_execution_show(c->db, id, &o);
+        if (r < 0)
+                return r;
+        return output_object(&c->out, o);
+}
+
+static int parse_since(Context *c, const char *s, int64_t *ret) {
+        uint64_t d;
+
+        /* Either a time, or a duration back from now ("24h"). */
+        if (parse_timestamp(s, ret) >= 0)
+                return 0;
+        if (parse_duration(s, UINT64_C(100) * 365 * 86400, &d) >= 0) {
+                *ret = c->now - (int64_t) d;
+                return 0;
+        }
+        return pik_db_set_error(c->db, -EINVAL, "Invalid --since '%s': an ISO 8601 time or a duration such as 24h.", s);
+}
+
+static int verb_results(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *a = NULL;
+        static const Column cols[] = {
+                { "executed_at", "TIME", COLUMN_TIME, NULL },
+                { "partner", "PARTNER", COLUMN_TEXT, NULL },
+                { "browser", "BROWSER", COLUMN_TEXT, NULL },
+                { "outcome", "OUTCOME", COLUMN_TEXT, "kind" },
+                { "kind", "KIND", COLUMN_KIND, "kind" },
+                { "duration_ms", "MS", COLUMN_TEXT, NULL },
+                { "details", "DETAILS", COLUMN_TEXT, NULL },
+        };
+        PikResultFilter f = {
+                .partner = c->args->partner,
+                .browser = c->args->browser,
+                .kind = c->args->kind,
+        };
+        int r;
+
+        r = parse_limit(c, c->args->limit, 100, &f.limit);
+        if (r < 0)
+                return r;
+        if (c->args->since) {
+                r = parse_since(c, c->args->since, &f.since);
+                if (r < 0)
+                        return r;
+        }
+        r = pik_result_list(c->db, &f, &a);
+        if (r < 0)
+                return r;
+        return output_table(&c->out, a, cols, ELEMENTSOF(cols));
+}
+
+static int verb_outcomes(Context *c, int argc, char **argv) {
+        _cleanup_json_ json_object *a = NULL;
+        static const Column cols[] = {
+                { "name", "OUTCOME", COLUMN_TEXT, "kind" },
+                { "kind", "KIND", COLUMN_KIND, "kind" },
+                { "retried", "RETRIED", COLUMN_BOOL_YESNO, NULL },
+                { "description", "MEANING", COLUMN_TEXT, NULL },
+        };
+        int r = pik_outcome_list(c->db, &a);
+        if (r < 0)
+                return r;
+        return output_table(&c->out, a, cols, ELEMENTSOF(cols));
+}
+
+/* ---- run-now, hold, release ---- */
+
+static int verb_run_now(Context *c, int argc, char **argv) {
+        int r = pik_job_run_now(c->db, argv[0], c->args->browser, c->now);
+        if (r < 0)
+                return r;
+        return say_done(c, "Queued %d job%s of partner %s; the dispatcher starts them at its next pass.",
+                        r, r == 1 ? "" : "s", argv[0]);
+}
+
+static int hold_or_release(Context *c, int argc, char **argv, bool held) {
+        int64_t id = 0;
+        int r;
+
+        if (argc > 0) {
+                r = parse_id(c, argv[0], &id);
+                if (r < 0)
+                        return r;
+        }
+        r = pik_job_set_held(c->db, id, held);
+        if (r < 0)
+                return r;
+        if (id == 0)
+                return say_done(c, held ? "Holding all checks." : "Released the global hold.");
+        return say_done(c, "%s configuration %lld.", held ? "Holding" : "Released", (long long) id);
+}
+
+static int verb_hold(Context *c, int argc, char **argv) {
+        return hold_or_release(c, argc, argv, true);
+}
+
+static int verb_release(Context *c, int argc, char **argv) {
+        return hold_or_release(c, argc, argv, false);
+}
+
+#define CONFIG_ADD_OPTS (OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
+                         OPT_PRODUCT_URL | OPT_WAIT | OPT_SUCCESS_MARKER | OPT_FAILURE_MARKER)
+
+const Verb pikctl_verbs[] = {
+        { NULL, "status", 0, 0, 0, 0, verb_status },
+        { "partner", "list", 0, 0, 0, 0, verb_partner_list },
+        { "partner", "show", 1, 1, 0, 0, verb_partner_show },
+        { "partner", "add", 1, 1, VERB_WRITES, OPT_NAME, verb_partner_add },
+        { "partner", "remove", 1, 1, VERB_WRITES, OPT_FORCE, verb_partner_remove },
+        { "partner", "enable", 1, 1, VERB_WRITES, 0, verb_partner_enable },
+        { "partner", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_partner_disable },
+        { "browser", "list", 0, 0, 0, 0, verb_browser_list },
+        { "browser", "show", 1, 1, 0, 0, verb_browser_show },
+        { "browser", "add", 1, 1, VERB_WRITES, OPT_ENGINE | OPT_USER_AGENT | OPT_WEBDRIVER_URL | OPT_HTTP_VERSION,
+          verb_browser_add },
+        { "browser", "remove", 1, 1, VERB_WRITES, OPT_FORCE, verb_browser_remove },
+        { "browser", "enable", 1, 1, VERB_WRITES, 0, verb_browser_enable },
+        { "browser", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_browser_disable },
+        { "config", "list", 0, 0, 0, 0, verb_config_list },
+        { "config", "show", 1, 1, 0, 0, verb_config_show },
+        { "config", "add", 1, 1, VERB_WRITES, CONFIG_ADD_OPTS, verb_config_add },
+        { "config", "remove", 1, 1, VERB_WRITES, 0, verb_config_remove },
+        { "config", "enable", 1, 1, VERB_WRITES, 0, verb_config_enable },
+        { "config", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_config_disable },
+        { NULL, "jobs", 0, 0, 0, OPT_OVERDUE | OPT_UPCOMING, verb_jobs },
+        { NULL, "executions", 0, 0, 0, OPT_PARTNER | OPT_LIMIT, verb_executions },
+        { "execution", "show", 1, 1, 0, 0, verb_execution_show },
+        { NULL, "results", 0, 0, 0, OPT_PARTNER | OPT_BROWSER | OPT_KIND | OPT_SINCE | OPT_LIMIT, verb_results },
+        { NULL, "outcomes", 0, 0, 0, 0, verb_outcomes },
+        { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
+        { NULL, "hold", 0, 1, VERB_WRITES, 0, verb_hold },
+        { NULL, "release", 0, 1, VERB_WRITES, 0, verb_release },
+};
+
+const size_t pikctl_verbs_count = ELEMENTSOF(pikctl_verbs);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "output.h"
+
+/* What the command line said, after parsing; every verb reads from here. */
+typedef struct Args {
+        const char *db_path;
+        const char *config_path;
+        const char *now;
+        bool json;
+
+        const char *name;
+        const char *engine;
+        const char *user_agent;
+        const char *webdriver_url;
+        const char *http_version;
+        const char *browsers;
+        const char *url;
+        const char *every;
+        const char *at;
+        const char *cron;
+        const char *tz;
+        const char *product_url;
+        const char *wait;
+        const char *success_marker;
+        const char *failure_marker;
+        const char *reason;
+        const char *partner;
+        const char *browser;
+        const char *kind;
+        const char *since;
+        const char *limit;
+        bool sso;
+        bool express_checkout;
+        bool force;
+        bool overdue;
+        bool upcoming;
+} Args;
+
+typedef struct Context {
+        const Args *args;
+        PikConfig *cfg;
+        PikDb *db;
+        Output out;
+        int64_t now;
+} Context;
+
+typedef enum VerbFlags {
+        VERB_WRITES = 1 << 0,     /* opens the database for writing */
+} VerbFlags;
+
+typedef struct Verb {
+        const char *group;        /* "partner", or NULL for a top-level verb */
+        const char *name;
+        unsigned min_args, max_args;
+        VerbFlags flags;
+        uint64_t options;         /* bitmask of OPT_* the verb accepts */
+        int (*run)(Context *c, int argc, char **argv);
+} Verb;
+
+/* Option bits: which verb takes which option, so that a misplaced option
+ * is a usage error rather than silently ignored. */
+enum {
+        OPT_NAME = 1 << 0,
+        OPT_ENGINE = 1 << 1,
+        OPT_USER_AGENT = 1 << 2,
+        OPT_WEBDRIVER_URL = 1 << 3,
+        OPT_HTTP_VERSION = 1 << 4,
+        OPT_BROWSERS = 1 << 5,
+        OPT_URL = 1 << 6,
+        OPT_EVERY = 1 << 7,
+        OPT_AT = 1 << 8,
+        OPT_CRON = 1 << 9,
+        OPT_TZ = 1 << 10,
+        OPT_SSO = 1 << 11,
+        OPT_EXPRESS = 1 << 12,
+        OPT_PRODUCT_URL = 1 << 13,
+        OPT_WAIT = 1 << 14,
+        OPT_SUCCESS_MARKER = 1 << 15,
+        OPT_FAILURE_MARKER = 1 << 16,
+        OPT_REASON = 1 << 17,
+        OPT_PARTNER = 1 << 18,
+        OPT_BROWSER = 1 << 19,
+        OPT_KIND = 1 << 20,
+        OPT_SINCE = 1 << 21,
+        OPT_LIMIT = 1 << 22,
+        OPT_FORCE = 1 << 23,
+        OPT_OVERDUE = 1 << 24,
+        OPT_UPCOMING = 1 << 25,
+};
+
+extern const Verb pikctl_verbs[];
+extern const size_t pikctl_verbs_count;

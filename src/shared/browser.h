@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "db.h"
+
+/* Browsers: the identities a check runs as. The http engine is libcurl with
+ * the browser's user agent and headers; the webdriver engine drives a real
+ * browser at webdriver_url. Error conventions as in partner.h. */
+
+typedef struct PikBrowserSpec {
+        const char *name;
+        const char *engine;          /* "http" or "webdriver" */
+        const char *user_agent;      /* optional */
+        const char *webdriver_url;   /* required for webdriver, refused for http */
+        const char *http_version;    /* optional: "1.1" or "2" */
+        const char *icon;            /* optional */
+} PikBrowserSpec;
+
+int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now);
+int pik_browser_remove(PikDb *db, const char *name, bool force);
+int pik_browser_set_enabled(PikDb *db, const char *name, bool enabled, const char *reason);
+int pik_browser_list(PikDb *db, json_object **ret);
+int pik_browser_show(PikDb *db, const char *name, json_object **ret);
+int pik_browser_get_id(PikDb *db, const char *name, int64_t *ret);

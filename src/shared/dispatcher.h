@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "db.h"
+
+/* One dispatcher pass (pik-dispatcher is a thin main over it):
+ *   1. reap: executions still waiting for a report after job_expiry end as
+ *      check-expired (an infrastructure outcome, retried per policy);
+ *   2. due scheduled jobs (run_after <= now, not dispatched, not held, of
+ *      enabled partners, browsers and configurations in this host's shard),
+ *      oldest first, up to the concurrency cap minus the executions still
+ *      running: for each, in one transaction, an execution with a fresh
+ *      256-bit key, and dispatched set; then the unit is started.
+ * Starting a unit is behind PikUnitStarter: systemd's StartUnit in
+ * production, a recorder in tests. */
+
+typedef struct PikExecutionStart {
+        int64_t execution_id;
+        int64_t job_id;
+        const char *unit;            /* "pik-check@<id>.service" */
+        const char *key;             /* the execution key, hex; for the starter only */
+        const char *partner;
+        const char *browser;
+        unsigned attempt;
+} PikExecutionStart;
+
+typedef struct PikUnitStarter {
+        /* Negative errno when the unit could not be started: the execution
+         * then ends as unit-start-failed. */
+        int (*start)(void *userdata, const PikExecutionStart *e);
+        void *userdata;
+} PikUnitStarter;
+
+typedef struct PikDispatcherStats {
+        unsigned reaped;
+        unsigned running;            /* executions still running before dispatching */
+        unsigned dispatched;
+        unsigned start_failed;
+        bool held;                   /* everything is held */
+} PikDispatcherStats;
+
+int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_reaped);
+int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
+                        PikDispatcherStats *ret);
+/* What a pass would dispatch, without writing anything (--dry-run). */
+int pik_dispatcher_due(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);
+
+/* "pik-check@<id>.service" */
+#define PIK_CHECK_UNIT_MAX 64
+char *pik_check_unit_name(char buf[static PIK_CHECK_UNIT_MAX], int64_t execution_id);

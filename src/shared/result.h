@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "config.h"
+#include "db.h"
+#include "outcome.h"
+
+/* Results: what a check found. Recorded once per execution, by the check's
+ * report (through pikd) or by the dispatcher's reaper for a check that
+ * never reported. */
+
+typedef struct PikResultReport {
+        int64_t execution_id;
+        const char *outcome;         /* a name from the catalog */
+        int64_t duration_ms;
+        /* Per-step timings of the flow, -1 where unknown. */
+        int64_t dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms;
+        const char *details;         /* optional, one line for the operator; never secrets */
+        int64_t retry_not_before;    /* partner's Retry-After as a time, 0 if none */
+} PikResultReport;
+
+#define PIK_RESULT_REPORT_INIT { .dns_ms = -1, .connect_ms = -1, .tls_ms = -1, .ttfb_ms = -1, .total_ms = -1 }
+#define PIK_DETAILS_MAX 4096
+
+typedef struct PikResultRecorded {
+        int64_t result_id;
+        PikOutcome outcome;
+        char partner[64];
+        char browser[64];
+        unsigned attempt;
+        bool retry_scheduled;
+} PikResultRecorded;
+
+/* In its own transaction. -ENOENT for an unknown execution, -ESTALE for one
+ * that already has its result (a check cannot report twice), -EINVAL for an
+ * outcome not in the catalog. */
+int pik_result_record(PikDb *db, const PikConfig *cfg, const PikResultReport *rep, int64_t now,
+                      PikResultRecorded *ret);
+/* The same inside the caller's transaction; final_state is the execution's
+ * state for a failure ("failure", or "expired" from the reaper). */
+int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultReport *rep, int64_t now,
+                             const char *final_state, PikResultRecorded *ret);
+
+typedef struct PikResultFilter {
+        const char *partner;
+        const char *browser;
+        const char *kind;
+        int64_t since;               /* 0: no lower bound */
+        size_t limit;                /* 0: no limit */
+} PikResultFilter;
+
+int pik_result_list(PikDb *db, const PikResultFilter *f, json_object **ret);
