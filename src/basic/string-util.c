@@ -52,8 +52,10 @@ int text_validate(const char *s, size_t max) {
                 return -E2BIG;
         if (!utf8_is_valid(s))
                 return -EILSEQ;
+        /* C0, DEL and C1 (U+0080..U+009F, only ever encoded as C2 80..C2 9F
+         * in valid UTF-8): U+009B is CSI to some terminals. */
         for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                if (*p < 0x20 || *p == 0x7F)
+                if (*p < 0x20 || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
                         return -EINVAL;
         return 0;
 }

@@ -26,6 +26,18 @@ bool code_is_valid(const char *s);
  * depend on it, so it must never change. FNV-1a, 64 bit. */
 uint64_t hash64(const void *data, size_t n);
 uint64_t hash64_str(const char *s);
+/* FNV-1a's low bits depend only on the low bits of each byte, so taking it
+ * modulo a power of two (a shard count of 4) would sort codes by their last
+ * characters' low bits. This finalizer (MurmurHash3's fmix64) spreads every
+ * input bit over the result before any modulo. */
+static inline uint64_t mix64(uint64_t h) {
+        h ^= h >> 33;
+        h *= UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 33;
+        h *= UINT64_C(0xc4ceb9fe1a85ec53);
+        h ^= h >> 33;
+        return h;
+}
 
 bool startswith(const char *s, const char *prefix);
 char *strjoin_comma(char *const *l);

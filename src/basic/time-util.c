@@ -77,6 +77,10 @@ int parse_timestamp(const char *s, int64_t *ret) {
 
         if (*p == '@') {
                 char *e;
+
+                /* strtoll() would also take blanks and a '+'. */
+                if (!((p[1] >= '0' && p[1] <= '9') || (p[1] == '-' && p[2] >= '0' && p[2] <= '9')))
+                        return -EINVAL;
                 errno = 0;
                 long long v = strtoll(p + 1, &e, 10);
                 if (errno != 0 || e == p + 1 || *e)
@@ -111,9 +115,12 @@ int parse_timestamp(const char *s, int64_t *ret) {
                         p++;
                         if (parse_digits(&p, 2, &oh) < 0)
                                 return -EINVAL;
-                        if (*p == ':')
+                        /* "+01", "+0100", "+01:00"; not "+01:". */
+                        if (*p == ':') {
                                 p++;
-                        if (*p && parse_digits(&p, 2, &om) < 0)
+                                if (parse_digits(&p, 2, &om) < 0)
+                                        return -EINVAL;
+                        } else if (*p && parse_digits(&p, 2, &om) < 0)
                                 return -EINVAL;
                         if (oh > 23 || om > 59)
                                 return -ERANGE;
@@ -128,8 +135,10 @@ int parse_timestamp(const char *s, int64_t *ret) {
 }
 
 char *format_timestamp(char buf[static FORMAT_TIMESTAMP_MAX], int64_t t) {
-        int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-        int64_t rem = t - days * 86400;
+        /* Floor division and modulo without negating t or multiplying
+         * back, either of which overflows near INT64_MIN. */
+        int64_t days = t / 86400 - (t % 86400 < 0);
+        int64_t rem = t % 86400 + (t % 86400 < 0 ? 86400 : 0);
         int y, m, d;
 
         civil_from_days(days, &y, &m, &d);
@@ -150,9 +159,13 @@ int parse_duration(const char *s, uint64_t max_sec, uint64_t *ret) {
                 const char *start = p;
 
                 while (*p >= '0' && *p <= '9') {
-                        if (v > max_sec)
+                        unsigned digit = (unsigned) (*p - '0');
+
+                        /* max_sec alone does not stop a wrap when it is
+                         * close to UINT64_MAX. */
+                        if (v > max_sec || v > (UINT64_MAX - digit) / 10)
                                 return -ERANGE;
-                        v = v * 10 + (uint64_t) (*p - '0');
+                        v = v * 10 + digit;
                         p++;
                 }
                 if (p == start)
@@ -174,11 +187,11 @@ int parse_duration(const char *s, uint64_t max_sec, uint64_t *ret) {
                         return -EINVAL;
                 }
 
-                if (v > max_sec / mult)
+                /* total <= max_sec holds here, so the subtraction cannot
+                 * wrap, and neither can the sum. */
+                if (v > max_sec / mult || v * mult > max_sec - total)
                         return -ERANGE;
                 total += v * mult;
-                if (total > max_sec)
-                        return -ERANGE;
         }
 
         *ret = total;

@@ -14,7 +14,7 @@
 
 uint64_t pik_job_key(int64_t config_id, int64_t browser_id) {
         int64_t k[2] = { config_id, browser_id };
-        return hash64(k, sizeof k);
+        return mix64(hash64(k, sizeof k));
 }
 
 int pik_job_list(PikDb *db, PikJobFilter filter, int64_t now, json_object **ret) {

@@ -42,7 +42,10 @@ Schedule *schedule_free(Schedule *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Schedule *, schedule_free);
 
 /* The first run strictly after now (seconds since the epoch, UTC).
- * job_key only matters for intervals: it picks the spread. */
+ * job_key only matters for intervals: it picks the spread. Daily and cron
+ * schedules in a zone other than UTC set $TZ for the duration of the call
+ * (glibc has no per-call zone API) and put it back: not safe while other
+ * threads use the environment or local time. */
 int schedule_next(const Schedule *s, uint64_t job_key, int64_t now, int64_t *ret);
 
 /* 0 if tz names a time zone in the system's tz database (an existing TZif

@@ -8,6 +8,7 @@
 
 #include "test-helpers.h"
 #include "time-util.h"
+#include "db.h"
 
 char *test_tmpdir(void) {
         char *d = strdup("/tmp/pik-test-XXXXXX");
@@ -50,5 +51,79 @@ char *test_read_file(const char *path) {
                 buf = strdup("");
         }
         fclose(f);
+        return buf;
+}
+
+PikDb *test_db_new(char **ret_dir) {
+        _cleanup_free_ char *path = NULL, *error = NULL;
+        char *dir = test_tmpdir();
+        PikDb *db = NULL;
+        int r;
+
+        ASSERT_TRUE(asprintf(&path, "%s/pik.db", dir) > 0);
+        r = pik_db_open(path, PIK_DB_CREATE, &db, &error);
+        if (r < 0) {
+                fprintf(stderr, "test_db_new: %s\n", error ?: strerror(-r));
+                abort();
+        }
+        *ret_dir = dir;
+        return db;
+}
+
+PikConfig *test_config_new(void) {
+        PikConfig *c = NULL;
+
+        ASSERT_OK(pik_config_new_default(&c));
+        return c;
+}
+
+char *test_db_dump(PikDb *db) {
+        _cleanup_stmt_ sqlite3_stmt *t = NULL;
+        char *out = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&out, &n);
+
+        ASSERT_TRUE(f);
+        ASSERT_OK(pik_db_prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", &t));
+        while (sqlite3_step(t) == SQLITE_ROW) {
+                _cleanup_free_ char *sql = NULL;
+                _cleanup_stmt_ sqlite3_stmt *s = NULL;
+                const char *table = (const char *) sqlite3_column_text(t, 0);
+
+                ASSERT_TRUE(asprintf(&sql, "SELECT * FROM \"%s\" ORDER BY rowid", table) > 0);
+                if (pik_db_prepare(db, sql, &s) < 0) {
+                        /* WITHOUT ROWID tables: order by everything. */
+                        free(sql);
+                        ASSERT_TRUE(asprintf(&sql, "SELECT * FROM \"%s\" ORDER BY 1", table) > 0);
+                        ASSERT_OK(pik_db_prepare(db, sql, &s));
+                }
+                fprintf(f, "[%s]\n", table);
+                while (sqlite3_step(s) == SQLITE_ROW) {
+                        for (int i = 0; i < sqlite3_column_count(s); i++) {
+                                const unsigned char *v = sqlite3_column_text(s, i);
+                                fprintf(f, "%s|", v ? (const char *) v : "NULL");
+                        }
+                        fputc('\n', f);
+                }
+        }
+        ASSERT_TRUE(fclose(f) == 0);
+        return out;
+}
+
+char *test_read_binary(const char *path, size_t *ret_size) {
+        FILE *f = fopen(path, "re");
+        char *buf;
+        long n;
+
+        if (!f)
+                return NULL;
+        ASSERT_TRUE(fseek(f, 0, SEEK_END) == 0);
+        n = ftell(f);
+        rewind(f);
+        buf = malloc((size_t) n + 1);
+        ASSERT_TRUE(buf);
+        ASSERT_TRUE(fread(buf, 1, (size_t) n, f) == (size_t) n);
+        fclose(f);
+        *ret_size = (size_t) n;
         return buf;
 }

@@ -67,3 +67,17 @@ void test_tmpdir_cleanup(char *dir);
 int64_t T(const char *iso);
 /* Read a whole file, or NULL. */
 char *test_read_file(const char *path);
+
+#include "config.h"
+#include "db.h"
+
+/* A fresh database in its own temporary directory (*ret_dir, to pass to
+ * test_tmpdir_cleanup()), at the latest schema. */
+PikDb *test_db_new(char **ret_dir);
+/* Built-in defaults, with overrides for what the test cares about. */
+PikConfig *test_config_new(void);
+/* SHA-free fingerprint of the whole database content: every row of every
+ * table, in order. Equal fingerprints mean nothing changed. */
+char *test_db_dump(PikDb *db);
+/* A whole file with its size, NULs and all, or NULL. */
+char *test_read_binary(const char *path, size_t *ret_size);
