@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "browser.h"
+#include "execution.h"
 #include "job.h"
 #include "jobconfig.h"
 #include "partner.h"
@@ -91,11 +92,14 @@ int pik_job_run_now(PikDb *db, const char *partner, const char *browser, int64_t
         if (r < 0)
                 return r;
 
-        /* ...and make the rest due now. A job already dispatched is left
-         * alone: its run is under way. */
+        /* ...and make the rest due now. A job whose run is still under way
+         * is left alone; one whose run has ended but which the scheduler
+         * has not rolled over yet is queued again. */
         r = pik_db_prepare(db,
-                           "UPDATE scheduled_job SET run_after = ?3, attempt = 1 "
-                           "WHERE dispatched = 0 AND (?2 = 0 OR browser_id = ?2) "
+                           "UPDATE scheduled_job SET run_after = ?3, attempt = 1, dispatched = 0 "
+                           "WHERE (dispatched = 0 OR NOT EXISTS (SELECT 1 FROM execution e "
+                           "       WHERE e.job_id = scheduled_job.id AND e.state IN " PIK_EXECUTION_RUNNING_SQL ")) "
+                           "AND (?2 = 0 OR browser_id = ?2) "
                            "AND config_id IN (SELECT id FROM job_config WHERE partner_id = ?1 AND enabled) "
                            "AND browser_id IN (SELECT id FROM browser WHERE enabled)", &upd);
         if (r < 0)

@@ -1,3 +1,329 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The dispatcher pass on a simulated clock with a recording unit starter:
+ * due selection, the concurrency cap, holds, keys, reaping, retries with
+ * backoff, result recording, and refusals that change nothing. */
+
+#include <stdarg.h>
+
+#include "browser.h"
+#include "dispatcher.h"
+#include "execution.h"
+#include "job.h"
+#include "jobconfig.h"
+#include "partner.h"
+#include "result.h"
 #include "test-helpers.h"
-int main(void) { return 77; }
+
+static PikDb *db;
+static PikConfig *cfg;
+
+typedef struct Recorder {
+        unsigned n;
+        int64_t ids[64];
+        char keys[64][PIK_EXECUTION_KEY_HEX];
+        char partners[64][64];
+        int fail_with;
+} Recorder;
+
+static int record_start(void *userdata, const PikExecutionStart *e) {
+        Recorder *r = userdata;
+        char unit[PIK_CHECK_UNIT_MAX];
+
+        ASSERT_TRUE(r->n < 64);
+        ASSERT_STREQ(e->unit, pik_check_unit_name(unit, e->execution_id));
+        if (r->fail_with)
+                return -r->fail_with;
+        r->ids[r->n] = e->execution_id;
+        snprintf(r->keys[r->n], sizeof r->keys[0], "%s", e->key);
+        snprintf(r->partners[r->n], sizeof r->partners[0], "%s", e->partner);
+        r->n++;
+        return 0;
+}
+
+static int64_t q(const char *fmt, ...) _printf_(1, 2);
+static int64_t q(const char *fmt, ...) {
+        _cleanup_free_ char *sql = NULL;
+        int64_t v = -1;
+        va_list ap;
+
+        va_start(ap, fmt);
+        ASSERT_TRUE(vasprintf(&sql, fmt, ap) > 0);
+        va_end(ap);
+        ASSERT_OK(pik_db_query_int64(db, sql, &v));
+        return v;
+}
+
+static PikDispatcherStats dispatch(Recorder *rec, int64_t now) {
+        PikUnitStarter s = { .start = record_start, .userdata = rec };
+        PikDispatcherStats st;
+
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
+        return st;
+}
+
+static int report(int64_t execution, const char *outcome, int64_t now) {
+        PikResultReport rep = PIK_RESULT_REPORT_INIT;
+
+        rep.execution_id = execution;
+        rep.outcome = outcome;
+        rep.duration_ms = 1234;
+        rep.total_ms = 1200;
+        return pik_result_record(db, cfg, &rep, now, NULL);
+}
+
+static const int64_t T0 = 1780000000;   /* 2026-05-28T20:26:40Z */
+
+/* Three partners, one job each, due at T0-30, T0-20, T0-10. */
+static void setup(void) {
+        static char *ff[] = { (char *) "ff", NULL };
+        const char *codes[] = { "alpha", "bravo", "charlie" };
+
+        ASSERT_OK(pik_browser_add(db, &(PikBrowserSpec) { .name = "ff", .engine = "http" }, 0));
+        for (size_t i = 0; i < 3; i++) {
+                PikJobConfigSpec spec = {
+                        .partner = codes[i],
+                        .browsers = ff,
+                        .entry_url = "https://partner.test/",
+                        .schedule_type = SCHEDULE_INTERVAL,
+                        .schedule = "5m",
+                        .wait_sec = -1,
+                };
+                ASSERT_OK(pik_partner_add(db, codes[i], codes[i], 0));
+                ASSERT_OK(pik_jobconfig_add(db, &spec, "UTC", 0, NULL));
+        }
+        ASSERT_OK(pik_db_exec(db, "INSERT INTO scheduled_job (config_id, browser_id, run_after) "
+                                  "SELECT id, 1, 1780000000 - 40 + 10 * id FROM job_config"));
+}
+
+static void test_due_and_cap(void) {
+        Recorder rec = {};
+        PikDispatcherStats st;
+        _cleanup_free_ char *before = NULL, *after = NULL;
+        _cleanup_json_ json_object *due = NULL;
+
+        /* Nothing is due before its time. */
+        st = dispatch(&rec, T0 - 31);
+        ASSERT_EQ(st.dispatched, 0);
+
+        /* --dry-run lists what is due and writes nothing. */
+        before = test_db_dump(db);
+        ASSERT_OK(pik_dispatcher_due(db, cfg, T0, &due));
+        ASSERT_EQ(json_object_array_length(due), 3);
+        after = test_db_dump(db);
+        ASSERT_STREQ(before, after);
+
+        cfg->max_concurrent = 2;
+        st = dispatch(&rec, T0);
+        ASSERT_EQ(st.dispatched, 2);
+        ASSERT_EQ(rec.n, 2);
+        /* Oldest first. */
+        ASSERT_STREQ(rec.partners[0], "alpha");
+        ASSERT_STREQ(rec.partners[1], "bravo");
+        /* Each execution: its own 256-bit key, stored, dispatched. */
+        ASSERT_EQ(strlen(rec.keys[0]), 64);
+        ASSERT_TRUE(strcmp(rec.keys[0], rec.keys[1]) != 0);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND key = '%s' AND state = 'dispatched' "
+                    "AND unit = 'pik-check@%lld.service'", (long long) rec.ids[0], rec.keys[0], (long long) rec.ids[0]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM scheduled_job WHERE dispatched"), 2);
+
+        /* The cap counts what still runs. */
+        st = dispatch(&rec, T0 + 1);
+        ASSERT_EQ(st.running, 2);
+        ASSERT_EQ(st.dispatched, 0);
+
+        ASSERT_OK(report(rec.ids[0], "success", T0 + 5));
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'success'", (long long) rec.ids[0]), 1);
+        st = dispatch(&rec, T0 + 6);
+        ASSERT_EQ(st.dispatched, 1);
+        ASSERT_STREQ(rec.partners[2], "charlie");
+
+        /* A second pass never starts a dispatched job again. */
+        st = dispatch(&rec, T0 + 7);
+        ASSERT_EQ(st.dispatched, 0);
+        ASSERT_EQ(q("SELECT count(*) FROM execution"), 3);
+        cfg->max_concurrent = 16;
+}
+
+static void test_report_refusals(void) {
+        _cleanup_free_ char *before = test_db_dump(db), *after = NULL;
+
+        /* Reported twice: refused. Unknown execution, unknown outcome,
+         * negative duration: refused. Nothing changes. */
+        ASSERT_ERR(report(1, "success", T0 + 8), ESTALE);
+        ASSERT_ERR(report(999, "success", T0 + 8), ENOENT);
+        ASSERT_ERR(report(2, "it-worked-honest", T0 + 8), EINVAL);
+        ASSERT_TRUE(strstr(pik_db_error(db), "it-worked-honest"));
+        {
+                PikResultReport rep = PIK_RESULT_REPORT_INIT;
+                rep.execution_id = 2;
+                rep.outcome = "success";
+                rep.duration_ms = -5;
+                ASSERT_ERR(pik_result_record(db, cfg, &rep, T0, NULL), EINVAL);
+                rep.duration_ms = 5;
+                rep.details = "\xff\xfe";
+                ASSERT_ERR(pik_result_record(db, cfg, &rep, T0, NULL), EINVAL);
+        }
+        after = test_db_dump(db);
+        ASSERT_STREQ(before, after);
+}
+
+static void test_partner_failure_not_retried(void) {
+        PikResultRecorded rec;
+        PikResultReport rep = PIK_RESULT_REPORT_INIT;
+
+        rep.execution_id = 2;
+        rep.outcome = "login-rejected";
+        rep.duration_ms = 300;
+        ASSERT_OK(pik_result_record(db, cfg, &rep, T0 + 9, &rec));
+        ASSERT_EQ(rec.outcome.kind, OUTCOME_KIND_PARTNER);
+        ASSERT_TRUE(!rec.retry_scheduled);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = 2 AND state = 'failure'"), 1);
+        /* The job stays dispatched: the scheduler gives it its next run. */
+        ASSERT_EQ(q("SELECT dispatched FROM scheduled_job WHERE id = 2"), 1);
+}
+
+/* Execution 3 never reports: the reaper ends it as check-expired after
+ * job_expiry, an infrastructure outcome, and the job is retried with
+ * exponential backoff until max_attempts. */
+static void test_reap_and_retry(void) {
+        Recorder rec = {};
+        PikDispatcherStats st;
+        int64_t now = T0 + 6 + cfg->job_expiry_sec;
+
+        st = dispatch(&rec, now - 1);
+        ASSERT_EQ(st.reaped, 0);
+        st = dispatch(&rec, now);
+        ASSERT_EQ(st.reaped, 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = 3 AND state = 'expired'"), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result r JOIN outcome o ON o.name = r.outcome "
+                    "WHERE r.execution_id = 3 AND r.outcome = 'check-expired' AND o.kind = 'infrastructure'"), 1);
+        /* Retry 2 of 3 after backoff (30 s). */
+        ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 3"), now + 30);
+        ASSERT_EQ(q("SELECT attempt FROM scheduled_job WHERE id = 3 AND NOT dispatched"), 2);
+        ASSERT_EQ(st.dispatched, 0);
+
+        st = dispatch(&rec, now + 30);
+        ASSERT_EQ(st.dispatched, 1);
+        ASSERT_EQ(q("SELECT attempt FROM execution WHERE id = %lld", (long long) rec.ids[0]), 2);
+
+        /* Attempt 2 crashes: attempt 3 after 60 s. */
+        ASSERT_OK(report(rec.ids[0], "engine-crashed", now + 40));
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'retry'", (long long) rec.ids[0]), 1);
+        ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 3"), now + 40 + 60);
+        st = dispatch(&rec, now + 100);
+        ASSERT_EQ(st.dispatched, 1);
+        ASSERT_EQ(q("SELECT attempt FROM execution WHERE id = %lld", (long long) rec.ids[1]), 3);
+
+        /* Attempt 3 of 3 fails too: no more attempts, the job waits for
+         * the scheduler's next regular run. */
+        ASSERT_OK(report(rec.ids[1], "out-of-memory", now + 110));
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'failure'", (long long) rec.ids[1]), 1);
+        ASSERT_EQ(q("SELECT dispatched FROM scheduled_job WHERE id = 3"), 1);
+}
+
+static void test_retry_delay(void) {
+        PikRetryPolicy p = { .max_attempts = 10, .backoff_sec = 30, .backoff_max_sec = 900 };
+
+        ASSERT_EQ(pik_retry_delay(&p, 2), 30);
+        ASSERT_EQ(pik_retry_delay(&p, 3), 60);
+        ASSERT_EQ(pik_retry_delay(&p, 4), 120);
+        ASSERT_EQ(pik_retry_delay(&p, 7), 900);
+        ASSERT_EQ(pik_retry_delay(&p, 10), 900);
+}
+
+/* 429 with Retry-After: the retry waits for the partner, not the backoff. */
+static void test_throttled_respects_retry_after(void) {
+        Recorder rec = {};
+        PikResultReport rep = PIK_RESULT_REPORT_INIT;
+        int64_t now = T0 + 5000;
+
+        ASSERT_OK(pik_job_run_now(db, "alpha", NULL, now));
+        ASSERT_EQ(dispatch(&rec, now).dispatched, 1);
+        rep.execution_id = rec.ids[0];
+        rep.outcome = "partner-throttled";
+        rep.duration_ms = 10;
+        rep.retry_not_before = now + 600;
+        ASSERT_OK(pik_result_record(db, cfg, &rep, now + 1, NULL));
+        ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 1"), now + 600);
+}
+
+static void test_holds_and_run_now(void) {
+        Recorder rec = {};
+        int64_t now = T0 + 10000;
+        _cleanup_free_ char *before = NULL, *after = NULL;
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 0, run_after = 1780000000"));
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started')"));
+
+        ASSERT_OK(pik_job_set_held(db, 1, true));
+        ASSERT_OK(pik_job_set_held(db, 0, true));
+        ASSERT_TRUE(dispatch(&rec, now).held);
+        ASSERT_EQ(rec.n, 0);
+        ASSERT_OK(pik_job_set_held(db, 0, false));
+        ASSERT_EQ(dispatch(&rec, now).dispatched, 2);          /* config 1 still held */
+        ASSERT_STREQ(rec.partners[0], "bravo");
+        ASSERT_OK(pik_job_set_held(db, 1, false));
+        ASSERT_EQ(dispatch(&rec, now).dispatched, 1);
+        ASSERT_STREQ(rec.partners[2], "alpha");
+
+        before = test_db_dump(db);
+        ASSERT_ERR(pik_job_set_held(db, 99, true), ENOENT);
+        ASSERT_ERR(pik_job_run_now(db, "nope", NULL, now), ENOENT);
+        ASSERT_ERR(pik_job_run_now(db, "alpha", "nope", now), ENOENT);
+        /* Already dispatched: run-now has nothing to queue. */
+        ASSERT_ERR(pik_job_run_now(db, "alpha", NULL, now), ENOENT);
+        after = test_db_dump(db);
+        ASSERT_STREQ(before, after);
+
+        /* Run now: a job with a future run_after becomes due at once. */
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 0, run_after = 1790000000 WHERE id = 2"));
+        ASSERT_EQ(dispatch(&rec, now + 1).dispatched, 0);
+        ASSERT_EQ(pik_job_run_now(db, "bravo", "ff", now + 2), 1);
+        ASSERT_EQ(dispatch(&rec, now + 2).dispatched, 1);
+        ASSERT_STREQ(rec.partners[3], "bravo");
+
+        /* Disabled partners are not dispatched, even when due. */
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 0, run_after = 1780000000"));
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started')"));
+        ASSERT_OK(pik_partner_set_enabled(db, "alpha", false, "test"));
+        ASSERT_OK(pik_partner_set_enabled(db, "bravo", false, "test"));
+        ASSERT_EQ(dispatch(&rec, now + 3).dispatched, 1);
+        ASSERT_STREQ(rec.partners[4], "charlie");
+}
+
+/* systemd refusing the unit is infrastructure: recorded, and retried. */
+static void test_start_failure(void) {
+        Recorder rec = { .fail_with = EIO };
+        PikDispatcherStats st;
+        int64_t now = T0 + 20000;
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started')"));
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 WHERE id = 3"));
+        st = dispatch(&rec, now);
+        ASSERT_EQ(st.start_failed, 1);
+        ASSERT_EQ(st.dispatched, 0);
+        ASSERT_EQ(q("SELECT count(*) FROM result r JOIN execution e ON e.id = r.execution_id "
+                    "WHERE r.outcome = 'unit-start-failed' AND e.state = 'retry' AND r.details LIKE '%%pik-check@%%'"), 1);
+        ASSERT_EQ(q("SELECT attempt FROM scheduled_job WHERE id = 3 AND NOT dispatched"), 2);
+}
+
+int main(void) {
+        char *dir = NULL;
+
+        db = test_db_new(&dir);
+        cfg = test_config_new();
+        setup();
+        test_due_and_cap();
+        test_report_refusals();
+        test_partner_failure_not_retried();
+        test_reap_and_retry();
+        test_retry_delay();
+        test_throttled_respects_retry_after();
+        test_holds_and_run_now();
+        test_start_failure();
+        cfg = pik_config_free(cfg);
+        db = pik_db_close(db);
+        test_tmpdir_cleanup(dir);
+        return 0;
+}
