@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
+#include <unistd.h>
 
 #include "build-config.h"
 #include "config.h"
@@ -177,10 +177,34 @@ static void help_for(const char *word) {
                 printf("\nGlobal options: --json --db PATH --config FILE --now TIME. See pikctl --help.\n");
 }
 
+static int open_offline(const Args *args, const Verb *verb, PikConfig **ret_cfg, PikDb **ret_db) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = pik_config_load(args->config_path ?: PIK_CONFIG_PATH, !args->config_path, ret_cfg, &error);
+        if (r < 0) {
+                log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
+                /* Whatever was wrong with the file, it is a failure (1), not
+                 * a usage error nor a "not found" of what was asked. */
+                return -EIO;
+        }
+
+        r = pik_db_open(args->db_path, (verb->flags & VERB_WRITES) ? PIK_DB_CREATE : PIK_DB_READONLY, ret_db, &error);
+        if (r < 0) {
+                if (r == -ENOENT && !(verb->flags & VERB_WRITES))
+                        log_error("Database %s does not exist yet (a first change creates it).", args->db_path);
+                else
+                        log_error_errno(r, "%s", error ?: "Failed to open the database: %m");
+                /* A missing database is not a "not found" of what was asked. */
+                return r == -ENOENT ? -EIO : r;
+        }
+        return 0;
+}
+
 static int run(int argc, char **argv) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
         _cleanup_(pik_db_closep) PikDb *db = NULL;
-        _cleanup_free_ char *error = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ struct option *longopts = NULL;
         size_t n_defs = ELEMENTSOF(option_defs);
         Args args = {};
@@ -288,36 +312,39 @@ static int run(int argc, char **argv) {
         } else
                 ctx.now = now_utc();
 
-        r = pik_config_load(args.config_path ?: PIK_CONFIG_PATH, !args.config_path, &cfg, &error);
-        if (r < 0) {
-                log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
-                return r == -EINVAL ? -EBADMSG : r;
-        }
-
-        /* Until pikd answers over D-Bus, the configured database is used
-         * directly; --db names another one. */
-        const char *path = args.db_path ?: cfg->database;
-        r = pik_db_open(path, (verb->flags & VERB_WRITES) ? PIK_DB_CREATE : PIK_DB_READONLY, &db, &error);
-        if (r < 0) {
-                if (r == -ENOENT && !(verb->flags & VERB_WRITES))
-                        log_error("Database %s does not exist yet (a first change creates it).", path);
-                else
-                        log_error_errno(r, "%s", error ?: "Failed to open the database: %m");
-                /* A missing database is not a "not found" of what was asked. */
-                return r == -ENOENT ? -EIO : r;
-        }
-
-        ctx.cfg = cfg;
-        ctx.db = db;
         output_init(&ctx.out, stdout, args.json);
+
+        if (args.db_path) {
+                r = open_offline(&args, verb, &cfg, &db);
+                if (r < 0)
+                        return r;
+                ctx.cfg = cfg;
+                ctx.db = db;
+        } else {
+                if (args.now || args.config_path) {
+                        log_error("--now and --config apply to offline use only (with --db PATH).");
+                        return -EINVAL;
+                }
+                r = sd_bus_open_system(&bus);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to connect to the system bus: %m (use --db PATH to work offline)");
+                        return -EIO;
+                }
+                /* A polkit agent on this terminal may ask for a password. */
+                (void) sd_bus_set_allow_interactive_authorization(bus, isatty(STDIN_FILENO));
+                ctx.bus = bus;
+        }
 
         r = verb->run(&ctx, argc, argv);
         if (r < 0) {
-                if (pik_db_has_error(db))
+                if (ctx.error)
+                        log_error("%s", ctx.error);
+                else if (db && pik_db_has_error(db))
                         log_error("%s", pik_db_error(db));
                 else
                         log_error_errno(r, "%s%s%s failed: %m", verb->group ?: "", verb->group ? " " : "", verb->name);
         }
+        free(ctx.error);
         if (fflush(stdout) != 0 && r >= 0)
                 return log_error_errno(-errno, "Failed to write output: %m");
         return r;

@@ -86,6 +86,89 @@ int output_json(const Output *o, json_object *obj) {
         return 0;
 }
 
+void output_table_widths(const Column *columns, size_t n_columns, size_t *widths) {
+        for (size_t c = 0; c < n_columns; c++) {
+                size_t min = text_width(columns[c].header);
+
+                switch (columns[c].format) {
+                case COLUMN_KIND:
+                        min = MAX(min, STRLEN("infrastructure"));
+                        break;
+                case COLUMN_AGE:
+                        min = MAX(min, STRLEN("23h 59m"));
+                        break;
+                case COLUMN_RATIO:
+                        min = MAX(min, STRLEN("100.0%"));
+                        break;
+                case COLUMN_TIME:
+                        min = MAX(min, STRLEN("2026-11-24T08:00:00Z"));
+                        break;
+                default:
+                        break;
+                }
+                widths[c] = MAX(widths[c], min);
+        }
+}
+
+void output_table_header(const Output *o, const Column *columns, size_t n_columns, const size_t *widths) {
+        if (o->color)
+                fputs(ANSI_BOLD, o->f);
+        for (size_t c = 0; c < n_columns; c++)
+                fprintf(o->f, "%s%-*s", c > 0 ? "  " : "", c + 1 < n_columns ? (int) widths[c] : 0, columns[c].header);
+        fputs(o->color ? ANSI_RESET "\n" : "\n", o->f);
+}
+
+static void print_row(const Output *o, json_object *row, char **cells, const Column *columns, size_t n_columns,
+                      const size_t *widths) {
+        for (size_t c = 0; c < n_columns; c++) {
+                const char *color = NULL;
+                size_t w = text_width(cells[c]);
+                size_t pad = c + 1 < n_columns && widths[c] > w ? widths[c] - w : 0;
+
+                if (o->color && columns[c].color_by) {
+                        json_object *k = NULL;
+                        json_object_object_get_ex(row, columns[c].color_by, &k);
+                        color = kind_color(k ? json_object_get_string(k) : NULL);
+                }
+                fprintf(o->f, "%s%s%s%s%*s", c > 0 ? "  " : "", color ?: "", cells[c],
+                        color ? ANSI_RESET : "", (int) pad, "");
+        }
+        fputc('\n', o->f);
+}
+
+static void free_cells(char **cells, size_t n) {
+        if (!cells)
+                return;
+        for (size_t c = 0; c < n; c++)
+                free(cells[c]);
+        free(cells);
+}
+
+static char **row_cells(json_object *row, const Column *columns, size_t n_columns) {
+        char **cells = calloc(n_columns, sizeof(char *));
+
+        if (!cells)
+                return NULL;
+        for (size_t c = 0; c < n_columns; c++) {
+                cells[c] = cell_text(row, &columns[c]);
+                if (!cells[c]) {
+                        free_cells(cells, n_columns);
+                        return NULL;
+                }
+        }
+        return cells;
+}
+
+int output_table_row(const Output *o, json_object *row, const Column *columns, size_t n_columns, const size_t *widths) {
+        char **cells = row_cells(row, columns, n_columns);
+
+        if (!cells)
+                return -ENOMEM;
+        print_row(o, row, cells, columns, n_columns, widths);
+        free_cells(cells, n_columns);
+        return 0;
+}
+
 int output_table(const Output *o, json_object *rows, const Column *columns, size_t n_columns) {
         size_t n_rows, widths[16] = {};
         char ***cells = NULL;
@@ -97,63 +180,29 @@ int output_table(const Output *o, json_object *rows, const Column *columns, size
         assert(n_columns <= ELEMENTSOF(widths));
         n_rows = json_object_array_length(rows);
 
+        /* Two passes: every cell first, so the columns line up. */
         cells = calloc(n_rows ?: 1, sizeof *cells);
         if (!cells)
                 return -ENOMEM;
-
         for (size_t c = 0; c < n_columns; c++)
                 widths[c] = text_width(columns[c].header);
-
         for (size_t i = 0; i < n_rows; i++) {
-                json_object *row = json_object_array_get_idx(rows, i);
-
-                cells[i] = calloc(n_columns, sizeof(char *));
+                cells[i] = row_cells(json_object_array_get_idx(rows, i), columns, n_columns);
                 if (!cells[i]) {
                         r = -ENOMEM;
                         goto finish;
                 }
-                for (size_t c = 0; c < n_columns; c++) {
-                        cells[i][c] = cell_text(row, &columns[c]);
-                        if (!cells[i][c]) {
-                                r = -ENOMEM;
-                                goto finish;
-                        }
+                for (size_t c = 0; c < n_columns; c++)
                         widths[c] = MAX(widths[c], text_width(cells[i][c]));
-                }
         }
 
-        if (o->color)
-                fputs(ANSI_BOLD, o->f);
-        for (size_t c = 0; c < n_columns; c++)
-                fprintf(o->f, "%s%-*s", c > 0 ? "  " : "", c + 1 < n_columns ? (int) widths[c] : 0, columns[c].header);
-        fputs(o->color ? ANSI_RESET "\n" : "\n", o->f);
-
-        for (size_t i = 0; i < n_rows; i++) {
-                json_object *row = json_object_array_get_idx(rows, i);
-
-                for (size_t c = 0; c < n_columns; c++) {
-                        const char *color = NULL;
-                        size_t pad = c + 1 < n_columns ? widths[c] - text_width(cells[i][c]) : 0;
-
-                        if (o->color && columns[c].color_by) {
-                                json_object *k = NULL;
-                                json_object_object_get_ex(row, columns[c].color_by, &k);
-                                color = kind_color(k ? json_object_get_string(k) : NULL);
-                        }
-                        fprintf(o->f, "%s%s%s%s%*s", c > 0 ? "  " : "", color ?: "", cells[i][c],
-                                color ? ANSI_RESET : "", (int) pad, "");
-                }
-                fputc('\n', o->f);
-        }
+        output_table_header(o, columns, n_columns, widths);
+        for (size_t i = 0; i < n_rows; i++)
+                print_row(o, json_object_array_get_idx(rows, i), cells[i], columns, n_columns, widths);
 
 finish:
-        for (size_t i = 0; i < n_rows; i++) {
-                if (!cells[i])
-                        continue;
-                for (size_t c = 0; c < n_columns; c++)
-                        free(cells[i][c]);
-                free(cells[i]);
-        }
+        for (size_t i = 0; i < n_rows; i++)
+                free_cells(cells[i], n_columns);
         free(cells);
         return r;
 }

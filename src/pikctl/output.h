@@ -33,5 +33,10 @@ typedef struct Output {
 
 void output_init(Output *o, FILE *f, bool json);
 int output_table(const Output *o, json_object *rows, const Column *columns, size_t n_columns);
+/* Streaming: widths fixed up front (at least each header and format's
+ * usual width), then a header and one row at a time. */
+void output_table_widths(const Column *columns, size_t n_columns, size_t *widths);
+void output_table_header(const Output *o, const Column *columns, size_t n_columns, const size_t *widths);
+int output_table_row(const Output *o, json_object *row, const Column *columns, size_t n_columns, const size_t *widths);
 int output_object(const Output *o, json_object *obj);
 int output_json(const Output *o, json_object *obj);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "browser.h"
+#include "bus-util.h"
 #include "execution.h"
 #include "job.h"
 #include "jobconfig.h"
@@ -22,6 +23,63 @@
  * failure the reason is in pik_db_error() (set by the library, or here for
  * the command line's own mistakes) and main reports it once. */
 
+int fail(Context *c, int r, const char *fmt, ...) {
+        va_list ap;
+
+        free(c->error);
+        va_start(ap, fmt);
+        if (vasprintf(&c->error, fmt, ap) < 0)
+                c->error = NULL;
+        va_end(ap);
+        return r;
+}
+
+/* Over the bus: call one of pikd's methods (docs/DBUS.md). pikd's error
+ * message is the library's own, so the operator reads the same words as
+ * offline. */
+static int bus_callv(Context *c, const char *method, sd_bus_message **reply, const char *types, va_list ap) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_methodv(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, method, &error, reply, types, ap);
+        if (r < 0) {
+                if (sd_bus_error_is_set(&error))
+                        return fail(c, bus_error_to_errno(&error), "%s", error.message ?: error.name);
+                return fail(c, r, "Failed to call %s on pikd: %s", method, strerror(-r));
+        }
+        return 0;
+}
+
+static int bus_call(Context *c, const char *method, sd_bus_message **reply, const char *types, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = bus_callv(c, method, reply, types, ap);
+        va_end(ap);
+        return r;
+}
+
+static int bus_call_json(Context *c, const char *method, json_object **ret, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *json;
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = bus_callv(c, method, &reply, types, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "s", &json);
+        if (r < 0)
+                return fail(c, r, "Failed to read pikd's reply to %s: %s", method, strerror(-r));
+        *ret = json_tokener_parse(json);
+        if (!*ret)
+                return fail(c, -EBADMSG, "pikd's reply to %s is not JSON", method);
+        return 0;
+}
+
 static int parse_id(Context *c, const char *s, int64_t *ret) {
         char *e;
         long long v;
@@ -29,7 +87,7 @@ static int parse_id(Context *c, const char *s, int64_t *ret) {
         errno = 0;
         v = strtoll(s, &e, 10);
         if (errno != 0 || e == s || *e || v <= 0)
-                return pik_db_set_error(c->db, -EINVAL, "Invalid id '%s': expected a positive number.", s);
+                return fail(c, -EINVAL, "Invalid id '%s': expected a positive number.", s);
         *ret = v;
         return 0;
 }
@@ -42,7 +100,7 @@ static int parse_limit(Context *c, const char *s, size_t def, size_t *ret) {
                 return 0;
         }
         if (parse_id(c, s, &v) < 0 || v > 10000000)
-                return pik_db_set_error(c->db, -EINVAL, "Invalid --limit '%s': expected 1..10000000.", s);
+                return fail(c, -EINVAL, "Invalid --limit '%s': expected 1..10000000.", s);
         *ret = (size_t) v;
         return 0;
 }
@@ -78,22 +136,85 @@ static int say_done(Context *c, const char *fmt, ...) {
 
 /* ---- status ---- */
 
+static const Column status_columns[] = {
+        { "partner", "PARTNER", COLUMN_TEXT, NULL },
+        { "browser", "BROWSER", COLUMN_TEXT, NULL },
+        { "outcome", "LAST OUTCOME", COLUMN_TEXT, "kind" },
+        { "kind", "KIND", COLUMN_KIND, "kind" },
+        { "age_sec", "AGE", COLUMN_AGE, NULL },
+        { "success_ratio_24h", "24H OK", COLUMN_RATIO, NULL },
+        { "results_24h", "24H RUNS", COLUMN_TEXT, NULL },
+};
+
+typedef struct StatusPrinter {
+        Context *c;
+        size_t widths[ELEMENTSOF(status_columns)];
+        size_t n;
+} StatusPrinter;
+
+/* Offline, rows go to stdout as they come from the database: a status of
+ * 50,000 pairs must not be built up in memory first. */
+static int print_status_row(const PikStatusRow *row, int64_t now, void *userdata) {
+        StatusPrinter *p = userdata;
+        _cleanup_json_ json_object *o = NULL;
+        int r;
+
+        r = pik_status_row_to_json(row, now, &o);
+        if (r < 0)
+                return r;
+        if (p->c->out.json) {
+                fprintf(p->c->out.f, "%s%s", p->n > 0 ? ",\n    " : "\n    ",
+                        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        } else {
+                if (p->n == 0)
+                        output_table_header(&p->c->out, status_columns, ELEMENTSOF(status_columns), p->widths);
+                output_table_row(&p->c->out, o, status_columns, ELEMENTSOF(status_columns), p->widths);
+        }
+        p->n++;
+        return 0;
+}
+
+static int status_offline(Context *c) {
+        StatusPrinter p = { .c = c };
+        char buf[FORMAT_TIMESTAMP_MAX];
+        bool held;
+        int r;
+
+        r = pik_job_get_global_hold(c->db, &held);
+        if (r < 0)
+                return r;
+        r = pik_status_widths(c->db, &p.widths[0], &p.widths[1]);
+        if (r < 0)
+                return r;
+        p.widths[2] = STRLEN("webdriver-session-failed");   /* the longest outcome name */
+        output_table_widths(status_columns, ELEMENTSOF(status_columns), p.widths);
+
+        if (c->out.json)
+                fprintf(c->out.f, "{\n  \"now\": \"%s\",\n  \"held\": %s,\n  \"rows\": [",
+                        format_timestamp(buf, c->now), held ? "true" : "false");
+        else if (held)
+                fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
+
+        r = pik_status_foreach(c->db, c->now, print_status_row, &p);
+        if (r < 0)
+                return r;
+
+        if (c->out.json)
+                fprintf(c->out.f, "%s]\n}\n", p.n > 0 ? "\n  " : "");
+        else if (p.n == 0)
+                fprintf(c->out.f, "No partner is configured yet (pikctl partner add, pikctl config add).\n");
+        return 0;
+}
+
 static int verb_status(Context *c, int argc, char **argv) {
         _cleanup_json_ json_object *st = NULL;
         json_object *rows, *held;
         int r;
 
-        static const Column cols[] = {
-                { "partner", "PARTNER", COLUMN_TEXT, NULL },
-                { "browser", "BROWSER", COLUMN_TEXT, NULL },
-                { "outcome", "LAST OUTCOME", COLUMN_TEXT, "kind" },
-                { "kind", "KIND", COLUMN_KIND, "kind" },
-                { "age_sec", "AGE", COLUMN_AGE, NULL },
-                { "success_ratio_24h", "24H OK", COLUMN_RATIO, NULL },
-                { "results_24h", "24H RUNS", COLUMN_TEXT, NULL },
-        };
+        if (!c->bus)
+                return status_offline(c);
 
-        r = pik_status(c->db, c->now, &st);
+        r = bus_call_json(c, "Status", &st, "");
         if (r < 0)
                 return r;
         if (c->out.json)
@@ -101,12 +222,11 @@ static int verb_status(Context *c, int argc, char **argv) {
 
         if (json_object_object_get_ex(st, "held", &held) && json_object_get_boolean(held))
                 fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
-        json_object_object_get_ex(st, "rows", &rows);
-        if (json_object_array_length(rows) == 0) {
+        if (!json_object_object_get_ex(st, "rows", &rows) || json_object_array_length(rows) == 0) {
                 fprintf(c->out.f, "No partner is configured yet (pikctl partner add, pikctl config add).\n");
                 return 0;
         }
-        return output_table(&c->out, rows, cols, ELEMENTSOF(cols));
+        return output_table(&c->out, rows, status_columns, ELEMENTSOF(status_columns));
 }
 
 /* ---- partner ---- */
@@ -120,7 +240,7 @@ static int verb_partner_list(Context *c, int argc, char **argv) {
                 { "configs", "CONFIGS", COLUMN_TEXT, NULL },
                 { "disabled_reason", "REASON", COLUMN_TEXT, NULL },
         };
-        int r = pik_partner_list(c->db, &a);
+        int r = c->bus ? bus_call_json(c, "ListPartners", &a, "") : pik_partner_list(c->db, &a);
         if (r < 0)
                 return r;
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
@@ -128,7 +248,7 @@ static int verb_partner_list(Context *c, int argc, char **argv) {
 
 static int verb_partner_show(Context *c, int argc, char **argv) {
         _cleanup_json_ json_object *o = NULL;
-        int r = pik_partner_show(c->db, argv[0], &o);
+        int r = c->bus ? bus_call_json(c, "ShowPartner", &o, "s", argv[0]) : pik_partner_show(c->db, argv[0], &o);
         if (r < 0)
                 return r;
         return output_object(&c->out, o);
@@ -138,29 +258,33 @@ static int verb_partner_add(Context *c, int argc, char **argv) {
         int r;
 
         if (!c->args->name)
-                return pik_db_set_error(c->db, -EINVAL, "partner add needs --name TEXT.");
-        r = pik_partner_add(c->db, argv[0], c->args->name, c->now);
+                return fail(c, -EINVAL, "partner add needs --name TEXT.");
+        r = c->bus ? bus_call(c, "AddPartner", NULL, "ss", argv[0], c->args->name)
+                   : pik_partner_add(c->db, argv[0], c->args->name, c->now);
         if (r < 0)
                 return r;
         return say_done(c, "Added partner %s.", argv[0]);
 }
 
 static int verb_partner_remove(Context *c, int argc, char **argv) {
-        int r = pik_partner_remove(c->db, argv[0], c->args->force);
+        int r = c->bus ? bus_call(c, "RemovePartner", NULL, "sb", argv[0], (int) c->args->force)
+                       : pik_partner_remove(c->db, argv[0], c->args->force);
         if (r < 0)
                 return r;
         return say_done(c, "Removed partner %s.", argv[0]);
 }
 
 static int verb_partner_enable(Context *c, int argc, char **argv) {
-        int r = pik_partner_set_enabled(c->db, argv[0], true, NULL);
+        int r = c->bus ? bus_call(c, "SetPartnerEnabled", NULL, "sbs", argv[0], 1, "")
+                       : pik_partner_set_enabled(c->db, argv[0], true, NULL);
         if (r < 0)
                 return r;
         return say_done(c, "Enabled partner %s.", argv[0]);
 }
 
 static int verb_partner_disable(Context *c, int argc, char **argv) {
-        int r = pik_partner_set_enabled(c->db, argv[0], false, c->args->reason);
+        int r = c->bus ? bus_call(c, "SetPartnerEnabled", NULL, "sbs", argv[0], 0, c->args->reason ?: "")
+                       : pik_partner_set_enabled(c->db, argv[0], false, c->args->reason);
         if (r < 0)
                 return r;
         return say_done(c, "Disabled partner %s.", argv[0]);
@@ -177,7 +301,7 @@ static int verb_browser_list(Context *c, int argc, char **argv) {
                 { "user_agent", "USER AGENT", COLUMN_TEXT, NULL },
                 { "webdriver_url", "WEBDRIVER URL", COLUMN_TEXT, NULL },
         };
-        int r = pik_browser_list(c->db, &a);
+        int r = c->bus ? bus_call_json(c, "ListBrowsers", &a, "") : pik_browser_list(c->db, &a);
         if (r < 0)
                 return r;
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
@@ -185,7 +309,7 @@ static int verb_browser_list(Context *c, int argc, char **argv) {
 
 static int verb_browser_show(Context *c, int argc, char **argv) {
         _cleanup_json_ json_object *o = NULL;
-        int r = pik_browser_show(c->db, argv[0], &o);
+        int r = c->bus ? bus_call_json(c, "ShowBrowser", &o, "s", argv[0]) : pik_browser_show(c->db, argv[0], &o);
         if (r < 0)
                 return r;
         return output_object(&c->out, o);
@@ -202,29 +326,39 @@ static int verb_browser_add(Context *c, int argc, char **argv) {
         int r;
 
         if (!spec.engine)
-                return pik_db_set_error(c->db, -EINVAL, "browser add needs --engine http|webdriver.");
-        r = pik_browser_add(c->db, &spec, c->now);
+                return fail(c, -EINVAL, "browser add needs --engine http|webdriver.");
+        if (c->bus)
+                /* Empty strings stand for "not set". */
+                r = bus_call(c, "AddBrowser", NULL, "ssa{sv}", spec.name, spec.engine, 3,
+                             "user_agent", "s", spec.user_agent ?: "",
+                             "webdriver_url", "s", spec.webdriver_url ?: "",
+                             "http_version", "s", spec.http_version ?: "");
+        else
+                r = pik_browser_add(c->db, &spec, c->now);
         if (r < 0)
                 return r;
         return say_done(c, "Added browser %s.", argv[0]);
 }
 
 static int verb_browser_remove(Context *c, int argc, char **argv) {
-        int r = pik_browser_remove(c->db, argv[0], c->args->force);
+        int r = c->bus ? bus_call(c, "RemoveBrowser", NULL, "sb", argv[0], (int) c->args->force)
+                       : pik_browser_remove(c->db, argv[0], c->args->force);
         if (r < 0)
                 return r;
         return say_done(c, "Removed browser %s.", argv[0]);
 }
 
 static int verb_browser_enable(Context *c, int argc, char **argv) {
-        int r = pik_browser_set_enabled(c->db, argv[0], true, NULL);
+        int r = c->bus ? bus_call(c, "SetBrowserEnabled", NULL, "sbs", argv[0], 1, "")
+                       : pik_browser_set_enabled(c->db, argv[0], true, NULL);
         if (r < 0)
                 return r;
         return say_done(c, "Enabled browser %s.", argv[0]);
 }
 
 static int verb_browser_disable(Context *c, int argc, char **argv) {
-        int r = pik_browser_set_enabled(c->db, argv[0], false, c->args->reason);
+        int r = c->bus ? bus_call(c, "SetBrowserEnabled", NULL, "sbs", argv[0], 0, c->args->reason ?: "")
+                       : pik_browser_set_enabled(c->db, argv[0], false, c->args->reason);
         if (r < 0)
                 return r;
         return say_done(c, "Disabled browser %s.", argv[0]);
@@ -245,7 +379,7 @@ static int verb_config_list(Context *c, int argc, char **argv) {
                 { "held", "HELD", COLUMN_BOOL_YESNO, NULL },
                 { "entry_url", "URL", COLUMN_TEXT, NULL },
         };
-        int r = pik_jobconfig_list(c->db, &a);
+        int r = c->bus ? bus_call_json(c, "ListConfigs", &a, "") : pik_jobconfig_list(c->db, &a);
         if (r < 0)
                 return r;
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
@@ -259,10 +393,54 @@ static int verb_config_show(Context *c, int argc, char **argv) {
         r = parse_id(c, argv[0], &id);
         if (r < 0)
                 return r;
-        r = pik_jobconfig_show(c->db, id, &o);
+        r = c->bus ? bus_call_json(c, "ShowConfig", &o, "x", id) : pik_jobconfig_show(c->db, id, &o);
         if (r < 0)
                 return r;
         return output_object(&c->out, o);
+}
+
+static int add_config_over_bus(Context *c, const PikJobConfigSpec *spec, int64_t *ret_id) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(c->bus, &m, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "AddConfig");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", spec->partner);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, spec->browsers);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sss", spec->entry_url, schedule_type_to_string(spec->schedule_type),
+                                          spec->schedule);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && spec->timezone)
+                r = sd_bus_message_append(m, "{sv}", "timezone", "s", spec->timezone);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}", "sso", "b", (int) spec->sso);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}", "express_checkout", "b", (int) spec->express_checkout);
+        if (r >= 0 && spec->product_url)
+                r = sd_bus_message_append(m, "{sv}", "product_url", "s", spec->product_url);
+        if (r >= 0 && spec->wait_sec >= 0)
+                r = sd_bus_message_append(m, "{sv}", "wait", "i", spec->wait_sec);
+        if (r >= 0 && spec->success_marker)
+                r = sd_bus_message_append(m, "{sv}", "success_marker", "s", spec->success_marker);
+        if (r >= 0 && spec->failure_marker)
+                r = sd_bus_message_append(m, "{sv}", "failure_marker", "s", spec->failure_marker);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return fail(c, r, "Failed to build the AddConfig call: %s", strerror(-r));
+
+        r = sd_bus_call(c->bus, m, 0, &error, &reply);
+        if (r < 0)
+                return fail(c, sd_bus_error_is_set(&error) ? bus_error_to_errno(&error) : r, "%s",
+                            error.message ?: strerror(-r));
+        r = sd_bus_message_read(reply, "x", ret_id);
+        if (r < 0)
+                return fail(c, r, "Failed to read pikd's reply to AddConfig: %s", strerror(-r));
+        return 0;
 }
 
 static int verb_config_add(Context *c, int argc, char **argv) {
@@ -284,15 +462,15 @@ static int verb_config_add(Context *c, int argc, char **argv) {
         int r;
 
         if (!a->browsers)
-                return pik_db_set_error(c->db, -EINVAL, "config add needs --browsers NAME[,NAME…].");
+                return fail(c, -EINVAL, "config add needs --browsers NAME[,NAME…].");
         if (!a->url)
-                return pik_db_set_error(c->db, -EINVAL, "config add needs --url ENTRY_URL.");
+                return fail(c, -EINVAL, "config add needs --url ENTRY_URL.");
         if (n_schedules != 1)
-                return pik_db_set_error(c->db, -EINVAL, "config add needs exactly one of --every, --at or --cron.");
+                return fail(c, -EINVAL, "config add needs exactly one of --every, --at or --cron.");
 
         r = strv_split_comma(a->browsers, PIK_CONFIG_BROWSERS_MAX, &browsers);
         if (r < 0)
-                return pik_db_set_error(c->db, -EINVAL, "Invalid --browsers '%s': a comma-separated list of at most %d names.",
+                return fail(c, -EINVAL, "Invalid --browsers '%s': a comma-separated list of at most %d names.",
                                        a->browsers, PIK_CONFIG_BROWSERS_MAX);
         spec.browsers = browsers;
 
@@ -310,17 +488,20 @@ static int verb_config_add(Context *c, int argc, char **argv) {
         if (a->wait) {
                 uint64_t w;
                 if (parse_duration(a->wait, 3600, &w) < 0)
-                        return pik_db_set_error(c->db, -EINVAL, "Invalid --wait '%s': seconds (or a duration such as 30s), at most 3600.",
+                        return fail(c, -EINVAL, "Invalid --wait '%s': seconds (or a duration such as 30s), at most 3600.",
                                                a->wait);
                 spec.wait_sec = (int) w;
         }
 
-        r = pik_jobconfig_add(c->db, &spec, c->cfg->timezone, c->now, &id);
+        if (c->bus)
+                r = add_config_over_bus(c, &spec, &id);
+        else
+                r = pik_jobconfig_add(c->db, &spec, c->cfg->timezone, c->now, &id);
         if (r < 0)
                 return r;
         if (c->out.json) {
                 _cleanup_json_ json_object *o = NULL;
-                r = pik_jobconfig_show(c->db, id, &o);
+                r = c->bus ? bus_call_json(c, "ShowConfig", &o, "x", id) : pik_jobconfig_show(c->db, id, &o);
                 if (r < 0)
                         return r;
                 return output_json(&c->out, o);
@@ -333,7 +514,7 @@ static int verb_config_remove(Context *c, int argc, char **argv) {
         int r = parse_id(c, argv[0], &id);
         if (r < 0)
                 return r;
-        r = pik_jobconfig_remove(c->db, id);
+        r = c->bus ? bus_call(c, "RemoveConfig", NULL, "x", id) : pik_jobconfig_remove(c->db, id);
         if (r < 0)
                 return r;
         return say_done(c, "Removed configuration %lld.", (long long) id);
@@ -344,7 +525,8 @@ static int verb_config_enable(Context *c, int argc, char **argv) {
         int r = parse_id(c, argv[0], &id);
         if (r < 0)
                 return r;
-        r = pik_jobconfig_set_enabled(c->db, id, true, NULL);
+        r = c->bus ? bus_call(c, "SetConfigEnabled", NULL, "xbs", id, 1, "")
+                   : pik_jobconfig_set_enabled(c->db, id, true, NULL);
         if (r < 0)
                 return r;
         return say_done(c, "Enabled configuration %lld.", (long long) id);
@@ -355,7 +537,8 @@ static int verb_config_disable(Context *c, int argc, char **argv) {
         int r = parse_id(c, argv[0], &id);
         if (r < 0)
                 return r;
-        r = pik_jobconfig_set_enabled(c->db, id, false, c->args->reason);
+        r = c->bus ? bus_call(c, "SetConfigEnabled", NULL, "xbs", id, 0, c->args->reason ?: "")
+                   : pik_jobconfig_set_enabled(c->db, id, false, c->args->reason);
         if (r < 0)
                 return r;
         return say_done(c, "Disabled configuration %lld.", (long long) id);
@@ -379,13 +562,15 @@ static int verb_jobs(Context *c, int argc, char **argv) {
         int r;
 
         if (c->args->overdue && c->args->upcoming)
-                return pik_db_set_error(c->db, -EINVAL, "--overdue and --upcoming exclude each other.");
+                return fail(c, -EINVAL, "--overdue and --upcoming exclude each other.");
         if (c->args->overdue)
                 f = PIK_JOBS_OVERDUE;
         else if (c->args->upcoming)
                 f = PIK_JOBS_UPCOMING;
 
-        r = pik_job_list(c->db, f, c->now, &a);
+        r = c->bus ? bus_call_json(c, "ListJobs", &a, "s",
+                                   f == PIK_JOBS_OVERDUE ? "overdue" : f == PIK_JOBS_UPCOMING ? "upcoming" : "")
+                   : pik_job_list(c->db, f, c->now, &a);
         if (r < 0)
                 return r;
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
@@ -409,7 +594,8 @@ static int verb_executions(Context *c, int argc, char **argv) {
         r = parse_limit(c, c->args->limit, 100, &limit);
         if (r < 0)
                 return r;
-        r = pik_execution_list(c->db, c->args->partner, limit, &a);
+        r = c->bus ? bus_call_json(c, "ListExecutions", &a, "st", c->args->partner ?: "", (uint64_t) limit)
+                   : pik_execution_list(c->db, c->args->partner, limit, &a);
         if (r < 0)
                 return r;
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
@@ -421,7 +607,7 @@ static int verb_execution_show(Context *c, int argc, char **argv) {
         int r = parse_id(c, argv[0], &id);
         if (r < 0)
                 return r;
-        r = pik_execution_show(c->db, id, &o);
+        r = c->bus ? bus_call_json(c, "ShowExecution", &o, "x", id) : pik_execution_show(c->db, id, &o);
         if (r < 0)
                 return r;
         return output_object(&c->out, o);
@@ -437,7 +623,7 @@ static int parse_since(Context *c, const char *s, int64_t *ret) {
                 *ret = c->now - (int64_t) d;
                 return 0;
         }
-        return pik_db_set_error(c->db, -EINVAL, "Invalid --since '%s': an ISO 8601 time or a duration such as 24h.", s);
+        return fail(c, -EINVAL, "Invalid --since '%s': an ISO 8601 time or a duration such as 24h.", s);
 }
 
 static int verb_results(Context *c, int argc, char **argv) {
@@ -466,7 +652,9 @@ static int verb_results(Context *c, int argc, char **argv) {
                 if (r < 0)
                         return r;
         }
-        r = pik_result_list(c->db, &f, &a);
+        r = c->bus ? bus_call_json(c, "ListResults", &a, "sssxt", f.partner ?: "", f.browser ?: "", f.kind ?: "",
+                                   f.since, (uint64_t) f.limit)
+                   : pik_result_list(c->db, &f, &a);
         if (r < 0)
                 return r;
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
@@ -480,7 +668,7 @@ static int verb_outcomes(Context *c, int argc, char **argv) {
                 { "retried", "RETRIED", COLUMN_BOOL_YESNO, NULL },
                 { "description", "MEANING", COLUMN_TEXT, NULL },
         };
-        int r = pik_outcome_list(c->db, &a);
+        int r = c->bus ? bus_call_json(c, "ListOutcomes", &a, "") : pik_outcome_list(c->db, &a);
         if (r < 0)
                 return r;
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
@@ -489,7 +677,17 @@ static int verb_outcomes(Context *c, int argc, char **argv) {
 /* ---- run-now, hold, release ---- */
 
 static int verb_run_now(Context *c, int argc, char **argv) {
-        int r = pik_job_run_now(c->db, argv[0], c->args->browser, c->now);
+        int r;
+
+        if (c->bus) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                uint32_t n = 0;
+
+                r = bus_call(c, "RunNow", &reply, "ss", argv[0], c->args->browser ?: "");
+                if (r >= 0 && sd_bus_message_read(reply, "u", &n) >= 0)
+                        r = (int) n;
+        } else
+                r = pik_job_run_now(c->db, argv[0], c->args->browser, c->now);
         if (r < 0)
                 return r;
         return say_done(c, "Queued %d job%s of partner %s; the dispatcher starts them at its next pass.",
@@ -505,7 +703,7 @@ static int hold_or_release(Context *c, int argc, char **argv, bool held) {
                 if (r < 0)
                         return r;
         }
-        r = pik_job_set_held(c->db, id, held);
+        r = c->bus ? bus_call(c, held ? "Hold" : "Release", NULL, "x", id) : pik_job_set_held(c->db, id, held);
         if (r < 0)
                 return r;
         if (id == 0)

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <systemd/sd-bus.h>
+
 #include "config.h"
 #include "db.h"
 #include "output.h"
@@ -43,10 +45,14 @@ typedef struct Args {
         bool upcoming;
 } Args;
 
+/* Either bus (pikd, the default) or db (--db, offline) is set; the verbs
+ * run the same library code either way, here or in pikd. */
 typedef struct Context {
         const Args *args;
         PikConfig *cfg;
         PikDb *db;
+        sd_bus *bus;
+        char *error;              /* what went wrong, for main to print once */
         Output out;
         int64_t now;
 } Context;
@@ -97,3 +103,6 @@ enum {
 
 extern const Verb pikctl_verbs[];
 extern const size_t pikctl_verbs_count;
+
+/* Record what went wrong for main to print; returns r. */
+int fail(Context *c, int r, const char *fmt, ...) _printf_(3, 4);

@@ -141,9 +141,33 @@ static const char v2[] =
         " ('missing-credentials', 'configuration', 0, 'No credentials for the partner in /etc/pik/credentials.'),"
         " ('invalid-config', 'configuration', 0, 'The job configuration cannot be run as it stands (bad selector, URL or setting).');";
 
+/* The latest result of each partner × browser, kept by a trigger as
+ * results arrive: `pikctl status` then reads one row per pair instead of
+ * searching each pair's history (50,000 pairs over a million results). */
+static const char v3[] =
+        "CREATE TABLE result_last ("
+        "  partner TEXT NOT NULL,"
+        "  browser TEXT NOT NULL,"
+        "  result_id INTEGER NOT NULL,"
+        "  executed_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (partner, browser)) WITHOUT ROWID;"
+        "INSERT INTO result_last (partner, browser, result_id, executed_at) "
+        "  SELECT partner, browser, max(id), executed_at FROM ("
+        "    SELECT r.* FROM result r WHERE r.executed_at = "
+        "      (SELECT max(executed_at) FROM result x WHERE x.partner = r.partner AND x.browser = r.browser)) "
+        "  GROUP BY partner, browser;"
+        "CREATE TRIGGER result_last_update AFTER INSERT ON result BEGIN "
+        "  INSERT INTO result_last (partner, browser, result_id, executed_at) "
+        "    VALUES (NEW.partner, NEW.browser, NEW.id, NEW.executed_at) "
+        "    ON CONFLICT (partner, browser) DO UPDATE SET result_id = excluded.result_id, "
+        "      executed_at = excluded.executed_at "
+        "    WHERE excluded.executed_at >= result_last.executed_at; "
+        "END;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
+        v3,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

@@ -70,3 +70,33 @@ int pik_outcome_list(PikDb *db, json_object **ret) {
                 return r;
         return pik_db_query_json(db, s, 0, ret);
 }
+
+OutcomeKind pik_outcome_builtin_kind(const char *name) {
+        static const char *const infrastructure[] = {
+                "local-dns-failure", "egress-down", "webdriver-session-failed", "engine-crashed",
+                "check-expired", "out-of-memory", "unit-start-failed", "internal-error",
+        };
+        static const char *const configuration[] = {
+                "missing-credentials", "invalid-config",
+        };
+        static const char *const partner[] = {
+                "login-rejected", "success-marker-missing", "failure-marker-present", "login-form-missing",
+                "sso-failed", "http-4xx", "http-5xx", "partner-throttled", "redirect-loop",
+                "tls-certificate-invalid", "partner-dns-not-found", "partner-unreachable", "partner-timeout",
+        };
+
+        if (!name)
+                return _OUTCOME_KIND_INVALID;
+        if (streq(name, "success"))
+                return OUTCOME_KIND_SUCCESS;
+        for (size_t i = 0; i < ELEMENTSOF(partner); i++)
+                if (streq(name, partner[i]))
+                        return OUTCOME_KIND_PARTNER;
+        for (size_t i = 0; i < ELEMENTSOF(infrastructure); i++)
+                if (streq(name, infrastructure[i]))
+                        return OUTCOME_KIND_INFRASTRUCTURE;
+        for (size_t i = 0; i < ELEMENTSOF(configuration); i++)
+                if (streq(name, configuration[i]))
+                        return OUTCOME_KIND_CONFIGURATION;
+        return _OUTCOME_KIND_INVALID;
+}

@@ -29,3 +29,9 @@ typedef struct PikOutcome {
 /* -ENOENT (error set) for a name not in the catalog. */
 int pik_outcome_lookup(PikDb *db, const char *name, PikOutcome *ret);
 int pik_outcome_list(PikDb *db, json_object **ret);
+
+/* The kind of a catalog outcome as compiled in, for a process that has no
+ * database (pik-check, which must name the kind in its journal entry even
+ * when pikd cannot be reached). test-outcome keeps it equal to the seeded
+ * catalog. _OUTCOME_KIND_INVALID for an unknown name. */
+OutcomeKind pik_outcome_builtin_kind(const char *name);

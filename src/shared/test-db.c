@@ -71,6 +71,8 @@ static void test_upgrade_from_every_version(void) {
                         ASSERT_EQ(count(db, "SELECT count(*) FROM partner WHERE code = 'acme'"), 1);
                         ASSERT_EQ(count(db, "SELECT count(*) FROM job_config_browser"), 1);
                         ASSERT_EQ(count(db, "SELECT count(*) FROM result WHERE outcome = 'success'"), 1);
+                        /* v3's latest-result table is filled from history. */
+                        ASSERT_EQ(count(db, "SELECT count(*) FROM result_last WHERE partner = 'acme'"), 1);
                 }
                 db = pik_db_close(db);
                 test_tmpdir_cleanup(dir);

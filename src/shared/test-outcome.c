@@ -100,6 +100,27 @@ static void test_list(PikDb *db) {
         }
 }
 
+/* The compiled-in copy that pik-check uses agrees with the catalog, entry
+ * for entry. */
+static void test_builtin_matches_catalog(PikDb *db) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        unsigned n = 0;
+
+        ASSERT_OK(pik_db_prepare(db, "SELECT name, kind FROM outcome", &s));
+        while (pik_db_step(db, s) > 0) {
+                const char *name = (const char *) sqlite3_column_text(s, 0);
+                OutcomeKind k = outcome_kind_from_string((const char *) sqlite3_column_text(s, 1));
+                if (pik_outcome_builtin_kind(name) != k) {
+                        fprintf(stderr, "builtin kind of %s differs from the catalog\n", name);
+                        abort();
+                }
+                n++;
+        }
+        ASSERT_EQ(n, ELEMENTSOF(expected));
+        ASSERT_EQ(pik_outcome_builtin_kind("nonsense"), _OUTCOME_KIND_INVALID);
+        ASSERT_EQ(pik_outcome_builtin_kind(NULL), _OUTCOME_KIND_INVALID);
+}
+
 static void test_kind_strings(void) {
         for (OutcomeKind k = 0; k < _OUTCOME_KIND_MAX; k++)
                 ASSERT_EQ(outcome_kind_from_string(outcome_kind_to_string(k)), k);
@@ -117,6 +138,7 @@ int main(void) {
         test_lookup_errors(db);
         test_list(db);
         test_kind_strings();
+        test_builtin_matches_catalog(db);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);
         return 0;

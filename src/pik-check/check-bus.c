@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "bus-util.h"
+#include "check-bus.h"
+#include "classify.h"
+#include "engine.h"
+#include "log.h"
+#include "message-ids.h"
+#include "outcome.h"
+#include "time-util.h"
+
+/* Four steps as the operator sees them in `systemctl status`: fetch the
+ * job, the engine's two, report. */
+#define STEPS 4
+
+typedef struct Check {
+        sd_bus *bus;
+        int64_t execution;
+        char key[128];
+} Check;
+
+static int read_key(char key[static 128]) {
+        _cleanup_close_ int fd = -1;
+        const char *dir = getenv("CREDENTIALS_DIRECTORY");
+        char path[4096];
+        ssize_t n;
+
+        if (!dir)
+                return log_error_errno(-ENOKEY, "No $CREDENTIALS_DIRECTORY: pik-check runs as pik-check@<id>.service, "
+                                                "which loads the execution key with LoadCredential=key:….");
+        snprintf(path, sizeof path, "%s/key", dir);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return log_error_errno(-errno, "Failed to open the execution key %s: %m", path);
+        n = read(fd, key, 127);
+        if (n < 0)
+                return log_error_errno(-errno, "Failed to read the execution key %s: %m", path);
+        while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == ' '))
+                n--;
+        key[n] = 0;
+        if (n == 0)
+                return log_error_errno(-ENOKEY, "The execution key %s is empty.", path);
+        return 0;
+}
+
+static int open_bus(const char *address, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        if (!address)
+                r = sd_bus_open_system(&bus);
+        else {
+                r = sd_bus_new(&bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(bus, address);
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(bus, 1);
+                if (r >= 0)
+                        r = sd_bus_start(bus);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the bus: %m");
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+static void progress(void *userdata, unsigned step, unsigned steps, const char *what) {
+        Check *c = userdata;
+        _cleanup_free_ char *text = NULL;
+
+        /* The engine counts its own steps; the check adds one before and
+         * one after. */
+        if (asprintf(&text, "step %u/%u: %s", step + 1, STEPS, what) < 0)
+                return;
+        (void) sd_notifyf(false, "STATUS=%s", text);
+        if (c->bus)
+                (void) sd_bus_call_method(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "ReportProgress",
+                                          NULL, NULL, "xss", c->execution, c->key, text);
+}
+
+static int get_job(Check *c, CheckJob **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *json;
+        int r;
+
+        (void) sd_notifyf(false, "STATUS=step 1/%u: fetching the job from pikd", STEPS);
+        r = sd_bus_call_method(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "GetJob", &error, &reply,
+                               "xs", c->execution, c->key);
+        if (r < 0)
+                return log_error_errno(r, "pikd refused the job of execution %lld: %s",
+                                       (long long) c->execution, error.message ?: strerror(-r));
+        r = sd_bus_message_read(reply, "s", &json);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read pikd's reply: %m");
+        r = check_job_from_json(json, ret);
+        if (r < 0)
+                return log_error_errno(r, "pikd's job description is malformed: %m");
+        /* The reply held the credentials: clear it before it is freed. */
+        explicit_bzero((char *) json, strlen(json));
+        return 0;
+}
+
+static void journal_result(const CheckJob *job, int64_t execution, const CheckResult *res, int64_t duration_ms) {
+        OutcomeKind k = pik_outcome_builtin_kind(res->outcome);
+        const char *kind = outcome_kind_to_string(k) ?: "infrastructure";
+        bool ok = k == OUTCOME_KIND_SUCCESS;
+
+        (void) sd_journal_send("MESSAGE=Check of %s in %s: %s (%s)%s%s", job->partner, job->browser, res->outcome,
+                                       kind, *res->details ? ": " : "", res->details,
+                               "MESSAGE_ID=%s", ok ? PIK_MESSAGE_SUCCESS_STR : PIK_MESSAGE_FAILURE_STR,
+                               "PRIORITY=%d", ok ? LOG_INFO : (k == OUTCOME_KIND_PARTNER ? LOG_WARNING : LOG_ERR),
+                               "PIK_PARTNER=%s", job->partner,
+                               "PIK_BROWSER=%s", job->browser,
+                               "PIK_EXECUTION=%lld", (long long) execution,
+                               "PIK_ATTEMPT=%u", job->attempt,
+                               "PIK_OUTCOME=%s", res->outcome,
+                               "PIK_OUTCOME_KIND=%s", kind,
+                               "PIK_DURATION_MS=%lld", (long long) duration_ms,
+                               "PIK_DNS_MS=%lld", (long long) res->dns_ms,
+                               "PIK_CONNECT_MS=%lld", (long long) res->connect_ms,
+                               "PIK_TLS_MS=%lld", (long long) res->tls_ms,
+                               "PIK_TTFB_MS=%lld", (long long) res->ttfb_ms,
+                               "PIK_TOTAL_MS=%lld", (long long) res->total_ms,
+                               "PIK_HTTP_STATUS=%ld", res->http_status,
+                               NULL);
+}
+
+static int report_result(Check *c, const CheckResult *res, int64_t duration_ms) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        json_object *o;
+        int r;
+
+        o = json_object_new_object();
+        if (!o)
+                return log_oom();
+        json_object_object_add(o, "outcome", json_object_new_string(res->outcome));
+        json_object_object_add(o, "duration_ms", json_object_new_int64(duration_ms));
+        json_object_object_add(o, "dns_ms", json_object_new_int64(res->dns_ms));
+        json_object_object_add(o, "connect_ms", json_object_new_int64(res->connect_ms));
+        json_object_object_add(o, "tls_ms", json_object_new_int64(res->tls_ms));
+        json_object_object_add(o, "ttfb_ms", json_object_new_int64(res->ttfb_ms));
+        json_object_object_add(o, "total_ms", json_object_new_int64(res->total_ms));
+        json_object_object_add(o, "details", json_object_new_string(res->details));
+        json_object_object_add(o, "retry_after_sec", json_object_new_int64(res->retry_after_sec));
+
+        (void) sd_notifyf(false, "STATUS=step %u/%u: reporting %s to pikd", STEPS, STEPS, res->outcome);
+        r = sd_bus_call_method(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "ReportResult", &error, NULL,
+                               "xss", c->execution, c->key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to report the result of execution %lld to pikd: %s",
+                                       (long long) c->execution, error.message ?: strerror(-r));
+        return 0;
+}
+
+int check_run(int64_t execution, const char *bus_address) {
+        _cleanup_(check_job_freep) CheckJob *job = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        CheckResult res = CHECK_RESULT_INIT;
+        Check c = { .execution = execution };
+        struct timespec start, end;
+        int64_t duration_ms;
+        int r;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+
+        r = read_key(c.key);
+        if (r < 0)
+                return r;
+        r = open_bus(bus_address, &bus);
+        if (r < 0)
+                goto finish;
+        c.bus = bus;
+
+        r = get_job(&c, &job);
+        if (r < 0)
+                goto finish;
+
+        if (streq(job->engine, "http"))
+                r = engine_http.run(job, progress, &c, &res);
+        else {
+                /* The webdriver engine is not in this build: our gap, not
+                 * the partner's. */
+                res.outcome = "internal-error";
+                snprintf(res.details, sizeof res.details, "engine '%s' is not available", job->engine);
+                r = 0;
+        }
+        if (r < 0 && !res.outcome)
+                res.outcome = "internal-error";
+
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        duration_ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+
+        journal_result(job, execution, &res, duration_ms);
+        r = report_result(&c, &res, duration_ms);
+        if (r >= 0)
+                r = 0;
+finish:
+        explicit_bzero(c.key, sizeof c.key);
+        if (r < 0)
+                return r;
+        return classify_exit_status(res.outcome);
+}
+
+int check_report_end(int64_t execution, const char *bus_address) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        char key[128];
+        int r;
+
+        r = read_key(key);
+        if (r < 0)
+                return r;
+        r = open_bus(bus_address, &bus);
+        if (r < 0)
+                goto finish;
+
+        /* systemd sets these for ExecStopPost= (systemd.exec(5)). */
+        r = sd_bus_call_method(bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "ReportUnitEnded", &error, NULL,
+                               "xssss", execution, key,
+                               getenv("SERVICE_RESULT") ?: "", getenv("EXIT_CODE") ?: "", getenv("EXIT_STATUS") ?: "");
+        if (r < 0)
+                log_error_errno(r, "Failed to tell pikd how execution %lld ended: %s",
+                                (long long) execution, error.message ?: strerror(-r));
+finish:
+        explicit_bzero(key, sizeof key);
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,691 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checkjob.h"
+#include "execution.h"
+#include "string-util.h"
+#include "validate.h"
+
+/* Longer than any key pik makes (64 hex digits); a longer one is refused
+ * before it is compared with anything. */
+#define KEY_MAX 128
+#define UNIT_FIELD_MAX 64
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free);
+
+typedef struct ExecutionAuth {
+        bool running;
+        char state[16];
+        int64_t since;               /* started_at, else created_at */
+} ExecutionAuth;
+
+static bool key_equal(const char *stored, const char *given) {
+        size_t n = strlen(stored);
+        unsigned char d = 0;
+
+        /* Lengths are no secret (every key is 64 hex digits); the content is
+         * compared in time that does not depend on where it differs. */
+        if (strlen(given) != n)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                d |= (unsigned char) (stored[i] ^ given[i]);
+        return d == 0;
+}
+
+/* The execution exists and key is its key; what state it is in. Reads only. */
+static int check_key(PikDb *db, int64_t execution, const char *key, ExecutionAuth *ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        ExecutionAuth a = {};
+        const char *stored;
+        int r;
+
+        r = pik_db_prepare(db, "SELECT key, state, state IN " PIK_EXECUTION_RUNNING_SQL ", "
+                               "  coalesce(started_at, created_at) FROM execution WHERE id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, execution);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return pik_db_set_error(db, -ENOENT, "execution %lld not found", (long long) execution);
+
+        stored = (const char *) sqlite3_column_text(s, 0);
+        if (!key || !*key || strnlen(key, KEY_MAX + 1) > KEY_MAX || !stored || !key_equal(stored, key))
+                return pik_db_set_error(db, -EACCES, "execution %lld: key does not match", (long long) execution);
+
+        a.running = sqlite3_column_int(s, 2);
+        snprintf(a.state, sizeof a.state, "%s", (const char *) sqlite3_column_text(s, 1));
+        a.since = sqlite3_column_int64(s, 3);
+        if (ret)
+                *ret = a;
+        return 0;
+}
+
+/* Authenticated and still waiting for its result. */
+static int check_key_running(PikDb *db, int64_t execution, const char *key, ExecutionAuth *ret) {
+        ExecutionAuth a;
+        int r;
+
+        r = check_key(db, execution, key, &a);
+        if (r < 0)
+                return r;
+        if (!a.running)
+                return pik_db_set_error(db, -ESTALE, "execution %lld already ended (%s)", (long long) execution, a.state);
+        if (ret)
+                *ret = a;
+        return 0;
+}
+
+int pik_check_authenticate(PikDb *db, int64_t execution, const char *key) {
+        return check_key_running(db, execution, key, NULL);
+}
+
+/* ---- credentials ---- */
+
+static config_t *libconfig_free(config_t *c) {
+        if (c) {
+                config_destroy(c);
+                free(c);
+        }
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(config_t *, libconfig_free);
+
+static void erase_and_freep(char **p) {
+        if (*p) {
+                explicit_bzero(*p, strlen(*p));
+                free(*p);
+        }
+}
+
+_printf_(2, 3)
+static int problem(char **ret_problem, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(ret_problem, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                *ret_problem = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int read_secret_file(int fd, const char *path, char **ret, char **ret_problem) {
+        _cleanup_(erase_and_freep) char *buf = NULL;
+        struct stat st;
+        size_t n = 0;
+
+        if (fstat(fd, &st) < 0)
+                return problem(ret_problem, "cannot inspect credentials file %s: %s", path, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+                return problem(ret_problem, "credentials file %s is not a regular file", path);
+        if (st.st_uid != 0 && st.st_uid != geteuid())
+                return problem(ret_problem, "credentials file %s is owned by uid %u, not root", path, (unsigned) st.st_uid);
+        if (st.st_mode & 0077)
+                return problem(ret_problem, "credentials file %s is accessible by group or others (mode %04o); "
+                               "it must be 0600 or 0400", path, (unsigned) (st.st_mode & 07777));
+        if (st.st_size > PIK_CREDENTIALS_FILE_MAX)
+                return problem(ret_problem, "credentials file %s is larger than %d bytes", path, PIK_CREDENTIALS_FILE_MAX);
+
+        buf = calloc(1, PIK_CREDENTIALS_FILE_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        /* Read up to the cap whatever fstat said: the file may grow. */
+        while (n <= PIK_CREDENTIALS_FILE_MAX) {
+                ssize_t k = read(fd, buf + n, PIK_CREDENTIALS_FILE_MAX + 1 - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return problem(ret_problem, "cannot read credentials file %s: %s", path, strerror(errno));
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        buf[MIN(n, (size_t) PIK_CREDENTIALS_FILE_MAX)] = 0;
+        if (n > PIK_CREDENTIALS_FILE_MAX)
+                return problem(ret_problem, "credentials file %s is larger than %d bytes", path, PIK_CREDENTIALS_FILE_MAX);
+        if (strlen(buf) != n)
+                return problem(ret_problem, "credentials file %s contains a NUL byte", path);
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+static bool has_directive(const char *text) {
+        /* libconfig would follow "@include" to another file; one file is the
+         * whole of a partner's secrets. */
+        for (const char *l = text;;) {
+                const char *nl;
+
+                l += strspn(l, " \t");
+                if (*l == '@')
+                        return true;
+                nl = strchr(l, '\n');
+                if (!nl)
+                        return false;
+                l = nl + 1;
+        }
+}
+
+/* 0 with either *ret_creds or *ret_problem set; negative only for ENOMEM. */
+static int read_credentials(const char *dir, const char *partner, json_object **ret_creds, char **ret_problem) {
+        _cleanup_(libconfig_freep) config_t *c = NULL;
+        _cleanup_(erase_and_freep) char *text = NULL;
+        _cleanup_json_ json_object *creds = NULL;
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *username = NULL, *password = NULL, *totp = NULL;
+        config_setting_t *root;
+        int r;
+
+        *ret_creds = NULL;
+        *ret_problem = NULL;
+
+        /* The database only holds valid codes; the check is repeated because
+         * the code becomes a file name here. */
+        if (!code_is_valid(partner))
+                return problem(ret_problem, "partner code '%s' cannot name a credentials file", partner);
+        if (asprintf(&path, "%s/%s", dir, partner) < 0)
+                return -ENOMEM;
+
+        /* O_NONBLOCK: a FIFO put there must not hang pikd; O_NOFOLLOW: a
+         * symlink could point anywhere root can read. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return problem(ret_problem, "no credentials file %s", path);
+                if (errno == ELOOP)
+                        return problem(ret_problem, "credentials file %s is a symbolic link, not a regular file", path);
+                return problem(ret_problem, "cannot open credentials file %s: %s", path, strerror(errno));
+        }
+
+        r = read_secret_file(fd, path, &text, ret_problem);
+        if (r < 0 || *ret_problem)
+                return r;
+        if (has_directive(text))
+                return problem(ret_problem, "credentials file %s: @include and other directives are not supported", path);
+
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        config_init(c);
+        if (config_read_string(c, text) != CONFIG_TRUE)
+                /* libconfig's message names the problem, never the text. */
+                return problem(ret_problem, "credentials file %s:%d: %s", path, config_error_line(c),
+                               config_error_text(c) ?: "syntax error");
+
+        root = config_root_setting(c);
+        for (int i = 0; i < config_setting_length(root); i++) {
+                config_setting_t *s = config_setting_get_elem(root, (unsigned) i);
+                const char *name = config_setting_name(s), **field;
+
+                if (streq_ptr(name, "username"))
+                        field = &username;
+                else if (streq_ptr(name, "password"))
+                        field = &password;
+                else if (streq_ptr(name, "totp_seed"))
+                        field = &totp;
+                else
+                        return problem(ret_problem, "credentials file %s:%u: unknown setting '%s' "
+                                       "(expected username, password, totp_seed)",
+                                       path, (unsigned) config_setting_source_line(s), name ?: "");
+                if (config_setting_type(s) != CONFIG_TYPE_STRING)
+                        return problem(ret_problem, "credentials file %s:%u: %s must be a string in double quotes",
+                                       path, (unsigned) config_setting_source_line(s), name);
+                *field = config_setting_get_string(s);
+                /* Never quote the value in a message: it is a secret. */
+                if (!*field || !**field || text_validate(*field, PIK_CREDENTIAL_MAX) < 0)
+                        return problem(ret_problem, "credentials file %s:%u: %s must be non-empty UTF-8 text "
+                                       "without control characters, at most %d bytes",
+                                       path, (unsigned) config_setting_source_line(s), name, PIK_CREDENTIAL_MAX);
+        }
+        if (!username)
+                return problem(ret_problem, "credentials file %s has no username", path);
+        if (!password)
+                return problem(ret_problem, "credentials file %s has no password", path);
+
+        creds = json_object_new_object();
+        if (!creds ||
+            json_object_object_add(creds, "username", json_object_new_string(username)) < 0 ||
+            json_object_object_add(creds, "password", json_object_new_string(password)) < 0 ||
+            (totp && json_object_object_add(creds, "totp_seed", json_object_new_string(totp)) < 0))
+                return -ENOMEM;
+
+        *ret_creds = TAKE_PTR(creds);
+        return 0;
+}
+
+/* ---- GetJob ---- */
+
+static int add_text(json_object *o, const char *key, sqlite3_stmt *s, int col) {
+        const char *v = (const char *) sqlite3_column_text(s, col);
+
+        if (!v)
+                return 0;
+        return json_object_object_add(o, key, json_object_new_string(v)) < 0 ? -ENOMEM : 0;
+}
+
+static int add_int(json_object *o, const char *key, int64_t v) {
+        return json_object_object_add(o, key, json_object_new_int64(v)) < 0 ? -ENOMEM : 0;
+}
+
+static int add_bool(json_object *o, const char *key, bool v) {
+        return json_object_object_add(o, key, json_object_new_boolean(v)) < 0 ? -ENOMEM : 0;
+}
+
+enum {
+        JOB_ATTEMPT, JOB_PARTNER, JOB_BROWSER, JOB_CONFIG_ID, JOB_PARTNER_NAME, JOB_ENGINE, JOB_USER_AGENT,
+        JOB_HTTP_VERSION, JOB_WEBDRIVER_URL, JOB_HEADERS, JOB_CAPABILITIES, JOB_ENTRY_URL, JOB_SSO,
+        JOB_EXPRESS, JOB_PRODUCT_URL, JOB_WAIT, JOB_SUCCESS_MARKER, JOB_FAILURE_MARKER, JOB_CONFIG_FOUND,
+};
+
+static int job_to_json(PikDb *db, const PikConfig *cfg, int64_t execution, json_object **ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        _cleanup_json_ json_object *o = NULL;
+        int r;
+
+        /* Left joins: a configuration or browser removed since dispatch is
+         * reported by name rather than as a missing row. */
+        r = pik_db_prepare(db,
+                           "SELECT e.attempt, e.partner, e.browser, e.config_id, p.name, b.engine, b.user_agent, "
+                           "  b.http_version, b.webdriver_url, b.headers, b.capabilities, c.entry_url, c.sso, "
+                           "  c.express_checkout, c.product_url, c.wait_sec, c.success_marker, c.failure_marker, "
+                           "  c.id IS NOT NULL "
+                           "FROM execution e "
+                           "LEFT JOIN job_config c ON c.id = e.config_id "
+                           "LEFT JOIN partner p ON p.id = c.partner_id "
+                           "LEFT JOIN browser b ON b.name = e.browser "
+                           "WHERE e.id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, execution);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return pik_db_set_error(db, -ENOENT, "execution %lld not found", (long long) execution);
+        if (!sqlite3_column_int(s, JOB_CONFIG_FOUND))
+                return pik_db_set_error(db, -ENOENT, "execution %lld: its configuration %lld no longer exists",
+                                        (long long) execution, (long long) sqlite3_column_int64(s, JOB_CONFIG_ID));
+        if (sqlite3_column_type(s, JOB_ENGINE) == SQLITE_NULL)
+                return pik_db_set_error(db, -ENOENT, "execution %lld: its browser '%s' no longer exists",
+                                        (long long) execution, sqlite3_column_text(s, JOB_BROWSER));
+
+        o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+        if ((r = add_int(o, "execution", execution)) < 0 ||
+            (r = add_int(o, "attempt", sqlite3_column_int64(s, JOB_ATTEMPT))) < 0 ||
+            (r = add_text(o, "partner", s, JOB_PARTNER)) < 0 ||
+            (r = add_text(o, "partner_name", s, JOB_PARTNER_NAME)) < 0 ||
+            (r = add_text(o, "browser", s, JOB_BROWSER)) < 0 ||
+            (r = add_text(o, "engine", s, JOB_ENGINE)) < 0 ||
+            (r = add_text(o, "http_version", s, JOB_HTTP_VERSION)) < 0 ||
+            (r = add_text(o, "webdriver_url", s, JOB_WEBDRIVER_URL)) < 0 ||
+            (r = add_text(o, "headers", s, JOB_HEADERS)) < 0 ||
+            (r = add_text(o, "capabilities", s, JOB_CAPABILITIES)) < 0 ||
+            (r = add_int(o, "config_id", sqlite3_column_int64(s, JOB_CONFIG_ID))) < 0 ||
+            (r = add_text(o, "entry_url", s, JOB_ENTRY_URL)) < 0 ||
+            (r = add_bool(o, "sso", sqlite3_column_int(s, JOB_SSO))) < 0 ||
+            (r = add_bool(o, "express_checkout", sqlite3_column_int(s, JOB_EXPRESS))) < 0 ||
+            (r = add_text(o, "product_url", s, JOB_PRODUCT_URL)) < 0 ||
+            (r = add_text(o, "success_marker", s, JOB_SUCCESS_MARKER)) < 0 ||
+            (r = add_text(o, "failure_marker", s, JOB_FAILURE_MARKER)) < 0 ||
+            (r = add_int(o, "timeout_sec", cfg->engine.timeout_sec)) < 0 ||
+            (r = add_int(o, "max_redirects", cfg->engine.max_redirects)) < 0)
+                return r;
+        if (sqlite3_column_type(s, JOB_WAIT) != SQLITE_NULL &&
+            (r = add_int(o, "wait_sec", sqlite3_column_int64(s, JOB_WAIT))) < 0)
+                return r;
+        /* One user agent for the engine to send: the browser's own, else
+         * the configured default. */
+        if (sqlite3_column_type(s, JOB_USER_AGENT) != SQLITE_NULL)
+                r = add_text(o, "user_agent", s, JOB_USER_AGENT);
+        else if (cfg->engine.user_agent)
+                r = json_object_object_add(o, "user_agent", json_object_new_string(cfg->engine.user_agent)) < 0 ? -ENOMEM : 0;
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
+int pik_check_get_job(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
+                      const char *credentials_dir, int64_t now, json_object **ret) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *upd = NULL;
+        _cleanup_json_ json_object *o = NULL, *creds = NULL;
+        _cleanup_free_ char *why = NULL;
+        const char *partner;
+        json_object *v;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = check_key_running(db, execution, key, NULL);
+        if (r < 0)
+                return r;
+
+        r = pik_db_prepare(db, "UPDATE execution SET state = 'started', started_at = ? "
+                               "WHERE id = ? AND state = 'dispatched'", &upd);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(upd, 1, now);
+        sqlite3_bind_int64(upd, 2, execution);
+        r = pik_db_step(db, upd);
+        if (r < 0)
+                return r;
+
+        r = job_to_json(db, cfg, execution, &o);
+        if (r < 0)
+                return r;
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+
+        /* Outside the transaction: a file read holds no lock. */
+        json_object_object_get_ex(o, "partner", &v);
+        partner = json_object_get_string(v);
+        r = read_credentials(credentials_dir ?: PIK_CREDENTIALS_DIR, partner, &creds, &why);
+        if (r < 0)
+                return r;
+        if (creds) {
+                if (json_object_object_add(o, "credentials", TAKE_PTR(creds)) < 0)
+                        return -ENOMEM;
+        } else if (add_bool(o, "credentials_missing", true) < 0 ||
+                   json_object_object_add(o, "credentials_problem", json_object_new_string(why)) < 0)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
+/* ---- ReportProgress ---- */
+
+int pik_execution_set_progress(PikDb *db, int64_t execution, const char *key, const char *progress) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *upd = NULL;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = check_key_running(db, execution, key, NULL);
+        if (r < 0)
+                return r;
+        r = pik_validate_text(db, "progress", progress, PIK_PROGRESS_MAX, false);
+        if (r < 0)
+                return r;
+
+        r = pik_db_prepare(db, "UPDATE execution SET progress = ? WHERE id = ?", &upd);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(upd, 1, progress, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(upd, 2, execution);
+        r = pik_db_step(db, upd);
+        if (r < 0)
+                return r;
+        return pik_db_commit(TAKE_PTR(tx));
+}
+
+/* ---- ReportResult ---- */
+
+#define TIMING_MAX_MS (INT64_C(86400) * 1000)
+#define RETRY_AFTER_MAX_SEC 86400
+
+static int report_int(PikDb *db, const char *key, json_object *v, int64_t min, int64_t max, bool null_ok,
+                      int64_t *ret) {
+        int64_t i;
+
+        if (null_ok && json_object_is_type(v, json_type_null)) {
+                *ret = -1;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_int))
+                return pik_db_set_error(db, -EINVAL, "report: %s must be an integer", key);
+        i = json_object_get_int64(v);
+        if (i < min || i > max)
+                return pik_db_set_error(db, -EINVAL, "report: %s %lld is out of range %lld..%lld",
+                                        key, (long long) i, (long long) min, (long long) max);
+        *ret = i;
+        return 0;
+}
+
+static int parse_report(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner) {
+        _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
+        _cleanup_json_ json_object *o = NULL;
+        size_t len;
+        bool have_outcome = false, have_duration = false;
+        int r;
+
+        if (!json || !*json)
+                return pik_db_set_error(db, -EINVAL, "report is empty");
+        len = strnlen(json, PIK_REPORT_JSON_MAX + 1);
+        if (len > PIK_REPORT_JSON_MAX)
+                return pik_db_set_error(db, -EINVAL, "report is longer than %d bytes", PIK_REPORT_JSON_MAX);
+
+        tok = json_tokener_new();
+        if (!tok)
+                return -ENOMEM;
+        o = json_tokener_parse_ex(tok, json, (int) len);
+        if (!o || json_tokener_get_error(tok) != json_tokener_success)
+                return pik_db_set_error(db, -EINVAL, "report is not valid JSON: %s",
+                                        json_tokener_error_desc(json_tokener_get_error(tok)));
+        if (json[tok->char_offset + strspn(json + tok->char_offset, " \t\r\n")] != 0)
+                return pik_db_set_error(db, -EINVAL, "report has text after its JSON object");
+        if (!json_object_is_type(o, json_type_object))
+                return pik_db_set_error(db, -EINVAL, "report must be a JSON object");
+
+        json_object_object_foreach(o, k, v) {
+                int64_t i;
+
+                if (streq(k, "outcome")) {
+                        if (!json_object_is_type(v, json_type_string))
+                                return pik_db_set_error(db, -EINVAL, "report: outcome must be a string");
+                        rep->outcome = json_object_get_string(v);
+                        have_outcome = true;
+                } else if (streq(k, "details")) {
+                        if (json_object_is_type(v, json_type_null))
+                                rep->details = NULL;
+                        else if (json_object_is_type(v, json_type_string))
+                                rep->details = json_object_get_string(v);
+                        else
+                                return pik_db_set_error(db, -EINVAL, "report: details must be a string");
+                } else if (streq(k, "duration_ms")) {
+                        r = report_int(db, k, v, 0, TIMING_MAX_MS, false, &rep->duration_ms);
+                        if (r < 0)
+                                return r;
+                        have_duration = true;
+                } else if (streq(k, "dns_ms") || streq(k, "connect_ms") || streq(k, "tls_ms") ||
+                           streq(k, "ttfb_ms") || streq(k, "total_ms")) {
+                        int64_t *field = streq(k, "dns_ms") ? &rep->dns_ms :
+                                         streq(k, "connect_ms") ? &rep->connect_ms :
+                                         streq(k, "tls_ms") ? &rep->tls_ms :
+                                         streq(k, "ttfb_ms") ? &rep->ttfb_ms : &rep->total_ms;
+                        r = report_int(db, k, v, -1, TIMING_MAX_MS, true, field);
+                        if (r < 0)
+                                return r;
+                } else if (streq(k, "retry_after_sec")) {
+                        r = report_int(db, k, v, 0, RETRY_AFTER_MAX_SEC, true, &i);
+                        if (r < 0)
+                                return r;
+                        rep->retry_not_before = i > 0 ? now + i : 0;
+                } else
+                        return pik_db_set_error(db, -EINVAL, "report: unknown key '%s'", k);
+        }
+        if (!have_outcome)
+                return pik_db_set_error(db, -EINVAL, "report: outcome is missing");
+        if (!have_duration)
+                return pik_db_set_error(db, -EINVAL, "report: duration_ms is missing");
+
+        /* rep's strings point into o. */
+        *ret_owner = TAKE_PTR(o);
+        return 0;
+}
+
+int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key, const char *json,
+                            int64_t now, PikResultRecorded *ret) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_json_ json_object *owner = NULL;
+        PikResultReport rep = PIK_RESULT_REPORT_INIT;
+        PikResultRecorded rec;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = check_key_running(db, execution, key, NULL);
+        if (r < 0)
+                return r;
+        r = parse_report(db, json, now, &rep, &owner);
+        if (r < 0)
+                return r;
+        rep.execution_id = execution;
+
+        r = pik_result_record_locked(db, cfg, &rep, now, "failure", &rec);
+        if (r < 0)
+                return r;
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = rec;
+        return 0;
+}
+
+/* ---- ReportUnitEnded ---- */
+
+static int validate_unit_field(PikDb *db, const char *what, const char *v, bool optional) {
+        size_t n;
+
+        if (!v || !*v) {
+                if (optional)
+                        return 0;
+                return pik_db_set_error(db, -EINVAL, "%s is empty", what);
+        }
+        n = strnlen(v, UNIT_FIELD_MAX + 1);
+        if (n > UNIT_FIELD_MAX)
+                return pik_db_set_error(db, -EINVAL, "%s is longer than %d bytes", what, UNIT_FIELD_MAX);
+        for (size_t i = 0; i < n; i++)
+                if (v[i] <= ' ' || v[i] > '~')
+                        return pik_db_set_error(db, -EINVAL, "%s must be printable ASCII without blanks", what);
+        return 0;
+}
+
+/* What systemd's $SERVICE_RESULT means for the check. */
+static const char *unit_end_outcome(const char *service_result, const char **ret_final_state) {
+        *ret_final_state = "failure";
+        if (streq(service_result, "timeout")) {
+                /* RuntimeMaxSec= stopped it: the same end as the reaper's. */
+                *ret_final_state = "expired";
+                return "check-expired";
+        }
+        if (streq(service_result, "oom-kill"))
+                return "out-of-memory";
+        return "engine-crashed";
+}
+
+static int unit_end_details(const char *sr, const char *code, const char *status, char **ret) {
+        _cleanup_free_ char *summary = NULL;
+        int r;
+
+        code = code ?: "";
+        status = status ?: "";
+        if (streq(sr, "timeout"))
+                r = asprintf(&summary, "timed out%s%s", *status ? ", killed " : "", status);
+        else if (streq(sr, "oom-kill"))
+                r = asprintf(&summary, "killed by the OOM killer");
+        else if (streq(sr, "signal"))
+                r = asprintf(&summary, "signal %s", *status ? status : "(unknown)");
+        else if (streq(sr, "core-dump"))
+                r = asprintf(&summary, "core dump, signal %s", *status ? status : "(unknown)");
+        else if (streq(sr, "exit-code"))
+                r = asprintf(&summary, "exit code %s", *status ? status : "(unknown)");
+        else if (streq(sr, "success"))
+                r = asprintf(&summary, "exited with status %s without reporting a result", *status ? status : "0");
+        else
+                r = asprintf(&summary, "%s", sr);
+        if (r < 0)
+                return -ENOMEM;
+
+        if (asprintf(ret, "unit ended: %s (SERVICE_RESULT=%s EXIT_CODE=%s EXIT_STATUS=%s)",
+                     summary, sr, code, status) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
+                         const char *service_result, const char *exit_code, const char *exit_status,
+                         int64_t now, PikResultRecorded *ret) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_free_ char *details = NULL;
+        PikResultReport rep = PIK_RESULT_REPORT_INIT;
+        PikResultRecorded rec;
+        const char *final_state;
+        ExecutionAuth a;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = check_key(db, execution, key, &a);
+        if (r < 0)
+                return r;
+        if ((r = validate_unit_field(db, "service result", service_result, false)) < 0 ||
+            (r = validate_unit_field(db, "exit code", exit_code, true)) < 0 ||
+            (r = validate_unit_field(db, "exit status", exit_status, true)) < 0)
+                return r;
+        if (!a.running)
+                return 0;       /* it reported: the normal case */
+
+        r = unit_end_details(service_result, exit_code, exit_status, &details);
+        if (r < 0)
+                return r;
+        rep.execution_id = execution;
+        rep.outcome = unit_end_outcome(service_result, &final_state);
+        rep.duration_ms = now > a.since ? (now - a.since) * 1000 : 0;
+        rep.details = details;
+
+        r = pik_result_record_locked(db, cfg, &rep, now, final_state, &rec);
+        if (r < 0)
+                return r;
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = rec;
+        return 1;
+}
+
+int pik_check_next_attempt(PikDb *db, int64_t execution, int64_t now, unsigned *ret_attempt, int64_t *ret_delay_sec) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "SELECT j.attempt, j.run_after FROM execution e "
+                               "JOIN scheduled_job j ON j.id = e.job_id WHERE e.id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, execution);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return pik_db_set_error(db, -ENOENT, "execution %lld has no scheduled job", (long long) execution);
+        *ret_attempt = (unsigned) sqlite3_column_int(s, 0);
+        *ret_delay_sec = MAX(sqlite3_column_int64(s, 1) - now, (int64_t) 0);
+        return 0;
+}

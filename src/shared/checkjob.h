@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "result.h"
+
+/* The check's own calls (docs/DBUS.md, "The check's own calls"), as pikd
+ * runs them once it has made sure the caller is unit pik-check@<id>.service.
+ * Each one first proves the caller holds the execution's key; a wrong key
+ * changes nothing and says nothing about the execution but "key does not
+ * match". Error conventions as in partner.h, plus:
+ *   -ENOENT  no such execution
+ *   -EACCES  "execution N: key does not match" (also for an empty or
+ *            oversized key)
+ *   -ESTALE  the execution already ended (it has its result) */
+
+/* Credentials files: /etc/pik/credentials/<partner code>, libconfig syntax
+ * like pik.conf (see data/credentials.example):
+ *
+ *     username = "monitor@example.com";
+ *     password = "correct horse battery staple";
+ *     totp_seed = "JBSWY3DPEHPK3PXP";    # optional, base32
+ *
+ * The file must be a regular file (not a symlink), owned by root or by
+ * pikd's own user, with no permission bits for group or others (0600 or
+ * 0400), and at most PIK_CREDENTIALS_FILE_MAX bytes. Anything else is
+ * refused: the job is then handed over without credentials. */
+#define PIK_CREDENTIALS_DIR "/etc/pik/credentials"
+#define PIK_CREDENTIALS_FILE_MAX (64 * 1024)
+#define PIK_CREDENTIAL_MAX 1024
+#define PIK_PROGRESS_MAX 256
+
+int pik_check_authenticate(PikDb *db, int64_t execution, const char *key);
+
+/* Authenticate; mark the execution started (started_at = now) if it was
+ * dispatched; and return what the check needs, as one object:
+ *
+ *   execution, attempt, partner, partner_name, browser, engine,
+ *   user_agent       the browser's, else the engine default from pik.conf
+ *   http_version, webdriver_url, headers, capabilities   (when the browser sets them)
+ *   config_id, entry_url, sso, express_checkout,
+ *   product_url, wait_sec, success_marker, failure_marker (when set)
+ *   timeout_sec, max_redirects                            (pik.conf's engine defaults)
+ *   credentials      { username, password, totp_seed (when set) }
+ *   credentials_missing  true when there are none to hand over, with
+ *   credentials_problem  why, in words fit for a result's details
+ *                        ("no credentials file /etc/pik/credentials/acme")
+ *
+ * A missing or refused credentials file is not an error here: the check
+ * reports it as missing-credentials, a configuration problem the operator
+ * sees next to the partner. -ENOENT (with the reason) when the execution's
+ * configuration or browser has been removed since it was dispatched.
+ * This object is the only place credentials ever leave pikd. */
+int pik_check_get_job(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
+                      const char *credentials_dir, int64_t now, json_object **ret);
+
+/* Authenticate and set the execution's progress (what `pikctl execution
+ * show` prints while it runs): non-empty text, at most PIK_PROGRESS_MAX
+ * bytes. */
+int pik_execution_set_progress(PikDb *db, int64_t execution, const char *key, const char *progress);
+
+/* Authenticate and record the check's report, the JSON document of
+ * ReportResult: { "outcome": s (required), "duration_ms": n (required),
+ * "dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms": n (-1 or absent:
+ * unknown), "details": s, "retry_after_sec": n (0..86400, 0: none) }.
+ * Unknown keys and wrong types are -EINVAL. Retries follow the policy
+ * (pik_result_record()). */
+#define PIK_REPORT_JSON_MAX (16 * 1024)
+int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key, const char *json,
+                            int64_t now, PikResultRecorded *ret);
+
+/* From the unit's ExecStopPost=, with systemd's $SERVICE_RESULT, $EXIT_CODE
+ * and $EXIT_STATUS. The normal case is an execution that already has its
+ * result: nothing happens and 0 is returned. Otherwise the unit died
+ * without reporting and this records, retries following the policy:
+ *   timeout                    check-expired (the execution ends 'expired')
+ *   oom-kill                   out-of-memory
+ *   anything else              engine-crashed (signal, core-dump, exit-code,
+ *                              even success: a check that exits without
+ *                              reporting has failed)
+ * with details naming what systemd said ("unit ended: signal SEGV"), and
+ * returns 1. Each string is at most 64 bytes of printable ASCII; the first
+ * must not be empty. */
+int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
+                         const char *service_result, const char *exit_code, const char *exit_status,
+                         int64_t now, PikResultRecorded *ret);
+
+/* After a result whose retry was scheduled: the attempt number the next
+ * execution of the same job will carry and the seconds from now until it
+ * is due (for the operator's journal entry). -ENOENT when the job is gone. */
+int pik_check_next_attempt(PikDb *db, int64_t execution, int64_t now, unsigned *ret_attempt, int64_t *ret_delay_sec);

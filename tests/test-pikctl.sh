@@ -1,0 +1,649 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# pikctl end to end, offline (--db) on temporary databases: every command of
+# DESIGN.md's surface, its plain and --json output, its exit codes, and that
+# bad input leaves the database as it was. Also one scheduler and dispatcher
+# pass (--now, --dry-run) and what pikctl shows of them.
+#
+# Usage: test-pikctl.sh PIKCTL
+#   env PIK_SCHEDULER, PIK_DISPATCHER: the programs (default: next to PIKCTL
+#   in the build tree); PIKCTL_WRAPPER: a command prefixed to every run of
+#   the programs, e.g. "valgrind --leak-check=full --error-exitcode=99 -q"
+#   (exit status 99 counts as a failure).
+
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/lib.sh"
+
+PIKCTL=$(realpath "${1:?usage: test-pikctl.sh PIKCTL}")
+BUILD_SRC=$(dirname "$(dirname "$PIKCTL")")
+SCHEDULER=$(realpath "${PIK_SCHEDULER:-$BUILD_SRC/pik-scheduler/pik-scheduler}")
+DISPATCHER=$(realpath "${PIK_DISPATCHER:-$BUILD_SRC/pik-dispatcher/pik-dispatcher}")
+read -ra WRAP <<<"${PIKCTL_WRAPPER:-}"
+
+for t in jq sqlite3 sha256sum cmp python3; do
+        command -v "$t" >/dev/null || { echo "test-pikctl.sh: $t is needed (bash tests/run installs it)" >&2; exit 1; }
+done
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+# The read-only test runs as nobody, who must reach the directory.
+chmod 0755 "$TMP"
+CONF=$TMP/empty.conf
+: >"$CONF"
+
+# Fixed clock: everything below is computed from it.
+NOW=2026-01-10T12:00:00Z
+NOW_S=$(date -u -d "$NOW" +%s)
+iso() {
+        date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
+}
+
+DB=
+use_db() {
+        DB=$TMP/$1.db
+}
+
+pk() {
+        "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$CONF" --now "$NOW" "$@"
+}
+sched() {
+        "${WRAP[@]}" "$SCHEDULER" --db "$DB" --config "$CONF" "$@"
+}
+disp() {
+        "${WRAP[@]}" "$DISPATCHER" --db "$DB" --config "$CONF" "$@"
+}
+
+db_state() {
+        if [ -e "$DB" ]; then
+                sqlite3 "$DB" .dump | sha256sum
+        else
+                echo absent
+        fi
+}
+
+# expect_rejected CODE CMD…: CMD exits with CODE and the database is as it was.
+expect_rejected() {
+        local want=$1 before after
+        shift
+        before=$(db_state)
+        expect_exit "$want" "$@"
+        after=$(db_state)
+        if [ "$before" == "$after" ]; then
+                _t_ok
+        else
+                _t_fail "the database changed although the command failed"
+        fi
+}
+
+# expect_unchanged CMD…: CMD exits 0 and the database is as it was.
+expect_unchanged() {
+        expect_rejected 0 "$@"
+}
+
+has_ansi() {
+        [[ "$OUT" == *$'\e['* ]] || [[ "$ERR" == *$'\e['* ]]
+}
+
+# Run a command on a pseudo-terminal (to see that colours exist at all, so
+# that "no colour when piped" is a real check).
+on_tty() {
+        TERM=xterm python3 - "$@" <<'EOF'
+import os, pty, sys
+if "KEEP_NO_COLOR" not in os.environ:
+    os.environ.pop("NO_COLOR", None)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        d = os.read(fd, 65536)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(st))
+EOF
+}
+
+# ---------------------------------------------------------------------------
+section "help and usage errors"
+use_db usage
+
+expect_ok pk --help
+expect_contains "Usage: pikctl"
+expect_contains "partner add CODE --name TEXT"
+expect_contains "config add PARTNER"
+expect_contains "run-now PARTNER"
+expect_ok pk partner --help
+expect_contains "partner add"
+expect_contains "partner list"
+expect_not_contains "browser add"
+expect_ok pk config --help
+expect_contains "--every"
+expect_ok pk --version
+expect_contains "pikctl"
+
+expect_rejected 2 pk
+expect_rejected 2 pk frobnicate
+expect_err_contains "frobnicate"
+expect_rejected 2 pk partner frobnicate
+expect_rejected 2 pk partner
+expect_rejected 2 pk --frobnicate status
+expect_err_contains "frobnicate"
+expect_rejected 2 pk partner list --sso
+expect_err_contains "--sso"
+expect_rejected 2 pk status --force
+expect_rejected 2 pk partner show
+expect_rejected 2 pk partner show a b
+expect_rejected 2 pk --now yesterday-ish status
+expect_err_contains "--now"
+expect_true "a usage error creates no database" test ! -e "$DB"
+
+# A read-only command on a database that does not exist: a clear error, no
+# file created, and not "not found" (4) of what was asked.
+expect_exit 1 pk partner list
+expect_err_contains "$DB"
+expect_true "a read-only command creates no database" test ! -e "$DB"
+
+# ---------------------------------------------------------------------------
+section "partners"
+use_db crud
+
+expect_ok pk partner add acme --name "Acme Corp"
+expect_contains "acme"
+expect_true "the first change creates the database" test -s "$DB"
+expect_ok pk partner add beta --name "Beta Travel" --json
+expect_json '.ok == true and (.message | contains("beta"))' "partner add --json gives {ok, message}"
+expect_ok pk partner list
+expect_contains "Acme Corp"
+expect_contains "Beta Travel"
+expect_true "plain output has no ANSI escapes when piped" eval '! has_ansi'
+expect_ok pk partner list --json
+expect_json 'type == "array" and length == 2' "partner list --json is an array of 2"
+expect_json '.[0] | has("code") and has("name") and has("enabled")' "partner rows have code, name, enabled"
+expect_json '[.[].code] == ["acme", "beta"]' "partner codes"
+expect_json '.[] | select(.code == "acme") | .name == "Acme Corp" and .enabled == true' "acme's name and enabled"
+
+expect_ok pk partner show acme
+expect_contains "Acme Corp"
+expect_ok pk partner show acme --json
+expect_json '.code == "acme" and .name == "Acme Corp" and .enabled == true'
+
+expect_rejected 2 pk partner disable acme
+expect_err_contains "reason"
+expect_ok pk partner disable acme --reason "contract paused"
+expect_ok pk partner show acme --json
+expect_json '.enabled == false and .disabled_reason == "contract paused"' "disabled with reason"
+expect_ok pk partner enable acme
+expect_ok pk partner show acme --json
+expect_json '.enabled == true' "enabled again"
+
+# Exit codes of the contract.
+expect_rejected 1 pk partner add acme --name "Acme again"
+expect_err_contains "already exists"
+expect_rejected 4 pk partner show nope
+expect_err_contains "nope"
+expect_rejected 4 pk partner enable nope
+expect_rejected 4 pk partner remove nope
+expect_rejected 2 pk partner add newp
+expect_err_contains "--name"
+expect_rejected 2 pk partner add 'Bad Code' --name x
+expect_err_contains "invalid"
+expect_rejected 2 pk partner add '-x' --name x
+expect_rejected 2 pk partner add "$(printf 'c%.0s' {1..200})" --name x
+expect_rejected 2 pk partner show 'Bad Code'
+expect_rejected 2 pk partner add badutf --name $'Caf\xe9 \xff'
+expect_err_contains "UTF-8"
+expect_rejected 2 pk partner add ctrl --name $'two\nlines'
+BIG=$(head -c 102400 /dev/zero | tr '\0' n)
+expect_rejected 2 pk partner add bigname --name "$BIG"
+expect_err_contains "too long"
+expect_rejected 2 pk partner disable beta --reason "$BIG"
+expect_rejected 2 pk partner disable beta --reason $'\xff\xfe'
+expect_ok pk partner show beta --json
+expect_json '.enabled == true' "a rejected disable leaves beta enabled"
+
+# UTF-8 that is valid is kept as it is.
+expect_ok pk partner add gamma --name "Gämma Reisen ✈"
+expect_ok pk partner show gamma --json
+expect_json '.name == "Gämma Reisen ✈"' "UTF-8 name round trip"
+expect_ok pk partner remove gamma
+expect_contains "gamma"
+expect_rejected 4 pk partner show gamma
+
+# ---------------------------------------------------------------------------
+section "browsers"
+
+expect_ok pk browser add ff --engine http --user-agent "Mozilla/5.0 pik-test"
+expect_ok pk browser add chrome --engine webdriver --webdriver-url http://127.0.0.1:4444
+expect_ok pk browser list
+expect_contains "ff"
+expect_contains "webdriver"
+expect_ok pk browser list --json
+expect_json 'length == 2 and ([.[].name] | sort) == ["chrome", "ff"]' "two browsers"
+expect_json '.[] | select(.name == "ff") | .engine == "http" and .user_agent == "Mozilla/5.0 pik-test"' "ff settings"
+expect_json '.[] | select(.name == "chrome") | .engine == "webdriver" and .webdriver_url == "http://127.0.0.1:4444"' "chrome settings"
+expect_ok pk browser show ff --json
+expect_json '.name == "ff" and .engine == "http"'
+expect_rejected 2 pk browser add opera
+expect_err_contains "--engine"
+expect_rejected 2 pk browser add opera --engine gecko
+expect_rejected 2 pk browser add opera --engine webdriver --webdriver-url 'not a url'
+expect_rejected 2 pk browser add opera --engine http --name x
+expect_rejected 1 pk browser add ff --engine http
+expect_rejected 4 pk browser show opera
+expect_rejected 4 pk browser remove opera
+expect_ok pk browser add tmp --engine http
+expect_ok pk browser disable tmp --reason "testing"
+expect_ok pk browser show tmp --json
+expect_json '.enabled == false' "browser disabled"
+expect_ok pk browser enable tmp
+expect_ok pk browser remove tmp
+expect_rejected 4 pk browser show tmp
+
+# ---------------------------------------------------------------------------
+section "configurations"
+
+expect_ok pk config add acme --browsers ff,chrome --url https://acme.example/login --every 5m
+expect_contains "Added configuration 1"
+expect_ok pk config add acme --browsers ff --url https://acme.example/sso --at 08:00,12:30 --tz Europe/Paris \
+        --sso --express-checkout --product-url https://acme.example/p/1 --wait 20 \
+        --success-marker "Welcome" --failure-marker "Try again" --json
+expect_json '.id == 2 and .partner == "acme" and .schedule_type == "daily" and .timezone == "Europe/Paris"
+             and .sso == true and .express_checkout == true and .product_url == "https://acme.example/p/1"
+             and .wait_sec == 20 and .success_marker == "Welcome" and .failure_marker == "Try again"' \
+        "config add --json returns the new configuration"
+expect_ok pk config add beta --browsers chrome --url http://beta.example/ --cron '*/15 8-18 * * 1-5'
+expect_ok pk config list
+expect_contains "acme.example/login"
+expect_contains "*/15 8-18 * * 1-5"
+expect_ok pk config list --json
+expect_json 'length == 3 and ([.[].id] == [1, 2, 3])' "three configurations"
+expect_json '.[0].browsers == "chrome,ff" and .[0].schedule_type == "interval" and .[0].timezone == "UTC"' "config 1"
+expect_json '.[2].schedule_type == "cron" and .[2].partner == "beta"' "config 3"
+expect_ok pk config show 1
+expect_contains "https://acme.example/login"
+expect_ok pk config show 1 --json
+expect_json '.id == 1 and .enabled == true and .held == false'
+expect_ok pk partner list --json
+expect_json '.[] | select(.code == "acme") | .configs == 2' "partner list counts configurations"
+
+expect_ok pk config disable 2 --reason "maintenance window"
+expect_ok pk config show 2 --json
+expect_json '.enabled == false and .disabled_reason == "maintenance window"'
+expect_ok pk config enable 2
+expect_ok pk config show 2 --json
+expect_json '.enabled == true'
+expect_rejected 2 pk config disable 2
+
+expect_rejected 4 pk config show 999
+expect_rejected 4 pk config remove 999
+expect_rejected 4 pk config enable 999
+expect_rejected 2 pk config show abc
+expect_rejected 2 pk config show -- -1
+
+# Bad input to config add: usage error, message naming the problem, nothing written.
+U=https://acme.example/login
+expect_rejected 2 pk config add acme --browsers ff --url "$U"
+expect_err_contains "--every"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --at 08:00
+expect_rejected 2 pk config add acme --url "$U" --every 5m
+expect_err_contains "--browsers"
+expect_rejected 2 pk config add acme --browsers ff --every 5m
+expect_err_contains "--url"
+expect_rejected 2 pk config add 'Bad Code' --browsers ff --url "$U" --every 5m
+expect_rejected 4 pk config add nope --browsers ff --url "$U" --every 5m
+expect_rejected 4 pk config add acme --browsers ff,nosuch --url "$U" --every 5m
+expect_err_contains "nosuch"
+expect_rejected 2 pk config add acme --browsers ff --url notaurl --every 5m
+expect_err_contains "notaurl"
+expect_rejected 2 pk config add acme --browsers ff --url ftp://acme.example/ --every 5m
+expect_rejected 2 pk config add acme --browsers ff --url "https://acme.example/a b" --every 5m
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --product-url "javascript:alert(1)"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --cron '61 * * * *'
+expect_err_contains "minute"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --cron '0 25 * * *'
+expect_err_contains "hour"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --cron '0 0 32 * *'
+expect_err_contains "day"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --cron '0 0 * 13 *'
+expect_err_contains "month"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --cron '0 0 * * 8'
+expect_err_contains "week"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --cron '* * *'
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --tz Mars/Olympus
+expect_err_contains "Mars/Olympus"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --tz ../../etc/passwd
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --at 25:00
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 0m
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every soon
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --wait 99999
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --success-marker $'\xff'
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --reason x
+
+expect_ok pk config remove 3
+expect_rejected 4 pk config show 3
+
+# ---------------------------------------------------------------------------
+section "status, jobs, executions, results and outcomes on an empty history"
+
+expect_ok pk status
+expect_contains "acme"
+expect_true "status has no ANSI escapes when piped" eval '! has_ansi'
+expect_ok pk status --json
+expect_json '.rows | length == 2' "acme × chrome and acme × ff"
+expect_json '.rows[0] | has("partner") and has("browser") and has("outcome") and has("kind") and has("success_ratio_24h")' \
+        "status rows carry partner, browser, outcome, kind, success_ratio_24h"
+expect_json '[.rows[].outcome] == [null, null]' "no outcome yet"
+expect_ok pk jobs
+expect_ok pk jobs --json
+expect_json 'type == "array" and length == 0' "no job before the scheduler ran"
+expect_rejected 2 pk jobs --overdue --upcoming
+expect_ok pk executions --json
+expect_json 'length == 0'
+expect_rejected 4 pk execution show 999
+expect_err_contains "999"
+expect_rejected 2 pk execution show x
+expect_ok pk results --json
+expect_json 'length == 0'
+expect_ok pk outcomes
+expect_contains "check-expired"
+expect_contains "infrastructure"
+expect_true "outcomes has no ANSI escapes when piped" eval '! has_ansi'
+expect_ok pk outcomes --json
+expect_json '([.[].kind] | unique) == ["configuration", "infrastructure", "partner", "success"]' "all four kinds"
+expect_json '.[] | select(.name == "check-expired") | .kind == "infrastructure" and .retried == true' "check-expired is infrastructure, retried"
+expect_json '.[] | select(.name == "success") | .kind == "success" and .retried == false'
+expect_json '.[] | select(.name == "login-rejected") | .kind == "partner" and .retried == false'
+expect_json '.[] | select(.name == "missing-credentials") | .kind == "configuration"'
+expect_json 'all(.[]; has("name") and has("kind") and has("retried") and has("description"))'
+
+# Colours exist on a terminal (so the checks above can fail), and NO_COLOR
+# turns them off there too.
+run on_tty "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$CONF" --now "$NOW" outcomes
+expect_true "outcomes is coloured on a terminal" has_ansi
+NO_COLOR=1 KEEP_NO_COLOR=1 run on_tty "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$CONF" --now "$NOW" outcomes
+expect_true "NO_COLOR turns colours off" eval '! has_ansi'
+
+# ---------------------------------------------------------------------------
+section "configuration file"
+
+printf 'timezone = "UTC";\n\nfrobnicate = 3;\n' >"$TMP/bad-key.conf"
+before=$(db_state)
+expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/bad-key.conf" partner add zed --name Zed
+expect_err_contains "bad-key.conf:3"
+expect_err_contains "frobnicate"
+printf 'job_expiry = 5;\n' >"$TMP/range.conf"
+expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/range.conf" partner add zed --name Zed
+expect_err_contains "range.conf:1"
+expect_err_contains "job_expiry"
+printf 'max_concurrent = "many";\n' >"$TMP/type.conf"
+expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/type.conf" partner add zed --name Zed
+expect_err_contains "max_concurrent"
+printf 'timezone = "UTC"\nretry = {\n' >"$TMP/syntax.conf"
+expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/syntax.conf" partner add zed --name Zed
+expect_err_contains "syntax.conf"
+expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/no-such.conf" partner add zed --name Zed
+expect_err_contains "no-such.conf"
+expect_eq "$(db_state)" "$before" "a bad configuration file leaves the database unchanged"
+# The configured time zone is the default of new configurations.
+printf 'timezone = "America/New_York";\n' >"$TMP/tz.conf"
+expect_ok "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/tz.conf" --json \
+        config add beta --browsers ff --url https://beta.example/ --every 1h
+expect_json '.timezone == "America/New_York"' "config add takes the configured default zone"
+
+# ---------------------------------------------------------------------------
+section "unusable database files"
+
+# A corrupt file: clear error naming it, exit 1, file untouched.
+use_db corrupt
+head -c 8192 /dev/urandom >"$DB"
+cp "$DB" "$TMP/corrupt.orig"
+expect_exit 1 pk partner list
+expect_err_contains "$DB"
+expect_exit 1 pk partner add zed --name Zed
+expect_err_contains "$DB"
+expect_exit 1 pk status --json
+expect_eq "$OUT" "" "no output on a corrupt database"
+expect_true "the corrupt file is unchanged" cmp -s "$DB" "$TMP/corrupt.orig"
+expect_true "no journal left next to the corrupt file" test ! -e "$DB-wal" -a ! -e "$DB-journal"
+
+# A database the user may read but not write: a write fails clearly and
+# changes nothing.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+        use_db readonly
+        expect_ok pk partner add ro --name "Read Only"
+        chmod 0644 "$DB"
+        chown root:root "$DB"
+        RO_PIKCTL=$TMP/pikctl-copy
+        cp "$PIKCTL" "$RO_PIKCTL"   # the build tree may not be reachable by nobody
+        chmod 0755 "$RO_PIKCTL"
+        asnobody() {
+                setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+        }
+        expect_true "nobody can read the database" asnobody test -r "$DB"
+        before=$(db_state)
+        cp "$DB" "$TMP/readonly.orig"
+        for cmd in "partner add other --name Other" "partner disable ro --reason x" "partner remove ro"; do
+                # shellcheck disable=SC2086
+                run asnobody "${WRAP[@]}" "$RO_PIKCTL" --db "$DB" --config "$CONF" $cmd
+                if [ "$RC" -ne 0 ] && [ "$RC" -ne 99 ]; then _t_ok; else _t_fail "a write to a read-only database succeeded"; fi
+                expect_err_contains "$DB"
+                if [[ "$ERR" =~ read-?only|ermission ]]; then _t_ok; else _t_fail "the error does not say the database is read-only"; fi
+        done
+        expect_eq "$(db_state)" "$before" "a refused write leaves the database unchanged"
+        expect_true "the read-only file is unchanged" cmp -s "$DB" "$TMP/readonly.orig"
+else
+        echo "skipping the read-only database checks: they need root and setpriv"
+fi
+
+# ---------------------------------------------------------------------------
+section "scheduler and dispatcher passes"
+use_db flow
+
+T=$NOW
+T10=$(iso $((NOW_S + 600)))
+expect_ok pk partner add shop --name Shop
+expect_ok pk browser add ff --engine http
+expect_ok pk config add shop --browsers ff --url https://shop.example/login --every 5m
+expect_ok sched --now "$T"
+expect_ok pk jobs --json
+expect_json 'length == 1' "one scheduled job"
+expect_json '.[0].partner == "shop" and .[0].browser == "ff" and .[0].dispatched == false and .[0].held == false'
+RUN_AFTER=$(printf '%s' "$OUT" | jq -r '.[0].run_after')
+RUN_AFTER_S=$(date -u -d "$RUN_AFTER" +%s 2>/dev/null || echo 0)
+expect_true "run_after ($RUN_AFTER) is after $T" test "$RUN_AFTER_S" -gt "$NOW_S"
+expect_true "run_after ($RUN_AFTER) is within one interval of $T" test "$RUN_AFTER_S" -le $((NOW_S + 300))
+expect_ok pk jobs
+expect_contains "shop"
+expect_contains "$RUN_AFTER"
+expect_ok pk jobs --upcoming --json
+expect_json 'length == 1'
+expect_ok pk jobs --overdue --json
+expect_json 'length == 0' "nothing overdue at T"
+
+# A second pass at the same time creates nothing more.
+expect_ok sched --now "$T"
+expect_ok pk jobs --json
+expect_json 'length == 1' "the scheduler pass is idempotent"
+
+expect_unchanged disp --dry-run --now "$T"
+expect_contains "0 job(s) due"
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "partner shop, browser ff"
+expect_contains "1 job(s) due"
+
+expect_ok pk hold
+expect_ok pk jobs --json
+expect_json '.[0].held == true' "global hold shows on the job"
+expect_ok pk status --json
+expect_json '.held == true'
+expect_ok pk status
+expect_contains "held"
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "0 job(s) due"
+expect_not_contains "partner shop"
+expect_ok pk release
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "1 job(s) due"
+
+expect_ok pk hold 1
+expect_ok pk config show 1 --json
+expect_json '.held == true'
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "0 job(s) due"
+expect_ok pk release 1
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "1 job(s) due"
+expect_rejected 4 pk hold 999
+expect_rejected 2 pk hold abc
+expect_rejected 2 pk hold 1 2
+
+expect_ok pk run-now shop
+expect_contains "shop"
+expect_ok pk jobs --overdue --json
+expect_json 'length == 1 and .[0].partner == "shop"' "run-now makes the job overdue"
+expect_ok pk jobs --overdue
+expect_contains "shop"
+expect_unchanged disp --dry-run --now "$T"
+expect_contains "1 job(s) due"
+expect_ok pk run-now shop --browser ff --json
+expect_json '.ok == true'
+expect_rejected 4 pk run-now nope
+expect_rejected 4 pk run-now shop --browser nosuch
+expect_rejected 2 pk run-now 'Bad Code'
+expect_rejected 2 pk run-now shop --kind partner
+expect_ok pk executions --json
+expect_json 'length == 0' "a dry run created no execution"
+
+# Disabled partners get nothing due.
+expect_ok pk partner disable shop --reason "paused"
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "0 job(s) due"
+expect_ok pk partner enable shop
+
+# ---------------------------------------------------------------------------
+section "status and results with history"
+use_db history
+
+expect_ok pk partner add acme --name Acme
+expect_ok pk partner add beta --name Beta
+expect_ok pk browser add ff --engine http
+expect_ok pk browser add chrome --engine webdriver --webdriver-url http://127.0.0.1:4444
+expect_ok pk config add acme --browsers ff,chrome --url https://acme.example/login --every 5m
+expect_ok pk config add beta --browsers ff --url https://beta.example/login --every 5m
+
+# Results can only come from pik-check through pikd, which come later: write
+# them as the library would. acme × ff: 4 in the last 24 h, 2 successes, the
+# last an infrastructure failure 20 min ago; one older success outside 24 h.
+ins() { # id partner browser seconds-ago outcome state
+        local at=$((NOW_S - $4))
+        printf "INSERT INTO execution (id, config_id, partner, browser, key, state, unit, attempt, created_at, started_at, finished_at)
+                VALUES (%d, 1, '%s', '%s', 'k%d', '%s', 'pik-check@%d.service', 1, %d, %d, %d);
+                INSERT INTO result (execution_id, config_id, partner, browser, executed_at, duration_ms, outcome, details)
+                VALUES (%d, 1, '%s', '%s', %d, 1234, '%s', 'test row %d');\n" \
+                "$1" "$2" "$3" "$1" "$6" "$1" "$at" "$at" "$at" "$1" "$2" "$3" "$at" "$5" "$1"
+}
+{
+        echo "BEGIN;"
+        ins 1 acme ff $((48 * 3600)) success success
+        ins 2 acme ff $((3 * 3600)) success success
+        ins 3 acme ff $((2 * 3600)) login-rejected failure
+        ins 4 acme ff $((50 * 60)) success success
+        ins 5 acme ff $((20 * 60)) check-expired expired
+        ins 6 acme chrome $((10 * 60)) success success
+        ins 7 beta ff $((5 * 3600)) http-5xx failure
+        echo "COMMIT;"
+} | sqlite3 "$DB"
+expect_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM result')" 7 "test rows inserted"
+
+expect_ok pk status --json
+expect_json '.rows | length == 3' "three pairs"
+expect_json '.rows[] | select(.partner == "acme" and .browser == "ff")
+             | .outcome == "check-expired" and .kind == "infrastructure" and .success_ratio_24h == 0.5
+               and .results_24h == 4 and .age_sec == 1200' \
+        "acme × ff: last check-expired (infrastructure), 24 h ratio 0.5 over 4, 20 min old"
+expect_json '.rows[] | select(.partner == "acme" and .browser == "chrome")
+             | .outcome == "success" and .kind == "success" and .success_ratio_24h == 1' "acme × chrome: success, ratio 1"
+expect_json '.rows[] | select(.partner == "beta" and .browser == "ff")
+             | .outcome == "http-5xx" and .kind == "partner" and .success_ratio_24h == 0' "beta × ff: partner failure, ratio 0"
+expect_ok pk status
+expect_contains "check-expired"
+expect_contains "infrastructure"
+expect_contains "50.0%"
+expect_contains "100.0%"
+expect_true "status has no ANSI escapes when piped" eval '! has_ansi'
+# 24 h later the old results fall out of the ratio.
+expect_ok pk status --json --now "$(iso $((NOW_S + 86400 - 60 * 60)))"
+expect_json '.rows[] | select(.partner == "acme" and .browser == "ff") | .results_24h == 2 and .success_ratio_24h == 0.5' \
+        "the 24 h window moves with --now"
+
+expect_ok pk results
+expect_contains "login-rejected"
+expect_contains "test row 3"
+expect_true "results has no ANSI escapes when piped" eval '! has_ansi'
+expect_ok pk results --json
+expect_json 'length == 7'
+expect_json '.[0].outcome == "success" and .[0].browser == "chrome"' "newest first"
+expect_json 'all(.[]; has("partner") and has("browser") and has("outcome") and has("kind") and has("executed_at"))'
+expect_ok pk results --kind partner --json
+expect_json 'length == 2 and all(.[]; .kind == "partner")' "--kind partner"
+expect_json '([.[].outcome] | sort) == ["http-5xx", "login-rejected"]'
+expect_ok pk results --kind infrastructure --json
+expect_json 'length == 1 and .[0].outcome == "check-expired"' "--kind infrastructure"
+expect_ok pk results --since 1h --json
+expect_json 'length == 3 and ([.[].execution_id] | sort) == [4, 5, 6]' "--since 1h"
+expect_ok pk results --since "$(iso $((NOW_S - 4 * 3600)))" --json
+expect_json 'length == 5' "--since an ISO time"
+expect_ok pk results --partner beta --json
+expect_json 'length == 1 and .[0].partner == "beta"' "--partner beta"
+expect_ok pk results --partner acme --browser chrome --json
+expect_json 'length == 1 and .[0].execution_id == 6' "--partner and --browser"
+expect_ok pk results --partner acme --kind success --since 24h --json
+expect_json 'length == 3' "filters combine"
+expect_ok pk results --limit 2 --json
+expect_json 'length == 2'
+expect_ok pk results --partner nosuch --json
+expect_json 'length == 0' "an unknown partner has no results"
+expect_rejected 2 pk results --kind bogus
+expect_err_contains "kind"
+expect_rejected 2 pk results --since yesterday-ish
+expect_err_contains "--since"
+expect_rejected 2 pk results --partner 'Bad Code'
+expect_rejected 2 pk results --limit 0
+expect_rejected 2 pk results --overdue
+
+expect_ok pk executions --json
+expect_json 'length == 7'
+expect_ok pk executions --partner acme --json
+expect_json 'length == 6 and all(.[]; .partner == "acme")' "executions --partner"
+expect_ok pk executions --partner acme
+expect_contains "pik-check@5.service"
+expect_ok pk execution show 5
+expect_contains "expired"
+expect_ok pk execution show 5 --json
+expect_json '.id == 5 and .partner == "acme" and .browser == "ff" and .state == "expired"'
+
+# Removing a partner with history needs --force, and keeps its results.
+expect_rejected 1 pk partner remove acme
+expect_err_contains "--force"
+expect_rejected 1 pk browser remove chrome
+expect_err_contains "--force"
+expect_ok pk partner remove acme --force
+expect_rejected 4 pk partner show acme
+expect_ok pk config list --json
+expect_json 'length == 1 and .[0].partner == "beta"' "acme's configurations went with it"
+expect_ok pk results --partner acme --json
+expect_json 'length == 6' "acme's results outlive it"
+expect_ok pk executions --partner acme --json
+expect_json 'length == 6' "acme's executions outlive it"
+expect_ok pk status --json
+expect_json '[.rows[].partner] == ["beta"]' "status shows configured pairs only"
+
+finish

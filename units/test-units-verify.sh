@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Without a running systemd: every unit passes `systemd-analyze verify`, and
+# each service's `systemd-analyze security --offline` exposure meets its
+# target (pik-check@.service 2.0, the others 3.5). The integration test
+# (tests/integration/test-units.sh) asserts the same on a booted systemd.
+#
+# Usage: test-units-verify.sh SYSTEMD_ANALYZE BUILD_UNITS_DIR SOURCE_UNITS_DIR
+set -eu
+analyze=${1:?usage}
+built=${2:?usage}
+src=${3:?usage}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# verify wants the programs to exist: point the units at executable stubs.
+mkdir "$tmp/bin" "$tmp/units"
+for p in pikd pik-check pik-scheduler pik-dispatcher; do
+        printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/$p"
+        chmod +x "$tmp/bin/$p"
+done
+for u in pikd.service pik-scheduler.service pik-dispatcher.service pik-check@.service; do
+        exe=$(sed -n 's|^ExecStart=\(.*\)/pikd$|\1|p; s|^ExecStart=\(.*\)/pik-[a-z]*\( %i\)\{0,1\}$|\1|p' "$built/$u" | head -n1)
+        if [ -z "$exe" ]; then
+                echo "$u: no ExecStart= naming a pik program" >&2
+                exit 1
+        fi
+        sed "s|$exe/|$tmp/bin/|g" "$built/$u" >"$tmp/units/$u"
+done
+cp "$src/pik.slice" "$src/pik-scheduler.timer" "$src/pik-dispatcher.timer" "$tmp/units/"
+
+cd "$tmp/units"
+# The template is verified through an instance name.
+cp pik-check@.service pik-check@1.service
+"$analyze" verify --man=no pikd.service pik-scheduler.service pik-dispatcher.service \
+        pik-check@1.service pik-scheduler.timer pik-dispatcher.timer pik.slice
+echo "systemd-analyze verify: ok"
+
+fail=0
+printf '%-28s %8s %8s\n' UNIT EXPOSURE TARGET
+for ut in pik-check@.service:2.0 pikd.service:3.5 pik-scheduler.service:3.5 pik-dispatcher.service:3.5; do
+        u=${ut%%:*} target=${ut#*:}
+        score=$("$analyze" security --offline=yes --no-pager "./$u" 2>/dev/null |
+                sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+        if [ -z "$score" ]; then
+                echo "$u: no exposure level from systemd-analyze security" >&2
+                fail=1
+                continue
+        fi
+        verdict=ok
+        if awk -v s="$score" -v t="$target" 'BEGIN { exit !(s > t) }'; then
+                verdict=TOO-HIGH
+                fail=1
+        fi
+        printf '%-28s %8s %8s %s\n' "$u" "$score" "$target" "$verdict"
+done
+exit $fail
