@@ -130,7 +130,12 @@ static int run(int argc, char **argv) {
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
 
         SystemdStarter s = { .bus = bus, .key_dir = PIK_EXECUTION_KEY_DIR };
-        PikUnitStarter starter = { .start = systemd_starter_start, .userdata = &s };
+        PikUnitStarter starter = {
+                .start = systemd_starter_start,
+                .unit_alive = systemd_starter_unit_alive,
+                .count_active = systemd_starter_count_active,
+                .userdata = &s,
+        };
 
         r = pik_dispatcher_pass(db, cfg, now, &starter, &st);
         if (r < 0)
@@ -138,9 +143,10 @@ static int run(int argc, char **argv) {
 
         if (st.held)
                 log_debug("Everything is held; nothing dispatched.");
-        log_full(st.dispatched + st.reaped + st.start_failed > 0 ? LOG_INFO : LOG_DEBUG,
-                 "Dispatcher pass: %u started, %u failed to start, %u expired, %u were running.",
-                 st.dispatched, st.start_failed, st.reaped, st.running);
+        log_full(st.dispatched + st.reaped + st.vanished + st.start_failed > 0 ? LOG_INFO : LOG_DEBUG,
+                 "Dispatcher pass: %u started, %u failed to start, %u expired, %u ended without a report, "
+                 "%u were running.",
+                 st.dispatched, st.start_failed, st.reaped, st.vanished, st.running);
         return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "string-util.h"
 #include "unit-starter.h"
 
 static int write_key(const char *dir, int64_t id, const char *key, char *path, size_t path_size) {
@@ -47,5 +48,66 @@ int systemd_starter_start(void *userdata, const PikExecutionStart *e) {
         }
 
         log_debug("Started %s (%s in %s, attempt %u).", e->unit, e->partner, e->browser, e->attempt);
+        return 0;
+}
+
+int systemd_starter_unit_alive(void *userdata, const char *unit) {
+        SystemdStarter *s = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *state = NULL;
+        const char *path;
+        int r;
+
+        r = sd_bus_call_method(s->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s", unit);
+        if (r < 0) {
+                /* Unloaded: pik-check@.service has CollectMode=inactive-or-failed,
+                 * so an ended check's unit is gone. */
+                if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+                        return 0;
+                return log_debug_errno(r, "Failed to look up %s, leaving it for the next pass: %s",
+                                       unit, error.message ?: strerror(-r));
+        }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property_string(s->bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit",
+                                       "ActiveState", &error, &state);
+        if (r < 0)
+                return r;
+        return !streq(state, "inactive") && !streq(state, "failed");
+}
+
+int systemd_starter_count_active(void *userdata, unsigned *ret) {
+        SystemdStarter *s = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        static const char *const states[] = { "active", "activating", "deactivating", "reloading", NULL };
+        static const char *const patterns[] = { "pik-check@*.service", NULL };
+        unsigned n = 0;
+        int r;
+
+        r = sd_bus_message_new_method_call(s->bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char **) states);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char **) patterns);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(s->bus, m, 0, &error, &reply);
+        if (r < 0)
+                return log_warning_errno(r, "Failed to list the running checks, counting executions instead: %s",
+                                         error.message ?: strerror(-r));
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_skip(reply, "(ssssssouso)")) > 0)
+                n++;
+        if (r < 0)
+                return r;
+        *ret = n;
         return 0;
 }

@@ -14,3 +14,5 @@ typedef struct SystemdStarter {
 } SystemdStarter;
 
 int systemd_starter_start(void *userdata, const PikExecutionStart *e);
+int systemd_starter_unit_alive(void *userdata, const char *unit);
+int systemd_starter_count_active(void *userdata, unsigned *ret);

@@ -1,2 +1,146 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-int main(void) { return 0; }
+
+/* pikd: org.pik.Manager1, the one writer of admin changes and reported
+ * results. Started by D-Bus activation (pikd.service), exits when idle.
+ * The interface is docs/DBUS.md; the handlers are in manager.c. */
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "build-config.h"
+#include "checkjob.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "manager.h"
+#include "time-util.h"
+
+static const char *arg_config = NULL;
+static const char *arg_db = NULL;
+static const char *arg_credentials_dir = PIK_CREDENTIALS_DIR;
+static const char *arg_bus_address = NULL;
+static uint64_t arg_idle_usec = PIKD_IDLE_USEC_DEFAULT;
+
+static void help(void) {
+        printf("Usage: pikd [OPTIONS…]\n"
+               "\n"
+               "The pik manager: serves org.pik.Manager1 on the system bus (see pikd(8)).\n"
+               "Started by D-Bus activation; exits after a while without calls.\n"
+               "\n"
+               "  -h --help                 Show this help\n"
+               "     --version              Show the version\n"
+               "     --config FILE          Read FILE instead of " PIK_CONFIG_PATH "\n"
+               "     --db PATH              Use this database instead of the configured one\n"
+               "     --credentials-dir DIR  Partners' secrets (default " PIK_CREDENTIALS_DIR ")\n"
+               "     --bus-address ADDRESS  Serve on this bus instead of the system bus (tests)\n"
+               "     --idle-timeout TIME    Exit after TIME without calls (default 30s; 0: never)\n");
+}
+
+static int parse_argv(int argc, char **argv) {
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_CONFIG,
+                ARG_DB,
+                ARG_CREDENTIALS_DIR,
+                ARG_BUS_ADDRESS,
+                ARG_IDLE_TIMEOUT,
+        };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "db", required_argument, NULL, ARG_DB },
+                { "credentials-dir", required_argument, NULL, ARG_CREDENTIALS_DIR },
+                { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
+                { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
+                {}
+        };
+        uint64_t sec;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        puts("pikd " PACKAGE_VERSION);
+                        return 0;
+                case ARG_CONFIG:
+                        arg_config = optarg;
+                        break;
+                case ARG_DB:
+                        arg_db = optarg;
+                        break;
+                case ARG_CREDENTIALS_DIR:
+                        if (optarg[0] != '/')
+                                return log_error_errno(-EINVAL, "--credentials-dir %s is not an absolute path.", optarg);
+                        arg_credentials_dir = optarg;
+                        break;
+                case ARG_BUS_ADDRESS:
+                        arg_bus_address = optarg;
+                        break;
+                case ARG_IDLE_TIMEOUT:
+                        if (parse_duration(optarg, 86400, &sec) < 0)
+                                return log_error_errno(-EINVAL, "Invalid --idle-timeout '%s': a duration such as 30s, "
+                                                       "at most a day, or 0.", optarg);
+                        arg_idle_usec = sec * UINT64_C(1000000);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+        }
+        if (optind < argc)
+                return log_error_errno(-EINVAL, "pikd takes no arguments; see pikd --help.");
+        return 1;
+}
+
+static int run(int argc, char **argv) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_(pik_db_closep) PikDb *db = NULL;
+        _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_free_ char *error = NULL;
+        const char *l = getenv("PIK_LOG_LEVEL");
+        sigset_t mask;
+        int r;
+
+        if (l && streq(l, "debug"))
+                log_set_max_level(LOG_DEBUG);
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r;
+
+        r = pik_config_load(arg_config ?: PIK_CONFIG_PATH, !arg_config, &cfg, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
+        r = pik_db_open(arg_db ?: cfg->database, PIK_DB_CREATE, &db, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Failed to open the database: %m");
+
+        /* sd-event takes these signals as events. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(-errno, "Failed to block signals: %m");
+
+        r = manager_new(cfg, db, arg_credentials_dir, arg_idle_usec, &m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up: %m");
+        TAKE_PTR(cfg);
+        TAKE_PTR(db);
+
+        r = manager_connect_bus(m, arg_bus_address);
+        if (r < 0)
+                return r;
+        return manager_run(m);
+}
+
+int main(int argc, char **argv) {
+        return run(argc, argv) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

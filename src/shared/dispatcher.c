@@ -15,6 +15,107 @@ char *pik_check_unit_name(char buf[static PIK_CHECK_UNIT_MAX], int64_t execution
         return buf;
 }
 
+typedef struct Running {
+        int64_t id;
+        bool started;
+        char unit[PIK_CHECK_UNIT_MAX];
+} Running;
+
+/* The executions waiting for a report, created at or before `before`. */
+static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *q = NULL;
+        _cleanup_free_ Running *l = NULL;
+        size_t n = 0, alloc = 0;
+        int r;
+
+        r = pik_db_prepare(db, "SELECT id, started_at IS NOT NULL FROM execution WHERE state IN "
+                               PIK_EXECUTION_RUNNING_SQL " AND created_at <= ?1 ORDER BY id", &q);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(q, 1, before);
+        for (;;) {
+                r = pik_db_step(db, q);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if (n >= alloc) {
+                        size_t na = MAX(alloc * 2, (size_t) 16);
+                        Running *p = reallocarray(l, na, sizeof *l);
+                        if (!p)
+                                return -ENOMEM;
+                        l = p;
+                        alloc = na;
+                }
+                l[n].id = sqlite3_column_int64(q, 0);
+                l[n].started = sqlite3_column_int(q, 1);
+                pik_check_unit_name(l[n].unit, l[n].id);
+                n++;
+        }
+        *ret = TAKE_PTR(l);
+        *ret_n = n;
+        return 0;
+}
+
+static int reap_one(PikDb *db, const PikConfig *cfg, int64_t id, const char *outcome, int64_t duration_ms,
+                    const char *details, const char *state, int64_t now) {
+        PikResultReport rep = PIK_RESULT_REPORT_INIT;
+        int r;
+
+        rep.execution_id = id;
+        rep.outcome = outcome;
+        rep.duration_ms = duration_ms;
+        rep.details = details;
+        r = pik_result_record_locked(db, cfg, &rep, now, state, NULL);
+        /* Reported in the meantime: nothing to reap. */
+        return r == -ESTALE ? 0 : r;
+}
+
+int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
+                                 unsigned *ret_reaped) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_free_ Running *l = NULL;
+        unsigned reaped = 0;
+        size_t n = 0;
+        int r;
+
+        if (ret_reaped)
+                *ret_reaped = 0;
+        if (!starter || !starter->unit_alive)
+                return 0;
+
+        /* Ask systemd outside the transaction: it may take a while, and the
+         * writers (pikd recording results) should not wait for it. */
+        r = list_running(db, now, &l, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = starter->unit_alive(starter->userdata, l[i].unit);
+                l[i].id = r == 0 ? l[i].id : 0;   /* keep only the gone ones */
+        }
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                if (l[i].id == 0)
+                        continue;
+                r = reap_one(db, cfg, l[i].id, l[i].started ? "engine-crashed" : "unit-start-failed", 0,
+                             l[i].started ? "the check's unit ended without a report"
+                                          : "the check's unit never ran (or ended before fetching its job)",
+                             "failure", now);
+                if (r < 0)
+                        return r;
+                reaped++;
+        }
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        if (ret_reaped)
+                *ret_reaped = reaped;
+        return 0;
+}
+
 int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_reaped) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
         _cleanup_stmt_ sqlite3_stmt *q = NULL;
@@ -50,13 +151,8 @@ int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *
         sqlite3_reset(q);
 
         for (size_t i = 0; i < n; i++) {
-                PikResultReport rep = PIK_RESULT_REPORT_INIT;
-
-                rep.execution_id = ids[i];
-                rep.outcome = "check-expired";
-                rep.duration_ms = (int64_t) cfg->job_expiry_sec * 1000;
-                rep.details = "no report within job_expiry";
-                r = pik_result_record_locked(db, cfg, &rep, now, "expired", NULL);
+                r = reap_one(db, cfg, ids[i], "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
+                             "no report within job_expiry", "expired", now);
                 if (r < 0)
                         return r;
         }
@@ -196,6 +292,9 @@ int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikU
         r = pik_dispatcher_reap(db, cfg, now, &st.reaped);
         if (r < 0)
                 return r;
+        r = pik_dispatcher_reap_vanished(db, cfg, now, starter, &st.vanished);
+        if (r < 0)
+                return r;
 
         r = pik_job_get_global_hold(db, &st.held);
         if (r < 0)
@@ -203,6 +302,15 @@ int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikU
         r = count_running(db, &st.running);
         if (r < 0)
                 return r;
+        if (starter->count_active) {
+                unsigned active;
+
+                /* Units systemd still runs count even when their execution
+                 * has ended in the database (a check finishing its report):
+                 * the cap is about processes on this host. */
+                if (starter->count_active(starter->userdata, &active) >= 0)
+                        st.running = MAX(st.running, active);
+        }
 
         if (!st.held && st.running < cfg->max_concurrent) {
                 unsigned slots = cfg->max_concurrent - st.running;

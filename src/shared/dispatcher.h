@@ -31,11 +31,20 @@ typedef struct PikUnitStarter {
         /* Negative errno when the unit could not be started: the execution
          * then ends as unit-start-failed. */
         int (*start)(void *userdata, const PikExecutionStart *e);
+        /* Optional: whether the unit is still there (1), gone (0), or
+         * unknown (negative errno: left for the next pass). A running
+         * execution whose unit is gone ended without a report. */
+        int (*unit_alive)(void *userdata, const char *unit);
+        /* Optional: how many check units systemd has active; the cap
+         * counts whichever is higher, this or the executions waiting for
+         * a report. */
+        int (*count_active)(void *userdata, unsigned *ret);
         void *userdata;
 } PikUnitStarter;
 
 typedef struct PikDispatcherStats {
         unsigned reaped;
+        unsigned vanished;           /* units that ended without a report */
         unsigned running;            /* executions still running before dispatching */
         unsigned dispatched;
         unsigned start_failed;
@@ -43,6 +52,12 @@ typedef struct PikDispatcherStats {
 } PikDispatcherStats;
 
 int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_reaped);
+/* Executions still waiting for a report whose unit is gone: engine-crashed
+ * if the check had fetched its job, unit-start-failed if it never did (the
+ * dispatcher died between recording the execution and starting the unit,
+ * say). Both infrastructure, both retried. */
+int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
+                                 unsigned *ret_reaped);
 int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
                         PikDispatcherStats *ret);
 /* What a pass would dispatch, without writing anything (--dry-run). */

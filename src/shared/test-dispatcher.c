@@ -308,6 +308,62 @@ static void test_start_failure(void) {
         ASSERT_EQ(q("SELECT attempt FROM scheduled_job WHERE id = 3 AND NOT dispatched"), 2);
 }
 
+typedef struct FakeSystemd {
+        Recorder rec;
+        int64_t alive_id;            /* the one unit still loaded; others are gone */
+        unsigned active;
+} FakeSystemd;
+
+static int fake_start(void *userdata, const PikExecutionStart *e) {
+        return record_start(&((FakeSystemd *) userdata)->rec, e);
+}
+
+static int fake_alive(void *userdata, const char *unit) {
+        FakeSystemd *f = userdata;
+        char name[PIK_CHECK_UNIT_MAX];
+        return streq(unit, pik_check_unit_name(name, f->alive_id));
+}
+
+static int fake_count(void *userdata, unsigned *ret) {
+        *ret = ((FakeSystemd *) userdata)->active;
+        return 0;
+}
+
+/* The unit's own state: a check whose unit vanished without a report is
+ * recorded at the next pass, as engine-crashed if it had fetched its job
+ * and unit-start-failed if it never did; and the cap counts the units
+ * systemd still runs. */
+static void test_units(void) {
+        FakeSystemd f = {};
+        PikUnitStarter s = { .start = fake_start, .unit_alive = fake_alive, .count_active = fake_count, .userdata = &f };
+        PikDispatcherStats st;
+        int64_t now = T0 + 30000;
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
+                                  "UPDATE partner SET enabled = 1;"
+                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000;"));
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
+        ASSERT_EQ(st.dispatched, 3);
+        f.alive_id = f.rec.ids[2];
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'started', started_at = 1 WHERE id IN "
+                                  "(SELECT max(id) - 2 FROM execution)"));
+
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now + 1, &s, &st));
+        ASSERT_EQ(st.vanished, 2);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'engine-crashed'",
+                    (long long) f.rec.ids[0]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'unit-start-failed'",
+                    (long long) f.rec.ids[1]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld", (long long) f.rec.ids[2]), 0);
+
+        /* Both are retried after the backoff; with 15 units still active
+         * under a cap of 16, only one of the two starts. */
+        f.active = 15;
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now + 1 + 30, &s, &st));
+        ASSERT_EQ(st.running, 15);
+        ASSERT_EQ(st.dispatched, 1);
+}
+
 int main(void) {
         char *dir = NULL;
 
@@ -322,6 +378,7 @@ int main(void) {
         test_throttled_respects_retry_after();
         test_holds_and_run_now();
         test_start_failure();
+        test_units();
         cfg = pik_config_free(cfg);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);
