@@ -141,7 +141,7 @@ expect_true() {
 }
 
 finish() {
-        printf '%d checks passed, %d failed\n' "$T_PASS" "$T_FAIL"
+        printf "%s: checks ok %d, failed %d\n" "${0##*/}" "$T_PASS" "$T_FAIL"
         if [ "$T_FAIL" -gt 0 ] || [ "$T_PASS" -eq 0 ]; then
                 exit 1
         fi

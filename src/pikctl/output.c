@@ -118,6 +118,19 @@ void output_table_header(const Output *o, const Column *columns, size_t n_column
         fputs(o->color ? ANSI_RESET "\n" : "\n", o->f);
 }
 
+void output_table_cells(const Output *o, const char *const *cells, const char *kind, const Column *columns,
+                        size_t n_columns, const size_t *widths) {
+        for (size_t c = 0; c < n_columns; c++) {
+                const char *color = o->color && columns[c].color_by ? kind_color(kind) : NULL;
+                size_t w = text_width(cells[c]);
+                size_t pad = c + 1 < n_columns && widths[c] > w ? widths[c] - w : 0;
+
+                fprintf(o->f, "%s%s%s%s%*s", c > 0 ? "  " : "", color ?: "", cells[c],
+                        color ? ANSI_RESET : "", (int) pad, "");
+        }
+        fputc('\n', o->f);
+}
+
 static void print_row(const Output *o, json_object *row, char **cells, const Column *columns, size_t n_columns,
                       const size_t *widths) {
         for (size_t c = 0; c < n_columns; c++) {
@@ -157,16 +170,6 @@ static char **row_cells(json_object *row, const Column *columns, size_t n_column
                 }
         }
         return cells;
-}
-
-int output_table_row(const Output *o, json_object *row, const Column *columns, size_t n_columns, const size_t *widths) {
-        char **cells = row_cells(row, columns, n_columns);
-
-        if (!cells)
-                return -ENOMEM;
-        print_row(o, row, cells, columns, n_columns, widths);
-        free_cells(cells, n_columns);
-        return 0;
 }
 
 int output_table(const Output *o, json_object *rows, const Column *columns, size_t n_columns) {

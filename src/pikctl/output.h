@@ -37,6 +37,8 @@ int output_table(const Output *o, json_object *rows, const Column *columns, size
  * usual width), then a header and one row at a time. */
 void output_table_widths(const Column *columns, size_t n_columns, size_t *widths);
 void output_table_header(const Output *o, const Column *columns, size_t n_columns, const size_t *widths);
-int output_table_row(const Output *o, json_object *row, const Column *columns, size_t n_columns, const size_t *widths);
+/* One row of ready-made cells; columns with color_by are coloured by kind. */
+void output_table_cells(const Output *o, const char *const *cells, const char *kind, const Column *columns,
+                        size_t n_columns, const size_t *widths);
 int output_object(const Output *o, json_object *obj);
 int output_json(const Output *o, json_object *obj);

@@ -65,10 +65,12 @@ static int invalid(sd_bus_error *error, const char *fmt, ...) {
         return bus_error_set_errno_message(error, -EINVAL, msg);
 }
 
-static int reply_json(Manager *m, sd_bus_message *msg, int r, json_object *o, sd_bus_error *error) {
+/* o by reference: it is read only after r's call has filled it in (the
+ * order in which arguments are evaluated is unspecified). */
+static int reply_json(Manager *m, sd_bus_message *msg, int r, json_object **o, sd_bus_error *error) {
         if (r < 0)
                 return bus_error_set_from_db(error, m->db, r);
-        return sd_bus_reply_method_return(msg, "s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        return sd_bus_reply_method_return(msg, "s", json_object_to_json_string_ext(*o, JSON_C_TO_STRING_PLAIN));
 }
 
 /* ---- journal ---- */
@@ -194,14 +196,14 @@ static int method_status(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_status(manager_db(m), now_utc(), &o), o, error);
+        return reply_json(m, msg, pik_status(manager_db(m), now_utc(), &o), &o, error);
 }
 
 static int method_list_partners(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_partner_list(manager_db(m), &o), o, error);
+        return reply_json(m, msg, pik_partner_list(manager_db(m), &o), &o, error);
 }
 
 static int method_show_partner(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -213,14 +215,14 @@ static int method_show_partner(sd_bus_message *msg, void *userdata, sd_bus_error
         r = sd_bus_message_read(msg, "s", &code);
         if (r < 0)
                 return r;
-        return reply_json(m, msg, pik_partner_show(manager_db(m), code, &o), o, error);
+        return reply_json(m, msg, pik_partner_show(manager_db(m), code, &o), &o, error);
 }
 
 static int method_list_browsers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_browser_list(manager_db(m), &o), o, error);
+        return reply_json(m, msg, pik_browser_list(manager_db(m), &o), &o, error);
 }
 
 static int method_show_browser(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -232,14 +234,14 @@ static int method_show_browser(sd_bus_message *msg, void *userdata, sd_bus_error
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
-        return reply_json(m, msg, pik_browser_show(manager_db(m), name, &o), o, error);
+        return reply_json(m, msg, pik_browser_show(manager_db(m), name, &o), &o, error);
 }
 
 static int method_list_configs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_jobconfig_list(manager_db(m), &o), o, error);
+        return reply_json(m, msg, pik_jobconfig_list(manager_db(m), &o), &o, error);
 }
 
 static int method_show_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -253,7 +255,7 @@ static int method_show_config(sd_bus_message *msg, void *userdata, sd_bus_error 
                 return r;
         if (id <= 0)
                 return invalid(error, "configuration id %lld is invalid: expected a positive number", (long long) id);
-        return reply_json(m, msg, pik_jobconfig_show(manager_db(m), id, &o), o, error);
+        return reply_json(m, msg, pik_jobconfig_show(manager_db(m), id, &o), &o, error);
 }
 
 static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -274,7 +276,7 @@ static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 f = PIK_JOBS_UPCOMING;
         else
                 return invalid(error, "job filter '%.64s' is invalid: expected '', 'overdue' or 'upcoming'", filter);
-        return reply_json(m, msg, pik_job_list(manager_db(m), f, now_utc(), &o), o, error);
+        return reply_json(m, msg, pik_job_list(manager_db(m), f, now_utc(), &o), &o, error);
 }
 
 static int read_limit(uint64_t limit, sd_bus_error *error, size_t *ret) {
@@ -299,7 +301,7 @@ static int method_list_executions(sd_bus_message *msg, void *userdata, sd_bus_er
         r = read_limit(limit, error, &n);
         if (r < 0)
                 return r;
-        return reply_json(m, msg, pik_execution_list(manager_db(m), *partner ? partner : NULL, n, &o), o, error);
+        return reply_json(m, msg, pik_execution_list(manager_db(m), *partner ? partner : NULL, n, &o), &o, error);
 }
 
 static int method_show_execution(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -313,7 +315,7 @@ static int method_show_execution(sd_bus_message *msg, void *userdata, sd_bus_err
                 return r;
         if (id <= 0)
                 return invalid(error, "execution id %lld is invalid: expected a positive number", (long long) id);
-        return reply_json(m, msg, pik_execution_show(manager_db(m), id, &o), o, error);
+        return reply_json(m, msg, pik_execution_show(manager_db(m), id, &o), &o, error);
 }
 
 static int method_list_results(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -335,14 +337,14 @@ static int method_list_results(sd_bus_message *msg, void *userdata, sd_bus_error
         f.partner = *partner ? partner : NULL;
         f.browser = *browser ? browser : NULL;
         f.kind = *kind ? kind : NULL;
-        return reply_json(m, msg, pik_result_list(manager_db(m), &f, &o), o, error);
+        return reply_json(m, msg, pik_result_list(manager_db(m), &f, &o), &o, error);
 }
 
 static int method_list_outcomes(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_outcome_list(manager_db(m), &o), o, error);
+        return reply_json(m, msg, pik_outcome_list(manager_db(m), &o), &o, error);
 }
 
 /* ---- options in a{sv} ---- */
@@ -809,7 +811,7 @@ static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *err
                 log_debug("Handed execution %lld its job.", (long long) execution);
         /* The one reply that carries a partner's secret, to the one check
          * that proved who it is. */
-        return reply_json(m, msg, 0, o, error);
+        return reply_json(m, msg, 0, &o, error);
 }
 
 static int method_report_progress(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1120,6 +1122,11 @@ int manager_connect_bus(Manager *m, const char *address) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to connect to the system bus: %m");
         }
+
+        /* Without the bus there is nothing to serve: end with it. */
+        r = sd_bus_set_exit_on_disconnect(m->bus, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the bus connection: %m");
 
         r = sd_bus_add_object_vtable(m->bus, NULL, PIK_BUS_PATH, PIK_BUS_INTERFACE, manager_vtable, m);
         if (r < 0)

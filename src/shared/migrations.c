@@ -142,25 +142,28 @@ static const char v2[] =
         " ('invalid-config', 'configuration', 0, 'The job configuration cannot be run as it stands (bad selector, URL or setting).');";
 
 /* The latest result of each partner × browser, kept by a trigger as
- * results arrive: `pikctl status` then reads one row per pair instead of
- * searching each pair's history (50,000 pairs over a million results). */
+ * results arrive, with what status shows of it: `pikctl status` then reads
+ * one row per pair instead of searching each pair's history (50,000 pairs
+ * over a million results). */
 static const char v3[] =
         "CREATE TABLE result_last ("
         "  partner TEXT NOT NULL,"
         "  browser TEXT NOT NULL,"
         "  result_id INTEGER NOT NULL,"
         "  executed_at INTEGER NOT NULL,"
+        "  outcome TEXT NOT NULL,"
+        "  details TEXT,"
         "  PRIMARY KEY (partner, browser)) WITHOUT ROWID;"
-        "INSERT INTO result_last (partner, browser, result_id, executed_at) "
-        "  SELECT partner, browser, max(id), executed_at FROM ("
+        "INSERT INTO result_last (partner, browser, result_id, executed_at, outcome, details) "
+        "  SELECT partner, browser, max(id), executed_at, outcome, details FROM ("
         "    SELECT r.* FROM result r WHERE r.executed_at = "
         "      (SELECT max(executed_at) FROM result x WHERE x.partner = r.partner AND x.browser = r.browser)) "
         "  GROUP BY partner, browser;"
         "CREATE TRIGGER result_last_update AFTER INSERT ON result BEGIN "
-        "  INSERT INTO result_last (partner, browser, result_id, executed_at) "
-        "    VALUES (NEW.partner, NEW.browser, NEW.id, NEW.executed_at) "
+        "  INSERT INTO result_last (partner, browser, result_id, executed_at, outcome, details) "
+        "    VALUES (NEW.partner, NEW.browser, NEW.id, NEW.executed_at, NEW.outcome, NEW.details) "
         "    ON CONFLICT (partner, browser) DO UPDATE SET result_id = excluded.result_id, "
-        "      executed_at = excluded.executed_at "
+        "      executed_at = excluded.executed_at, outcome = excluded.outcome, details = excluded.details "
         "    WHERE excluded.executed_at >= result_last.executed_at; "
         "END;";
 

@@ -27,16 +27,15 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                            "  JOIN job_config_browser cb ON cb.config_id = c.id "
                            "  JOIN browser b ON b.id = cb.browser_id "
                            "  GROUP BY p.code, b.name) "
-                           "SELECT pair.partner, pair.browser, pair.enabled, pair.held, r.outcome, o.kind, "
-                           "  r.executed_at, r.details, "
+                           "SELECT pair.partner, pair.browser, pair.enabled, pair.held, l.outcome, o.kind, "
+                           "  l.executed_at, l.details, "
                            "  (SELECT count(*) FROM result x WHERE x.partner = pair.partner AND x.browser = pair.browser "
                            "     AND x.executed_at > ?1 - 86400), "
                            "  (SELECT count(*) FROM result x WHERE x.partner = pair.partner AND x.browser = pair.browser "
                            "     AND x.executed_at > ?1 - 86400 AND x.outcome = 'success') "
                            "FROM pair "
                            "LEFT JOIN result_last l ON l.partner = pair.partner AND l.browser = pair.browser "
-                           "LEFT JOIN result r ON r.id = l.result_id "
-                           "LEFT JOIN outcome o ON o.name = r.outcome "
+                           "LEFT JOIN outcome o ON o.name = l.outcome "
                            "ORDER BY pair.partner, pair.browser", &s);
         if (r < 0)
                 return r;

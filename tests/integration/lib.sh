@@ -32,8 +32,8 @@ CT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # Host services a test container must not run: listeners on shared ports
 # (a host PostgreSQL; --private-network covers the rest) and periodic jobs
 # that would only add noise.
-CT_MASK=(postgresql.service apt-daily.service apt-daily-upgrade.service
-         man-db.service e2scrub_all.service fstrim.service dpkg-db-backup.service
+CT_MASK=(postgresql.service apt-daily.timer apt-daily-upgrade.timer man-db.timer
+         e2scrub_all.timer fstrim.timer dpkg-db-backup.timer
          getty@tty1.service console-getty.service)
 
 ct_log() {
@@ -98,8 +98,10 @@ ct_start() {
                         env -i PATH="$CT_PATH" systemctl is-system-running --wait 2>/dev/null)
                 [ -n "$st" ] && break
                 if [ "$SECONDS" -ge "$deadline" ] || ! _ct_alive "$CT_LEADER"; then
-                        ct_log "the container's systemd did not come up; boot log:"
-                        tail -n 30 "$CT_DIR/boot.log" >&2
+                        ct_log "the container's systemd did not come up; its jobs and journal:"
+                        _ct_alive "$CT_LEADER" && timeout 10 nsenter -t "$CT_LEADER" -a \
+                                env -i PATH="$CT_PATH" sh -c \
+                                'systemctl list-jobs --no-pager; journalctl -b --no-pager -n 40' >&2
                         return 1
                 fi
                 sleep 0.05

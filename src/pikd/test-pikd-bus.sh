@@ -1,0 +1,307 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# pikd on a private dbus-daemon, activated by the bus as it would be by
+# systemd: reads answer with the library's JSON; every refusal has the
+# error name of docs/DBUS.md and changes nothing; changes are asked of
+# polkit (a stand-in, test-polkit-mock, answers here) about the caller's bus
+# name, with the interactive flag only when the caller allowed it; pikd
+# keeps serving while polkit thinks; the check's calls are refused to
+# anything but pik-check@<id>.service; and pikd exits when idle and comes
+# back on the next call.
+#
+#   test-pikd-bus.sh PIKD POLKIT-MOCK PIKCTL
+#
+# Exit 77 (skipped) without dbus-daemon, dbus-send, busctl or jq. The real
+# polkitd and real units are the integration suite's (tests/integration).
+
+set -u
+
+PIKD=$1
+MOCK=$2
+PIKCTL=$3
+
+for tool in dbus-daemon dbus-send busctl jq; do
+        if ! command -v "$tool" >/dev/null; then
+                echo "$tool is not installed: skipping"
+                exit 77
+        fi
+done
+
+# shellcheck source=../../tests/lib.sh
+. "$(dirname "$0")/../../tests/lib.sh"
+
+DIR=$(mktemp -d /tmp/pikd-bus-XXXXXX)
+DB=$DIR/pik.db
+BUS_PID=
+MOCK_PID=
+
+pikd_pid() {
+        busctl --address="$ADDR" call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+                GetConnectionUnixProcessID s org.pik.Manager1 2>/dev/null | awk '{print $2}'
+}
+
+cleanup() {
+        local p
+        p=$(pikd_pid)
+        [ -n "$p" ] && kill "$p" 2>/dev/null
+        [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null
+        [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
+        wait 2>/dev/null
+        rm -rf "$DIR"
+}
+trap cleanup EXIT
+[ -n "${PIKD_BUS_KEEP:-}" ] && trap - EXIT
+
+ADDR="unix:path=$DIR/bus"
+mkdir -p "$DIR/services" "$DIR/credentials"
+chmod 0700 "$DIR/credentials"
+: >"$DIR/pik.conf"
+: >"$DIR/answers"
+
+# Activation as the system bus does it, minus systemd: the bus runs pikd on
+# the first call to org.pik.Manager1. Idle after 2 s, to see it go and come
+# back within the test.
+cat >"$DIR/services/org.pik.Manager1.service" <<EOF
+[D-BUS Service]
+Name=org.pik.Manager1
+Exec=$PIKD --bus-address=$ADDR --config=$DIR/pik.conf --db=$DB --credentials-dir=$DIR/credentials --idle-timeout=2
+EOF
+cat >"$DIR/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>$ADDR</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>$DIR/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+
+dbus-daemon --config-file="$DIR/bus.conf" --nofork --print-pid=3 3>"$DIR/bus.pid" 2>"$DIR/bus.log" &
+BUS_PID=$!
+for _ in $(seq 50); do
+        [ -S "$DIR/bus" ] && break
+        sleep 0.1
+done
+
+# call METHOD ARGS…: dbus-send, which names the error of a refusal
+# ("Error org.pik.Error.NotFound: …") and never allows interactive
+# authorization.
+call() {
+        local method=$1
+        shift
+        run dbus-send --bus="$ADDR" --print-reply=literal --reply-timeout=10000 --dest=org.pik.Manager1 \
+                /org/pik/Manager1 "org.pik.Manager1.$method" "$@"
+}
+
+# expect_error NAME METHOD ARGS…
+expect_error() {
+        local name=$1
+        shift
+        call "$@"
+        if [ "$RC" -ne 0 ] && [[ "$ERR" == "Error $name:"* ]]; then
+                _t_ok
+        else
+                _t_fail "expected the error $name"
+        fi
+}
+
+snapshot() {
+        local what
+        for what in "partner list" "browser list" "config list" "jobs" "executions" "results"; do
+                # shellcheck disable=SC2086
+                "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" --json $what
+        done
+}
+
+polkit_says() {
+        printf '%s\n' "$@" >"$DIR/answers"
+}
+
+questions() {
+        wc -l <"$DIR/polkit.log" 2>/dev/null || echo 0
+}
+
+section "setup"
+expect_ok "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" partner add acme --name "ACME Corp"
+expect_ok "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" browser add ff --engine http
+expect_ok "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" config add acme --browsers ff \
+        --url https://acme.test/login --every 5m
+"$MOCK" "$ADDR" "$DIR/answers" "$DIR/polkit.log" 2>"$DIR/mock.log" &
+MOCK_PID=$!
+for _ in $(seq 50); do
+        busctl --address="$ADDR" status org.freedesktop.PolicyKit1 >/dev/null 2>&1 && break
+        sleep 0.1
+done
+
+section "reads (the first call activates pikd)"
+call ListOutcomes
+expect_eq "$RC" 0 "ListOutcomes exit"
+expect_json 'map(select(.name == "engine-crashed" and .kind == "infrastructure")) | length == 1' \
+        "engine-crashed is an infrastructure outcome"
+FIRST_PID=$(pikd_pid)
+expect_true "pikd runs after activation" test -n "$FIRST_PID"
+call ListPartners
+expect_json '.[0].code == "acme" and .[0].name == "ACME Corp"' "acme listed"
+call ShowPartner string:acme
+expect_json '.code == "acme"'
+call ShowBrowser string:ff
+expect_json '.engine == "http"'
+call ListConfigs
+expect_json 'length == 1 and .[0].partner == "acme"'
+call ShowConfig int64:1
+expect_json '.entry_url == "https://acme.test/login"'
+call Status
+expect_json '.rows | length == 1'
+call ListJobs string:
+expect_json 'type == "array"'
+call ListExecutions string: uint64:0
+expect_json 'length == 0'
+call ListResults string:acme string: string:partner int64:0 uint64:5
+expect_json 'length == 0'
+# Read replies are what pikctl --json prints offline.
+run "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" --json partner list
+OFFLINE=$OUT
+call ListPartners
+expect_eq "$(jq -S . <<<"$OUT")" "$(jq -S . <<<"$OFFLINE")" "ListPartners = pikctl partner list --json"
+
+section "refusals of reads name the error"
+expect_error org.pik.Error.NotFound ShowPartner string:nope
+expect_err_contains "partner 'nope' not found"
+expect_error org.pik.Error.InvalidArgument ShowPartner string:Bad/Code
+expect_error org.pik.Error.NotFound ShowConfig int64:42
+expect_error org.pik.Error.InvalidArgument ShowConfig int64:0
+expect_error org.pik.Error.InvalidArgument ListJobs string:someday
+expect_error org.pik.Error.InvalidArgument ListExecutions string: uint64:10001
+expect_error org.pik.Error.InvalidArgument ListResults string: string: string:nobody int64:0 uint64:0
+expect_error org.pik.Error.InvalidArgument ListResults string: string: string: int64:-1 uint64:0
+expect_error org.pik.Error.NotFound ShowExecution int64:7
+
+section "changes: polkit says no, or cannot answer"
+BEFORE=$(snapshot)
+expect_error org.pik.Error.PermissionDenied AddPartner string:globex string:Globex
+expect_err_contains "org.pik.manage-partners: not authorized"
+expect_true "polkit was asked about the caller's bus name, without interaction" \
+        grep -Eq '^system-bus-name :[0-9.]+ org.pik.manage-partners 0$' "$DIR/polkit.log"
+polkit_says "org.pik.manage-partners challenge"
+expect_error org.pik.Error.PermissionDenied RemovePartner string:acme boolean:true
+expect_err_contains "authentication is required"
+polkit_says "org.pik.manage-partners error"
+expect_error org.pik.Error.PermissionDenied SetPartnerEnabled string:acme boolean:false string:paused
+expect_err_contains "polkit could not be asked (org.freedesktop.PolicyKit1.Error.Failed"
+expect_error org.pik.Error.PermissionDenied RemoveBrowser string:ff boolean:false
+expect_err_contains "org.pik.manage-browsers"
+expect_error org.pik.Error.PermissionDenied RemoveConfig int64:1
+expect_err_contains "org.pik.manage-configs"
+expect_error org.pik.Error.PermissionDenied RunNow string:acme string:
+expect_err_contains "org.pik.run-now"
+expect_error org.pik.Error.PermissionDenied Hold int64:0
+expect_err_contains "org.pik.hold"
+expect_error org.pik.Error.PermissionDenied Release int64:1
+expect_error org.pik.Error.PermissionDenied SetBrowserEnabled string:ff boolean:true string:
+expect_error org.pik.Error.PermissionDenied SetConfigEnabled int64:1 boolean:false string:why
+
+# busctl allows interactive authorization by default: polkit hears it.
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddBrowser 'ssa{sv}' chrome webdriver 1 webdriver_url s http://127.0.0.1:9515
+expect_err_contains "Permission denied for org.pik.manage-browsers"
+expect_true "interactive authorization passed on to polkit" \
+        grep -Eq '^system-bus-name :[0-9.]+ org.pik.manage-browsers 1$' "$DIR/polkit.log"
+
+# Arguments that cannot be right are refused before polkit is asked.
+N=$(questions)
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddBrowser 'ssa{sv}' chrome webdriver 1 colour s red
+expect_err_contains "unknown browser setting 'colour'"
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddConfig 'sassssa{sv}' acme 1 ff https://acme.test/ interval 5m 1 wait s 30
+expect_err_contains "configuration option 'wait' must be of type 'i', not 's'"
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddConfig 'sassssa{sv}' acme 1 ff https://acme.test/ hourly 5m 0
+expect_err_contains "schedule type 'hourly' is invalid"
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddConfig 'sassssa{sv}' acme 0 https://acme.test/ interval 5m 0
+expect_err_contains "at least one browser"
+expect_error org.pik.Error.InvalidArgument RemoveConfig int64:-3
+expect_eq "$(questions)" "$N" "no polkit question for arguments refused outright"
+expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused calls"
+
+section "changes: polkit says yes"
+polkit_says "org.pik.manage-partners yes" "org.pik.manage-browsers yes" "org.pik.manage-configs yes" \
+        "org.pik.run-now yes" "org.pik.hold yes"
+call AddPartner string:globex string:Globex
+expect_eq "$RC" 0 "AddPartner exit"
+expect_error org.pik.Error.AlreadyExists AddPartner string:globex string:Again
+expect_error org.pik.Error.InvalidArgument AddPartner string:Bad! string:x
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddBrowser 'ssa{sv}' chrome webdriver 1 webdriver_url s http://127.0.0.1:9515
+expect_eq "$RC" 0 "AddBrowser exit"
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddConfig 'sassssa{sv}' globex 2 ff chrome https://globex.test/ cron '*/10 * * * *' \
+        3 sso b true wait i 20 success_marker s Welcome
+expect_eq "$RC" 0 "AddConfig exit"
+expect_contains "x 2"
+call ShowConfig int64:2
+expect_json '.partner == "globex" and .sso == true and .wait_sec == 20 and .success_marker == "Welcome"'
+call RunNow string:globex string:
+expect_eq "$OUT" "   uint32 2" "RunNow queued both browsers"
+call Hold int64:0
+call Status
+expect_json '.held == true'
+call Release int64:0
+call SetPartnerEnabled string:globex boolean:false string:
+expect_eq "$RC" 1 "disabling without a reason fails"
+expect_err_contains "Error org.pik.Error.InvalidArgument: disabling needs a reason"
+call SetPartnerEnabled string:globex boolean:false string:"contract paused"
+call ShowPartner string:globex
+expect_json '.enabled == false and .disabled_reason == "contract paused"'
+call RemoveConfig int64:2
+expect_eq "$RC" 0 "RemoveConfig exit"
+expect_error org.pik.Error.NotFound RemoveConfig int64:2
+run "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" --json partner list
+expect_json 'map(.code) == ["acme", "globex"]' "the change is in the database"
+
+section "pikd serves others while polkit thinks"
+polkit_says "org.pik.manage-partners slow"
+dbus-send --bus="$ADDR" --print-reply --reply-timeout=20000 --dest=org.pik.Manager1 /org/pik/Manager1 \
+        org.pik.Manager1.AddPartner string:initech string:Initech >"$DIR/slow.out" 2>&1 &
+SLOW=$!
+sleep 0.5
+call ListPartners
+expect_json 'length == 2' "a read answered while the change waits for polkit"
+expect_true "the change is still waiting" kill -0 "$SLOW"
+wait "$SLOW"
+expect_eq "$?" 0 "the slow change succeeded once polkit said yes"
+run "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" --json partner list
+expect_json 'map(.code) | index("initech") != null'
+
+section "the check's calls are for pik-check@<id>.service only"
+BEFORE=$(snapshot)
+expect_error org.pik.Error.PermissionDenied GetJob int64:1 string:0123456789abcdef
+expect_err_contains "pik-check@"
+expect_error org.pik.Error.PermissionDenied ReportProgress int64:1 string:k string:"step 1/4"
+expect_error org.pik.Error.PermissionDenied ReportResult int64:1 string:k string:'{"outcome":"success","duration_ms":1}'
+expect_error org.pik.Error.PermissionDenied ReportUnitEnded int64:1 string:k string:signal string:killed string:SEGV
+expect_error org.pik.Error.InvalidArgument GetJob int64:0 string:k
+expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused check calls"
+
+section "idle exit and activation again"
+N=$(questions)
+sleep 3.5
+run busctl --address="$ADDR" call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+        NameHasOwner s org.pik.Manager1
+expect_eq "$OUT" "b false" "pikd released its name when idle"
+expect_true "pikd exited" bash -c "! kill -0 $FIRST_PID 2>/dev/null || grep -q '^State:.*zombie' /proc/$FIRST_PID/status"
+call ListPartners
+expect_json 'length == 3' "the next call activates pikd again"
+SECOND_PID=$(pikd_pid)
+expect_true "a new pikd" test -n "$SECOND_PID" -a "$SECOND_PID" != "$FIRST_PID"
+expect_true "pikd logged nothing alarming" bash -c "! grep -Ei 'assert|failed to' '$DIR/bus.log'"
+
+finish
