@@ -11,6 +11,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "build-config.h"
 #include "bus-util.h"
 #include "check-bus.h"
 #include "classify.h"
@@ -30,16 +31,10 @@ typedef struct Check {
         char key[128];
 } Check;
 
-static int read_key(char key[static 128]) {
+static int read_key_file(const char *path, char key[static 128]) {
         _cleanup_close_ int fd = -1;
-        const char *dir = getenv("CREDENTIALS_DIRECTORY");
-        char path[4096];
         ssize_t n;
 
-        if (!dir)
-                return log_error_errno(-ENOKEY, "No $CREDENTIALS_DIRECTORY: pik-check runs as pik-check@<id>.service, "
-                                                "which loads the execution key with LoadCredential=key:….");
-        snprintf(path, sizeof path, "%s/key", dir);
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return log_error_errno(-errno, "Failed to open the execution key %s: %m", path);
@@ -52,6 +47,18 @@ static int read_key(char key[static 128]) {
         if (n == 0)
                 return log_error_errno(-ENOKEY, "The execution key %s is empty.", path);
         return 0;
+}
+
+/* The check itself gets its key as a credential (LoadCredential=). */
+static int read_key(char key[static 128]) {
+        const char *dir = getenv("CREDENTIALS_DIRECTORY");
+        char path[4096];
+
+        if (!dir)
+                return log_error_errno(-ENOKEY, "No $CREDENTIALS_DIRECTORY: pik-check runs as pik-check@<id>.service, "
+                                                "which loads the execution key with LoadCredential=key:….");
+        snprintf(path, sizeof path, "%s/key", dir);
+        return read_key_file(path, key);
 }
 
 static int open_bus(const char *address, sd_bus **ret) {
@@ -217,10 +224,14 @@ finish:
 int check_report_end(int64_t execution, const char *bus_address) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        char key[128];
+        char key[128], path[256];
         int r;
 
-        r = read_key(key);
+        /* ExecStopPost= runs as root outside the sandbox, where systemd 252
+         * passes no credentials: the dispatcher's root-only key file is
+         * read directly (the unit removes it right after). */
+        snprintf(path, sizeof path, "%s/%lld.key", PIK_EXECUTION_KEY_DIR, (long long) execution);
+        r = read_key_file(path, key);
         if (r < 0)
                 return r;
         r = open_bus(bus_address, &bus);

@@ -143,8 +143,9 @@ static uid_t caller_uid(sd_bus_message *msg) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *c = NULL;
         uid_t uid;
 
-        /* From the bus itself (not augmented from /proc): fit for the record. */
-        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_UID, &c) < 0 || sd_bus_creds_get_uid(c, &uid) < 0)
+        /* The uid the bus itself vouches for (the peer's at connect time),
+         * not one augmented from /proc: fit for the record. */
+        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &c) < 0 || sd_bus_creds_get_euid(c, &uid) < 0)
                 return (uid_t) -1;
         return uid;
 }
@@ -398,9 +399,15 @@ static int read_options(sd_bus_message *msg, const char *what, const BusOption *
                 if (r < 0)
                         return r;
                 switch (opts[i].signature[0]) {
-                case 's':
-                        r = sd_bus_message_read(msg, "s", (const char **) opts[i].value);
+                case 's': {
+                        const char **v = opts[i].value;
+                        r = sd_bus_message_read(msg, "s", v);
+                        /* An empty string is the key left out (pikctl sends
+                         * one for each setting not given). */
+                        if (r >= 0 && !**v)
+                                *v = NULL;
                         break;
+                }
                 case 'b': {
                         int b;
                         r = sd_bus_message_read(msg, "b", &b);
@@ -788,7 +795,7 @@ static void log_retry(Manager *m, int64_t execution, const PikResultRecorded *re
 static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
-        const char *key;
+        const char *key, *text;
         int64_t execution;
         json_object *v;
         int r;
@@ -810,8 +817,12 @@ static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *err
         else
                 log_debug("Handed execution %lld its job.", (long long) execution);
         /* The one reply that carries a partner's secret, to the one check
-         * that proved who it is. */
-        return reply_json(m, msg, 0, &o, error);
+         * that proved who it is. The method is SENSITIVE, so sd-bus erases
+         * both messages; the text json-c made for it is erased here. */
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        r = sd_bus_reply_method_return(msg, "s", text);
+        explicit_bzero((char *) text, strlen(text));
+        return r;
 }
 
 static int method_report_progress(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -62,10 +62,16 @@ chmod 0700 "$DIR/credentials"
 # Activation as the system bus does it, minus systemd: the bus runs pikd on
 # the first call to org.pik.Manager1. Idle after 2 s, to see it go and come
 # back within the test.
+# PIKD_VALGRIND=1: run each activated pikd under valgrind, and check its
+# reports at the end.
+WRAP=
+if [ -n "${PIKD_VALGRIND:-}" ]; then
+        WRAP="$(command -v valgrind) --leak-check=full --errors-for-leak-kinds=definite,indirect --log-file=$DIR/valgrind.%p.log"
+fi
 cat >"$DIR/services/org.pik.Manager1.service" <<EOF
 [D-BUS Service]
 Name=org.pik.Manager1
-Exec=$PIKD --bus-address=$ADDR --config=$DIR/pik.conf --db=$DB --credentials-dir=$DIR/credentials --idle-timeout=2
+Exec=$WRAP $PIKD --bus-address=$ADDR --config=$DIR/pik.conf --db=$DB --credentials-dir=$DIR/credentials --idle-timeout=2
 EOF
 cat >"$DIR/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -242,6 +248,12 @@ expect_error org.pik.Error.InvalidArgument AddPartner string:Bad! string:x
 run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
         AddBrowser 'ssa{sv}' chrome webdriver 1 webdriver_url s http://127.0.0.1:9515
 expect_eq "$RC" 0 "AddBrowser exit"
+# As pikctl sends it: every setting, the ones not given empty.
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddBrowser 'ssa{sv}' curl http 3 user_agent s "" webdriver_url s "" http_version s 2
+expect_eq "$RC" 0 "AddBrowser with empty settings exit"
+call ShowBrowser string:curl
+expect_json '.http_version == "2" and .webdriver_url == null and .user_agent == null'
 run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
         AddConfig 'sassssa{sv}' globex 2 ff chrome https://globex.test/ cron '*/10 * * * *' \
         3 sso b true wait i 20 success_marker s Welcome
@@ -302,6 +314,19 @@ call ListPartners
 expect_json 'length == 3' "the next call activates pikd again"
 SECOND_PID=$(pikd_pid)
 expect_true "a new pikd" test -n "$SECOND_PID" -a "$SECOND_PID" != "$FIRST_PID"
-expect_true "pikd logged nothing alarming" bash -c "! grep -Ei 'assert|failed to' '$DIR/bus.log'"
+# pikd's stderr is the bus's here: its lines are those not from dbus-daemon.
+expect_true "pikd logged nothing alarming" bash -c "! grep -v '^dbus-daemon' '$DIR/bus.log' | grep -Ei 'assert|fail|sanitizer|runtime error'"
+expect_true "pikd logged each change with the caller's uid" \
+        grep -q "^Added partner globex (by uid $(id -u))." "$DIR/bus.log"
+
+if [ -n "${PIKD_VALGRIND:-}" ]; then
+        section "valgrind"
+        sleep 4         # the second pikd exits when idle and writes its report
+        for log in "$DIR"/valgrind.*.log; do
+                expect_true "valgrind: no errors in $log" grep -q "ERROR SUMMARY: 0 errors" "$log"
+                expect_true "valgrind: no leaks in $log" \
+                        bash -c "grep -q 'All heap blocks were freed' '$log' || grep -q 'definitely lost: 0 bytes' '$log'"
+        done
+fi
 
 finish

@@ -603,9 +603,12 @@ static int unit_end_details(const char *sr, const char *code, const char *status
         _cleanup_free_ char *summary = NULL;
         int r;
 
+        sr = sr ?: "";
         code = code ?: "";
         status = status ?: "";
-        if (streq(sr, "timeout"))
+        if (!*sr)
+                r = asprintf(&summary, "unknown");
+        else if (streq(sr, "timeout"))
                 r = asprintf(&summary, "timed out%s%s", *status ? ", killed " : "", status);
         else if (streq(sr, "oom-kill"))
                 r = asprintf(&summary, "killed by the OOM killer");
@@ -645,7 +648,9 @@ int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, con
         r = check_key(db, execution, key, &a);
         if (r < 0)
                 return r;
-        if ((r = validate_unit_field(db, "service result", service_result, false)) < 0 ||
+        /* All optional: systemd sets them for ExecStopPost=, but a report
+         * without them is still worth recording. */
+        if ((r = validate_unit_field(db, "service result", service_result, true)) < 0 ||
             (r = validate_unit_field(db, "exit code", exit_code, true)) < 0 ||
             (r = validate_unit_field(db, "exit status", exit_status, true)) < 0)
                 return r;
@@ -656,7 +661,7 @@ int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, con
         if (r < 0)
                 return r;
         rep.execution_id = execution;
-        rep.outcome = unit_end_outcome(service_result, &final_state);
+        rep.outcome = unit_end_outcome(service_result ?: "", &final_state);
         rep.duration_ms = now > a.since ? (now - a.since) * 1000 : 0;
         rep.details = details;
 

@@ -82,8 +82,8 @@ int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, 
  *                              even success: a check that exits without
  *                              reporting has failed)
  * with details naming what systemd said ("unit ended: signal SEGV"), and
- * returns 1. Each string is at most 64 bytes of printable ASCII; the first
- * must not be empty. */
+ * returns 1. Each string is at most 64 bytes of printable ASCII, and may
+ * be empty (unknown: engine-crashed, "unit ended: unknown (…)"). */
 int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
                          const char *service_result, const char *exit_code, const char *exit_status,
                          int64_t now, PikResultRecorded *ret);
