@@ -99,8 +99,9 @@ static int parse_limit(Context *c, const char *s, size_t def, size_t *ret) {
                 *ret = def;
                 return 0;
         }
-        if (parse_id(c, s, &v) < 0 || v > 10000000)
-                return fail(c, -EINVAL, "Invalid --limit '%s': expected 1..10000000.", s);
+        /* The same cap as pikd's, so offline and over the bus agree. */
+        if (parse_id(c, s, &v) < 0 || v > 10000)
+                return fail(c, -EINVAL, "Invalid --limit '%s': expected 1..10000.", s);
         *ret = (size_t) v;
         return 0;
 }

@@ -35,6 +35,8 @@ DIR=$(mktemp -d /tmp/pikd-bus-XXXXXX)
 DB=$DIR/pik.db
 BUS_PID=
 MOCK_PID=
+MONITOR_PID=
+CGROUPS=()
 
 pikd_pid() {
         busctl --address="$ADDR" call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
@@ -45,13 +47,16 @@ cleanup() {
         local p
         p=$(pikd_pid)
         [ -n "$p" ] && kill "$p" 2>/dev/null
+        [ -n "$MONITOR_PID" ] && kill "$MONITOR_PID" 2>/dev/null
         [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null
         [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
         wait 2>/dev/null
+        for p in "${CGROUPS[@]}"; do
+                rmdir "$p"/*.service "$p" 2>/dev/null
+        done
         rm -rf "$DIR"
 }
 trap cleanup EXIT
-[ -n "${PIKD_BUS_KEEP:-}" ] && trap - EXIT
 
 ADDR="unix:path=$DIR/bus"
 mkdir -p "$DIR/services" "$DIR/credentials"
@@ -302,6 +307,131 @@ expect_error org.pik.Error.PermissionDenied ReportResult int64:1 string:k string
 expect_error org.pik.Error.PermissionDenied ReportUnitEnded int64:1 string:k string:signal string:killed string:SEGV
 expect_error org.pik.Error.InvalidArgument GetJob int64:0 string:k
 expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused check calls"
+
+# as_unit UNIT CMD…: run CMD in a cgroup named like a unit of ours, so that
+# pikd, reading the caller's cgroup as it does for real units, takes it for
+# UNIT. Needs a writable cgroup file system (root): without one the section
+# below is skipped and left to the integration suite.
+SLICE=pikdtest$$.slice
+cgroup_roots() {
+        if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+                echo /sys/fs/cgroup
+        else
+                # hybrid or legacy: name=systemd names the unit; unified too
+                [ -d /sys/fs/cgroup/systemd ] && echo /sys/fs/cgroup/systemd
+                [ -d /sys/fs/cgroup/unified ] && echo /sys/fs/cgroup/unified
+        fi
+}
+as_unit() {
+        local unit=$1 root dirs=()
+        shift
+        for root in $(cgroup_roots); do
+                mkdir -p "$root/$SLICE/$unit" 2>/dev/null || return 1
+                dirs+=("$root/$SLICE/$unit")
+        done
+        # shellcheck disable=SC2016
+        bash -c 'for d in "${@:2:$1}"; do echo $$ >"$d/cgroup.procs" || exit 1; done; shift $(($1 + 1)); exec "$@"' \
+                as_unit "${#dirs[@]}" "${dirs[@]}" "$@"
+}
+# unit_call UNIT METHOD ARGS…: call as that unit.
+unit_call() {
+        local unit=$1 method=$2
+        shift 2
+        run as_unit "$unit" dbus-send --bus="$ADDR" --print-reply=literal --reply-timeout=10000 \
+                --dest=org.pik.Manager1 /org/pik/Manager1 "org.pik.Manager1.$method" "$@"
+}
+# new_execution: an execution of acme in ff, as the dispatcher makes them;
+# prints "ID KEY".
+new_execution() {
+        local key
+        key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+        sqlite3 "$DB" "INSERT OR IGNORE INTO scheduled_job (config_id, browser_id, run_after, dispatched)
+                         VALUES (1, 1, 0, 1);
+                       INSERT INTO execution (job_id, config_id, partner, browser, key, state, attempt, created_at)
+                         SELECT id, 1, 'acme', 'ff', '$key', 'dispatched', 1, strftime('%s', 'now')
+                         FROM scheduled_job WHERE config_id = 1;
+                       UPDATE execution SET unit = 'pik-check@' || id || '.service' WHERE id = last_insert_rowid();
+                       SELECT max(id) FROM execution;" | tr -d '\n'
+        echo " $key"
+}
+
+section "the check's own calls, from its unit"
+for root in $(cgroup_roots); do
+        CGROUPS+=("$root/$SLICE")
+done
+if ! command -v sqlite3 >/dev/null || [ -z "$(cgroup_roots)" ] || ! as_unit probe.service true 2>/dev/null; then
+        echo "no writable cgroups or no sqlite3 here: skipped"
+else
+        printf 'username = "monitor@example.com";\npassword = "s3cret-Pa55";\n' >"$DIR/credentials/acme"
+        chmod 0600 "$DIR/credentials/acme"
+        dbus-monitor --address "$ADDR" "type='signal',interface='org.pik.Manager1'" >"$DIR/signals" 2>&1 &
+        MONITOR_PID=$!
+        read -r E KEY <<<"$(new_execution)"
+        U=pik-check@$E.service
+
+        unit_call pik-check@999999.service GetJob int64:"$E" string:"$KEY"
+        expect_err_contains "Error org.pik.Error.PermissionDenied: Only unit $U may make this call, not pik-check@999999.service."
+        unit_call "$U" GetJob int64:"$E" string:0000
+        expect_err_contains "Error org.pik.Error.PermissionDenied: execution $E: key does not match"
+        run "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" --json execution show "$E"
+        expect_json '.state == "dispatched"' "refused calls changed nothing"
+
+        unit_call "$U" GetJob int64:"$E" string:"$KEY"
+        expect_eq "$RC" 0 "GetJob from its unit with its key"
+        expect_json ".execution == $E and .partner == \"acme\" and .engine == \"http\"
+                     and .entry_url == \"https://acme.test/login\"
+                     and .credentials.username == \"monitor@example.com\" and .credentials.password == \"s3cret-Pa55\"
+                     and (has(\"key\") | not)" "the job, with acme's credentials"
+        unit_call "$U" ReportProgress int64:"$E" string:"$KEY" string:"step 2/4: logging in"
+        expect_eq "$RC" 0 "ReportProgress"
+        call ShowExecution int64:"$E"
+        expect_json '.state == "started" and .progress == "step 2/4: logging in"'
+        expect_not_contains "$KEY"
+
+        unit_call "$U" ReportResult int64:"$E" string:"$KEY" string:'{"outcome": "nonsense", "duration_ms": 1}'
+        expect_err_contains "Error org.pik.Error.InvalidArgument:"
+        unit_call "$U" ReportResult int64:"$E" string:"$KEY" \
+                string:'{"outcome": "http-5xx", "duration_ms": 812, "dns_ms": 3, "connect_ms": -1, "details": "HTTP 503"}'
+        expect_eq "$RC" 0 "ReportResult"
+        unit_call "$U" ReportResult int64:"$E" string:"$KEY" string:'{"outcome": "success", "duration_ms": 1}'
+        expect_err_contains "Error org.pik.Error.AlreadyReported:"
+        unit_call "$U" GetJob int64:"$E" string:"$KEY"
+        expect_err_contains "Error org.pik.Error.AlreadyReported:"
+        # ExecStopPost= after a check that reported: nothing to do.
+        unit_call "$U" ReportUnitEnded int64:"$E" string:"$KEY" string:exit-code string:exited string:1
+        expect_eq "$RC" 0 "ReportUnitEnded after a report"
+        call ShowExecution int64:"$E"
+        expect_json '.outcome == "http-5xx" and .kind == "partner" and .details == "HTTP 503"'
+
+        # A check that died without a word.
+        read -r E2 KEY2 <<<"$(new_execution)"
+        unit_call "pik-check@$E2.service" ReportUnitEnded int64:"$E2" string:"$KEY2" \
+                string:signal string:killed string:SEGV
+        expect_eq "$RC" 0 "ReportUnitEnded for a crash"
+        call ShowExecution int64:"$E2"
+        expect_json '.outcome == "engine-crashed" and .kind == "infrastructure"
+                     and (.details | startswith("unit ended: signal SEGV"))'
+        expect_true "pikd spoke for the dead check" \
+                grep -q "^Check of acme in ff (execution $E2) ended without a result: engine-crashed" "$DIR/bus.log"
+
+        sleep 0.5
+        expect_true "ResultRecorded for the report" \
+                bash -c "grep -A5 'member=ResultRecorded' '$DIR/signals' | grep -q 'string \"http-5xx\"'"
+        expect_true "ResultRecorded for the crash" \
+                bash -c "grep -A5 'member=ResultRecorded' '$DIR/signals' | grep -q 'string \"engine-crashed\"'"
+        expect_eq "$(grep -c 'member=ResultRecorded' "$DIR/signals")" 2 "one signal per recorded result"
+
+        # No listing shows a key or the password.
+        for listing in "ListExecutions string: uint64:0" "ListResults string: string: string: int64:0 uint64:0" \
+                       "Status" "ListJobs string:"; do
+                # shellcheck disable=SC2086
+                call $listing
+                expect_not_contains "$KEY"
+                expect_not_contains "$KEY2"
+                expect_not_contains "s3cret"
+        done
+        expect_true "the password is nowhere in the database" bash -c "! sqlite3 '$DB' .dump | grep -q s3cret"
+fi
 
 section "idle exit and activation again"
 N=$(questions)

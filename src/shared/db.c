@@ -46,9 +46,10 @@ int sqlite_to_errno(int rc) {
                 return 0;
         case SQLITE_NOMEM:
                 return -ENOMEM;
+        /* Not EBUSY: that one means "has history" to pikctl and on the bus. */
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
-                return -EBUSY;
+                return -EAGAIN;
         case SQLITE_READONLY:
                 return -EROFS;
         case SQLITE_PERM:

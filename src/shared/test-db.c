@@ -244,7 +244,7 @@ static void test_settings(void) {
 
 static void test_sqlite_errno(void) {
         ASSERT_EQ(sqlite_to_errno(SQLITE_OK), 0);
-        ASSERT_EQ(sqlite_to_errno(SQLITE_BUSY), -EBUSY);
+        ASSERT_EQ(sqlite_to_errno(SQLITE_BUSY), -EAGAIN);
         ASSERT_EQ(sqlite_to_errno(SQLITE_READONLY), -EROFS);
         ASSERT_EQ(sqlite_to_errno(SQLITE_NOTADB), -EBADMSG);
         ASSERT_EQ(sqlite_to_errno(SQLITE_CONSTRAINT_UNIQUE), -EEXIST);

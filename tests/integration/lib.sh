@@ -235,3 +235,67 @@ ct_journal() {
         ct_run journalctl --sync >/dev/null 2>&1
         ct_run journalctl --no-pager -q "$@"
 }
+
+# install_packages PKG…: apt-get install what is missing (idempotent; the
+# container's root is the host's, so this runs before any ct_start).
+# PIK_SKIP_INSTALL=1 skips it.
+install_packages() {
+        local missing=() p
+        [ "${PIK_SKIP_INSTALL:-0}" = 1 ] && return 0
+        for p in "$@"; do
+                if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+                        missing+=("$p")
+                fi
+        done
+        [ "${#missing[@]}" -eq 0 ] && return 0
+        echo "Installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >/dev/null &&
+                apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# stage_install BUILD: `meson install` BUILD (configured with --prefix=/usr)
+# into a new staging tree for ct_start, and print its path. The tree mirrors
+# /'s top-level symlinks (merged /usr: lib -> usr/lib), so that files meson
+# installs to /lib/systemd/system land in usr/lib/systemd/system: a real lib/
+# directory in the overlay's upper layer would hide the host's whole /lib.
+stage_install() {
+        local build=${1:?stage_install BUILD} stage l t d
+
+        stage=$(mktemp -d /tmp/pik-test-stage.XXXXXX) || return 1
+        for l in /*; do
+                if [ -L "$l" ]; then
+                        # Relative, always: an absolute one would lead meson
+                        # out of the staging tree onto the host.
+                        t=$(readlink "$l")
+                        t=${t#/}
+                        ln -s "$t" "$stage/${l#/}"
+                        mkdir -p "$stage/$t"
+                fi
+        done
+        if ! meson install -C "$build" --no-rebuild --destdir "$stage" >"$stage.log" 2>&1; then
+                cat "$stage.log" >&2
+                rm -f "$stage.log"
+                rm -rf --one-file-system "$stage"
+                return 1
+        fi
+        rm -f "$stage.log"
+        # A directory of the upper layer gives the merged one its owner and
+        # mode: keep those of the host's directories (meson would not have
+        # changed them), the root's first (mktemp made it 0700: nobody but
+        # root could use /).
+        chown --reference=/ "$stage" && chmod --reference=/ "$stage"
+        (cd "$stage" && find . -mindepth 1 -type d) | while read -r d; do
+                if [ -d "/$d" ]; then
+                        chown --reference="/$d" "$stage/$d" && chmod --reference="/$d" "$stage/$d"
+                fi
+        done
+        echo "$stage"
+}
+
+# ct_prepare: what a package's postinst does, for files installed before
+# boot: users, directories, the journal catalog, the units.
+ct_prepare() {
+        ct_sh 'systemd-sysusers && systemd-tmpfiles --create --prefix=/run/pik --prefix=/var/lib/pik --prefix=/etc/pik &&
+               journalctl --update-catalog && systemctl daemon-reload'
+}
