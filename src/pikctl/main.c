@@ -32,12 +32,15 @@ static const char usage_text[] =
         "  partner enable CODE | disable CODE --reason TEXT\n"
         "  browser list | show NAME | remove NAME [--force]\n"
         "  browser add NAME --engine http|webdriver [--user-agent S] [--webdriver-url URL] [--http-version 1.1|2]\n"
+        "         [--header 'Name: value']… [--ca-file PEM] [--resolve host:port:address]…\n"
         "  browser enable NAME | disable NAME --reason TEXT\n"
         "  config list | show ID | remove ID | enable ID | disable ID --reason TEXT\n"
         "  config add PARTNER --browsers NAME[,NAME…] --url ENTRY_URL\n"
         "         (--every 5m | --at 08:00,12:30 | --cron '*/5 * * * *') [--tz ZONE]\n"
         "         [--sso] [--express-checkout] [--product-url URL] [--wait SECONDS]\n"
-        "         [--success-marker TEXT] [--failure-marker TEXT]\n"
+        "         [--success-marker TEXT] [--failure-marker TEXT] [--success-xpath X] [--failure-xpath X]\n"
+        "         [--login-form XPATH] [--username-field NAME] [--password-field NAME] [--csrf-meta NAME]\n"
+        "         [--checkout-url URL] [--flow FILE]   (see docs/JOB.md for flows)\n"
         "  jobs [--overdue | --upcoming]      scheduled jobs\n"
         "  executions [--partner P] [--limit N]\n"
         "  execution show ID\n"
@@ -70,11 +73,13 @@ typedef struct OptionDef {
         const char *name;
         int has_arg;
         uint64_t bit;
-        size_t offset;          /* into Args: a const char * or a bool */
+        size_t offset;          /* into Args: a const char *, a bool, or an owned char * to append to */
+        bool repeatable;
 } OptionDef;
 
-#define STR_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field) }
-#define BOOL_OPT(n, b, field) { n, no_argument, b, offsetof(Args, field) }
+#define STR_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field), false }
+#define BOOL_OPT(n, b, field) { n, no_argument, b, offsetof(Args, field), false }
+#define LIST_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field), true }
 
 static const OptionDef option_defs[] = {
         STR_OPT("name", OPT_NAME, name),
@@ -103,6 +108,17 @@ static const OptionDef option_defs[] = {
         BOOL_OPT("force", OPT_FORCE, force),
         BOOL_OPT("overdue", OPT_OVERDUE, overdue),
         BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),
+        STR_OPT("success-xpath", OPT_SUCCESS_XPATH, success_xpath),
+        STR_OPT("failure-xpath", OPT_FAILURE_XPATH, failure_xpath),
+        STR_OPT("login-form", OPT_LOGIN_FORM, login_form),
+        STR_OPT("username-field", OPT_USERNAME_FIELD, username_field),
+        STR_OPT("password-field", OPT_PASSWORD_FIELD, password_field),
+        STR_OPT("csrf-meta", OPT_CSRF_META, csrf_meta),
+        STR_OPT("checkout-url", OPT_CHECKOUT_URL, checkout_url),
+        STR_OPT("flow", OPT_FLOW, flow_file),
+        STR_OPT("ca-file", OPT_CA_FILE, ca_file),
+        LIST_OPT("header", OPT_HEADER, headers),
+        LIST_OPT("resolve", OPT_RESOLVE, resolve),
 };
 
 static int exit_code(int r) {
@@ -177,6 +193,11 @@ static void help_for(const char *word) {
                 printf("\nGlobal options: --json --db PATH --config FILE --now TIME. See pikctl --help.\n");
 }
 
+static void args_done(Args *a) {
+        free(a->headers);
+        free(a->resolve);
+}
+
 static int open_offline(const Args *args, const Verb *verb, PikConfig **ret_cfg, PikDb **ret_db) {
         _cleanup_free_ char *error = NULL;
         int r;
@@ -207,7 +228,7 @@ static int run(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ struct option *longopts = NULL;
         size_t n_defs = ELEMENTSOF(option_defs);
-        Args args = {};
+        _cleanup_(args_done) Args args = {};
         uint64_t seen = 0;
         bool help = false;
         const Verb *verb;
@@ -250,7 +271,20 @@ static int run(int argc, char **argv) {
                         return -EINVAL;   /* getopt said what was wrong */
                 default: {
                         const OptionDef *d = &option_defs[c - ARG_OPT_BASE];
-                        if (d->has_arg == required_argument)
+                        if (d->repeatable) {
+                                /* Repeated options collect into one
+                                 * newline-separated list, the form the library
+                                 * and pikd take. */
+                                char **list = (char **) ((char *) &args + d->offset), *n;
+                                if (strchr(optarg, '\n')) {
+                                        log_error("--%s: a value may not contain a newline.", d->name);
+                                        return -EINVAL;
+                                }
+                                if (asprintf(&n, "%s%s%s", *list ?: "", *list ? "\n" : "", optarg) < 0)
+                                        return log_oom();
+                                free(*list);
+                                *list = n;
+                        } else if (d->has_arg == required_argument)
                                 *(const char **) ((char *) &args + d->offset) = optarg;
                         else
                                 *(bool *) ((char *) &args + d->offset) = true;

@@ -17,6 +17,7 @@
 #include "status.h"
 #include "string-util.h"
 #include "time-util.h"
+#include "validate.h"
 #include "verbs.h"
 
 /* Every verb calls one library function and shows what it returns. On
@@ -337,6 +338,9 @@ static int verb_browser_add(Context *c, int argc, char **argv) {
                 .user_agent = c->args->user_agent,
                 .webdriver_url = c->args->webdriver_url,
                 .http_version = c->args->http_version,
+                .headers = c->args->headers,
+                .ca_file = c->args->ca_file,
+                .resolve = c->args->resolve,
         };
         int r;
 
@@ -344,10 +348,13 @@ static int verb_browser_add(Context *c, int argc, char **argv) {
                 return fail(c, -EINVAL, "browser add needs --engine http|webdriver.");
         if (c->bus)
                 /* Empty strings stand for "not set". */
-                r = bus_call(c, "AddBrowser", NULL, "ssa{sv}", spec.name, spec.engine, 3,
+                r = bus_call(c, "AddBrowser", NULL, "ssa{sv}", spec.name, spec.engine, 6,
                              "user_agent", "s", spec.user_agent ?: "",
                              "webdriver_url", "s", spec.webdriver_url ?: "",
-                             "http_version", "s", spec.http_version ?: "");
+                             "http_version", "s", spec.http_version ?: "",
+                             "headers", "s", spec.headers ?: "",
+                             "ca_file", "s", spec.ca_file ?: "",
+                             "resolve", "s", spec.resolve ?: "");
         else
                 r = pik_browser_add(c->db, &spec, c->now);
         if (r < 0)
@@ -414,6 +421,30 @@ static int verb_config_show(Context *c, int argc, char **argv) {
         return output_object(&c->out, o);
 }
 
+static int read_flow_file(Context *c, const char *path, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        FILE *f;
+        size_t n;
+
+        f = fopen(path, "re");
+        if (!f)
+                return fail(c, -errno == -ENOENT ? -EINVAL : -errno, "Cannot read --flow %s: %s", path, strerror(errno));
+        buf = malloc(PIK_FLOW_MAX + 2);
+        if (!buf) {
+                fclose(f);
+                return -ENOMEM;
+        }
+        n = fread(buf, 1, PIK_FLOW_MAX + 1, f);
+        fclose(f);
+        if (n > PIK_FLOW_MAX)
+                return fail(c, -EINVAL, "--flow %s is larger than %d bytes", path, PIK_FLOW_MAX);
+        buf[n] = 0;
+        if (strlen(buf) != n)
+                return fail(c, -EINVAL, "--flow %s contains a NUL byte", path);
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
 static int add_config_over_bus(Context *c, const PikJobConfigSpec *spec, int64_t *ret_id) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -443,6 +474,21 @@ static int add_config_over_bus(Context *c, const PikJobConfigSpec *spec, int64_t
                 r = sd_bus_message_append(m, "{sv}", "success_marker", "s", spec->success_marker);
         if (r >= 0 && spec->failure_marker)
                 r = sd_bus_message_append(m, "{sv}", "failure_marker", "s", spec->failure_marker);
+        {
+                const struct { const char *key, *value; } more[] = {
+                        { "success_xpath", spec->success_xpath },
+                        { "failure_xpath", spec->failure_xpath },
+                        { "login_form", spec->login_form },
+                        { "username_field", spec->username_field },
+                        { "password_field", spec->password_field },
+                        { "csrf_meta", spec->csrf_meta },
+                        { "checkout_url", spec->checkout_url },
+                        { "flow", spec->flow },
+                };
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(more); i++)
+                        if (more[i].value)
+                                r = sd_bus_message_append(m, "{sv}", more[i].key, "s", more[i].value);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -471,7 +517,15 @@ static int verb_config_add(Context *c, int argc, char **argv) {
                 .wait_sec = -1,
                 .success_marker = a->success_marker,
                 .failure_marker = a->failure_marker,
+                .success_xpath = a->success_xpath,
+                .failure_xpath = a->failure_xpath,
+                .login_form = a->login_form,
+                .username_field = a->username_field,
+                .password_field = a->password_field,
+                .csrf_meta = a->csrf_meta,
+                .checkout_url = a->checkout_url,
         };
+        _cleanup_free_ char *flow = NULL;
         unsigned n_schedules = !!a->every + !!a->at + !!a->cron;
         int64_t id;
         int r;
@@ -498,6 +552,13 @@ static int verb_config_add(Context *c, int argc, char **argv) {
         } else {
                 spec.schedule_type = SCHEDULE_CRON;
                 spec.schedule = a->cron;
+        }
+
+        if (a->flow_file) {
+                r = read_flow_file(c, a->flow_file, &flow);
+                if (r < 0)
+                        return r;
+                spec.flow = flow;
         }
 
         if (a->wait) {
@@ -735,7 +796,9 @@ static int verb_release(Context *c, int argc, char **argv) {
 }
 
 #define CONFIG_ADD_OPTS (OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
-                         OPT_PRODUCT_URL | OPT_WAIT | OPT_SUCCESS_MARKER | OPT_FAILURE_MARKER)
+                         OPT_PRODUCT_URL | OPT_WAIT | OPT_SUCCESS_MARKER | OPT_FAILURE_MARKER | OPT_SUCCESS_XPATH | \
+                         OPT_FAILURE_XPATH | OPT_LOGIN_FORM | OPT_USERNAME_FIELD | OPT_PASSWORD_FIELD | OPT_CSRF_META | \
+                         OPT_CHECKOUT_URL | OPT_FLOW)
 
 const Verb pikctl_verbs[] = {
         { NULL, "status", 0, 0, 0, 0, verb_status },
@@ -747,7 +810,8 @@ const Verb pikctl_verbs[] = {
         { "partner", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_partner_disable },
         { "browser", "list", 0, 0, 0, 0, verb_browser_list },
         { "browser", "show", 1, 1, 0, 0, verb_browser_show },
-        { "browser", "add", 1, 1, VERB_WRITES, OPT_ENGINE | OPT_USER_AGENT | OPT_WEBDRIVER_URL | OPT_HTTP_VERSION,
+        { "browser", "add", 1, 1, VERB_WRITES,
+          OPT_ENGINE | OPT_USER_AGENT | OPT_WEBDRIVER_URL | OPT_HTTP_VERSION | OPT_HEADER | OPT_CA_FILE | OPT_RESOLVE,
           verb_browser_add },
         { "browser", "remove", 1, 1, VERB_WRITES, OPT_FORCE, verb_browser_remove },
         { "browser", "enable", 1, 1, VERB_WRITES, 0, verb_browser_enable },

@@ -38,6 +38,17 @@ typedef struct Args {
         const char *kind;
         const char *since;
         const char *limit;
+        const char *success_xpath;
+        const char *failure_xpath;
+        const char *login_form;
+        const char *username_field;
+        const char *password_field;
+        const char *csrf_meta;
+        const char *checkout_url;
+        const char *flow_file;
+        const char *ca_file;
+        char *headers;            /* repeated --header, '\n'-separated (owned) */
+        char *resolve;            /* repeated --resolve, '\n'-separated (owned) */
         bool sso;
         bool express_checkout;
         bool force;
@@ -99,6 +110,17 @@ enum {
         OPT_FORCE = 1 << 23,
         OPT_OVERDUE = 1 << 24,
         OPT_UPCOMING = 1 << 25,
+        OPT_SUCCESS_XPATH = 1 << 26,
+        OPT_FAILURE_XPATH = 1 << 27,
+        OPT_LOGIN_FORM = 1 << 28,
+        OPT_USERNAME_FIELD = 1 << 29,
+        OPT_PASSWORD_FIELD = 1 << 30,
+        OPT_CSRF_META = UINT64_C(1) << 31,
+        OPT_CHECKOUT_URL = UINT64_C(1) << 32,
+        OPT_FLOW = UINT64_C(1) << 33,
+        OPT_HEADER = UINT64_C(1) << 34,
+        OPT_CA_FILE = UINT64_C(1) << 35,
+        OPT_RESOLVE = UINT64_C(1) << 36,
 };
 
 extern const Verb pikctl_verbs[];

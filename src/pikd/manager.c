@@ -508,6 +508,9 @@ static int method_add_browser(sd_bus_message *msg, void *userdata, sd_bus_error 
                 { "user_agent", "s", &spec.user_agent },
                 { "webdriver_url", "s", &spec.webdriver_url },
                 { "http_version", "s", &spec.http_version },
+                { "headers", "s", &spec.headers },
+                { "ca_file", "s", &spec.ca_file },
+                { "resolve", "s", &spec.resolve },
         };
         int r;
 
@@ -581,6 +584,14 @@ static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *
                 { "wait", "i", &wait },
                 { "success_marker", "s", &spec.success_marker },
                 { "failure_marker", "s", &spec.failure_marker },
+                { "success_xpath", "s", &spec.success_xpath },
+                { "failure_xpath", "s", &spec.failure_xpath },
+                { "login_form", "s", &spec.login_form },
+                { "username_field", "s", &spec.username_field },
+                { "password_field", "s", &spec.password_field },
+                { "csrf_meta", "s", &spec.csrf_meta },
+                { "checkout_url", "s", &spec.checkout_url },
+                { "flow", "s", &spec.flow },
         };
         char object[32];
         int64_t id;

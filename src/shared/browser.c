@@ -35,6 +35,7 @@ static void bind_optional(sqlite3_stmt *s, int i, const char *v) {
 
 int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        _cleanup_free_ char *headers = NULL, *resolve = NULL;
         bool webdriver;
         int r;
 
@@ -60,9 +61,19 @@ int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         } else if (spec->webdriver_url)
                 return pik_db_set_error(db, -EINVAL, "--webdriver-url only applies to the webdriver engine");
 
+        if (spec->ca_file && (r = pik_validate_path(db, "CA file", spec->ca_file)) < 0)
+                return r;
+        r = pik_headers_to_json(db, spec->headers, &headers);
+        if (r < 0)
+                return r;
+        r = pik_resolve_to_json(db, spec->resolve, &resolve);
+        if (r < 0)
+                return r;
+
         r = pik_db_prepare(db,
-                           "INSERT INTO browser (name, engine, user_agent, webdriver_url, http_version, icon, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)", &s);
+                           "INSERT INTO browser (name, engine, user_agent, webdriver_url, http_version, icon, created_at, "
+                           "  headers, ca_file, resolve) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_text(s, 1, spec->name, -1, SQLITE_STATIC);
@@ -72,6 +83,9 @@ int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         bind_optional(s, 5, spec->http_version);
         bind_optional(s, 6, spec->icon);
         sqlite3_bind_int64(s, 7, now);
+        bind_optional(s, 8, headers);
+        bind_optional(s, 9, spec->ca_file);
+        bind_optional(s, 10, resolve);
         r = pik_db_step(db, s);
         if (r == -EEXIST)
                 return pik_db_set_error(db, r, "browser '%s' already exists", spec->name);
@@ -140,7 +154,8 @@ int pik_browser_set_enabled(PikDb *db, const char *name, bool enabled, const cha
 }
 
 #define BROWSER_COLUMNS \
-        "name, engine, user_agent, webdriver_url, http_version, icon, enabled, disabled_reason, created_at "
+        "name, engine, user_agent, webdriver_url, http_version, icon, enabled, disabled_reason, created_at, " \
+        "headers, ca_file, resolve "
 
 int pik_browser_list(PikDb *db, json_object **ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;

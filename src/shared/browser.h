@@ -16,6 +16,9 @@ typedef struct PikBrowserSpec {
         const char *webdriver_url;   /* required for webdriver, refused for http */
         const char *http_version;    /* optional: "1.1" or "2" */
         const char *icon;            /* optional */
+        const char *headers;         /* optional: "Name: value" lines, '\n'-separated */
+        const char *ca_file;         /* optional: absolute path of a PEM CA bundle */
+        const char *resolve;         /* optional: "host:port:address" lines, '\n'-separated */
 } PikBrowserSpec;
 
 int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now);

@@ -278,6 +278,23 @@ static int add_text(json_object *o, const char *key, sqlite3_stmt *s, int col) {
         return json_object_object_add(o, key, json_object_new_string(v)) < 0 ? -ENOMEM : 0;
 }
 
+/* A column holding JSON text (headers, resolve, flow) goes in as JSON. */
+static int add_json(json_object *o, const char *key, sqlite3_stmt *s, int col) {
+        const char *v = (const char *) sqlite3_column_text(s, col);
+        json_object *j;
+
+        if (!v)
+                return 0;
+        j = json_tokener_parse(v);
+        if (!j)
+                return -EBADMSG;   /* validated on the way in: the database was edited by hand */
+        if (json_object_object_add(o, key, j) < 0) {
+                json_object_put(j);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 static int add_int(json_object *o, const char *key, int64_t v) {
         return json_object_object_add(o, key, json_object_new_int64(v)) < 0 ? -ENOMEM : 0;
 }
@@ -290,6 +307,8 @@ enum {
         JOB_ATTEMPT, JOB_PARTNER, JOB_BROWSER, JOB_CONFIG_ID, JOB_PARTNER_NAME, JOB_ENGINE, JOB_USER_AGENT,
         JOB_HTTP_VERSION, JOB_WEBDRIVER_URL, JOB_HEADERS, JOB_CAPABILITIES, JOB_ENTRY_URL, JOB_SSO,
         JOB_EXPRESS, JOB_PRODUCT_URL, JOB_WAIT, JOB_SUCCESS_MARKER, JOB_FAILURE_MARKER, JOB_CONFIG_FOUND,
+        JOB_CA_FILE, JOB_RESOLVE, JOB_SUCCESS_XPATH, JOB_FAILURE_XPATH, JOB_LOGIN_FORM, JOB_USERNAME_FIELD,
+        JOB_PASSWORD_FIELD, JOB_CSRF_META, JOB_CHECKOUT_URL, JOB_FLOW,
 };
 
 static int job_to_json(PikDb *db, const PikConfig *cfg, int64_t execution, json_object **ret) {
@@ -303,7 +322,8 @@ static int job_to_json(PikDb *db, const PikConfig *cfg, int64_t execution, json_
                            "SELECT e.attempt, e.partner, e.browser, e.config_id, p.name, b.engine, b.user_agent, "
                            "  b.http_version, b.webdriver_url, b.headers, b.capabilities, c.entry_url, c.sso, "
                            "  c.express_checkout, c.product_url, c.wait_sec, c.success_marker, c.failure_marker, "
-                           "  c.id IS NOT NULL "
+                           "  c.id IS NOT NULL, b.ca_file, b.resolve, c.success_xpath, c.failure_xpath, c.login_form, "
+                           "  c.username_field, c.password_field, c.csrf_meta, c.checkout_url, c.flow "
                            "FROM execution e "
                            "LEFT JOIN job_config c ON c.id = e.config_id "
                            "LEFT JOIN partner p ON p.id = c.partner_id "
@@ -335,7 +355,17 @@ static int job_to_json(PikDb *db, const PikConfig *cfg, int64_t execution, json_
             (r = add_text(o, "engine", s, JOB_ENGINE)) < 0 ||
             (r = add_text(o, "http_version", s, JOB_HTTP_VERSION)) < 0 ||
             (r = add_text(o, "webdriver_url", s, JOB_WEBDRIVER_URL)) < 0 ||
-            (r = add_text(o, "headers", s, JOB_HEADERS)) < 0 ||
+            (r = add_json(o, "headers", s, JOB_HEADERS)) < 0 ||
+            (r = add_json(o, "resolve", s, JOB_RESOLVE)) < 0 ||
+            (r = add_text(o, "ca_file", s, JOB_CA_FILE)) < 0 ||
+            (r = add_text(o, "success_xpath", s, JOB_SUCCESS_XPATH)) < 0 ||
+            (r = add_text(o, "failure_xpath", s, JOB_FAILURE_XPATH)) < 0 ||
+            (r = add_text(o, "login_form", s, JOB_LOGIN_FORM)) < 0 ||
+            (r = add_text(o, "username_field", s, JOB_USERNAME_FIELD)) < 0 ||
+            (r = add_text(o, "password_field", s, JOB_PASSWORD_FIELD)) < 0 ||
+            (r = add_text(o, "csrf_meta", s, JOB_CSRF_META)) < 0 ||
+            (r = add_text(o, "checkout_url", s, JOB_CHECKOUT_URL)) < 0 ||
+            (r = add_json(o, "flow", s, JOB_FLOW)) < 0 ||
             (r = add_text(o, "capabilities", s, JOB_CAPABILITIES)) < 0 ||
             (r = add_int(o, "config_id", sqlite3_column_int64(s, JOB_CONFIG_ID))) < 0 ||
             (r = add_text(o, "entry_url", s, JOB_ENTRY_URL)) < 0 ||
@@ -347,6 +377,12 @@ static int job_to_json(PikDb *db, const PikConfig *cfg, int64_t execution, json_
             (r = add_int(o, "timeout_sec", cfg->engine.timeout_sec)) < 0 ||
             (r = add_int(o, "max_redirects", cfg->engine.max_redirects)) < 0)
                 return r;
+        if (cfg->canary.dns &&
+            json_object_object_add(o, "canary_dns", json_object_new_string(cfg->canary.dns)) < 0)
+                return -ENOMEM;
+        if (cfg->canary.url &&
+            json_object_object_add(o, "canary_url", json_object_new_string(cfg->canary.url)) < 0)
+                return -ENOMEM;
         if (sqlite3_column_type(s, JOB_WAIT) != SQLITE_NULL &&
             (r = add_int(o, "wait_sec", sqlite3_column_int64(s, JOB_WAIT))) < 0)
                 return r;

@@ -145,6 +145,23 @@ static const ConfigKey engine_keys[] = {
         {}
 };
 
+static int check_canary_url(Parser *p, const config_setting_t *s, const char *key, const char *v) {
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+                return parser_error(p, SETTING_AT(s), "%s: '%s' is not an http:// or https:// URL", key, v);
+        return 0;
+}
+
+/* The control probe: before a network-level failure is blamed on the
+ * partner, the check resolves canary.dns and fetches canary.url; if those
+ * fail too, the failure is ours. Unset: no probe. */
+static const ConfigKey canary_keys[] = {
+        { .name = "dns", .type = KEY_STRING, .max_len = 253,
+          .offset = offsetof(PikConfig, canary.dns) },
+        { .name = "url", .type = KEY_STRING, .max_len = 2048, .check = check_canary_url,
+          .offset = offsetof(PikConfig, canary.url) },
+        {}
+};
+
 static const ConfigKey top_keys[] = {
         { .name = "database", .type = KEY_STRING, .max_len = PATH_MAX - 1, .check = check_database,
           .offset = offsetof(PikConfig, database) },
@@ -159,6 +176,7 @@ static const ConfigKey top_keys[] = {
         { .name = "retry", .type = KEY_GROUP, .members = retry_keys },
         { .name = "shard", .type = KEY_GROUP, .members = shard_keys },
         { .name = "engine", .type = KEY_GROUP, .members = engine_keys },
+        { .name = "canary", .type = KEY_GROUP, .members = canary_keys },
         {}
 };
 
@@ -587,6 +605,8 @@ PikConfig *pik_config_free(PikConfig *c) {
         free(c->database);
         free(c->timezone);
         free(c->engine.user_agent);
+        free(c->canary.dns);
+        free(c->canary.url);
         free(c);
         return NULL;
 }

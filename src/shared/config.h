@@ -31,6 +31,10 @@ typedef struct PikConfig {
         unsigned shard_index;      /* default 0, < shard_count */
         unsigned shard_count;      /* default 1, 1..1024 */
         PikEngineDefaults engine;
+        struct {
+                char *dns;         /* a name our resolver must resolve; NULL: not probed */
+                char *url;         /* a URL our egress must reach; NULL: not probed */
+        } canary;
 } PikConfig;
 
 int pik_config_new_default(PikConfig **ret);

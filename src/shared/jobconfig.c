@@ -56,6 +56,24 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
         r = pik_validate_text(db, "failure marker", spec->failure_marker, PIK_TEXT_MAX, true);
         if (r < 0)
                 return r;
+        r = pik_validate_url(db, "checkout URL", spec->checkout_url, true);
+        if (r < 0)
+                return r;
+        if (spec->success_xpath && (r = pik_validate_xpath(db, "success XPath", spec->success_xpath)) < 0)
+                return r;
+        if (spec->failure_xpath && (r = pik_validate_xpath(db, "failure XPath", spec->failure_xpath)) < 0)
+                return r;
+        if (spec->login_form && (r = pik_validate_xpath(db, "login form XPath", spec->login_form)) < 0)
+                return r;
+        if (spec->username_field && (r = pik_validate_field_name(db, "username field", spec->username_field)) < 0)
+                return r;
+        if (spec->password_field && (r = pik_validate_field_name(db, "password field", spec->password_field)) < 0)
+                return r;
+        if (spec->csrf_meta && (r = pik_validate_field_name(db, "CSRF meta name", spec->csrf_meta)) < 0)
+                return r;
+        r = pik_validate_flow(db, spec->flow);
+        if (r < 0)
+                return r;
         if (spec->wait_sec < -1 || spec->wait_sec > 3600)
                 return pik_db_set_error(db, -EINVAL, "wait must be between 0 and 3600 seconds");
         if (!stype || !spec->schedule)
@@ -85,8 +103,10 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
 
         r = pik_db_prepare(db,
                            "INSERT INTO job_config (partner_id, entry_url, schedule_type, schedule, timezone, sso, "
-                           "  express_checkout, product_url, wait_sec, success_marker, failure_marker, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+                           "  express_checkout, product_url, wait_sec, success_marker, failure_marker, created_at, "
+                           "  success_xpath, failure_xpath, login_form, username_field, password_field, csrf_meta, "
+                           "  checkout_url, flow) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, partner_id);
@@ -104,6 +124,14 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
         bind_optional(s, 10, spec->success_marker);
         bind_optional(s, 11, spec->failure_marker);
         sqlite3_bind_int64(s, 12, now);
+        bind_optional(s, 13, spec->success_xpath);
+        bind_optional(s, 14, spec->failure_xpath);
+        bind_optional(s, 15, spec->login_form);
+        bind_optional(s, 16, spec->username_field);
+        bind_optional(s, 17, spec->password_field);
+        bind_optional(s, 18, spec->csrf_meta);
+        bind_optional(s, 19, spec->checkout_url);
+        bind_optional(s, 20, spec->flow);
         r = pik_db_step(db, s);
         if (r < 0)
                 return r;
@@ -183,7 +211,8 @@ int pik_jobconfig_set_enabled(PikDb *db, int64_t id, bool enabled, const char *r
         "   JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)) AS browsers, " \
         "c.entry_url, c.schedule_type, c.schedule, c.timezone, c.sso, c.express_checkout, "   \
         "c.product_url, c.wait_sec, c.success_marker, c.failure_marker, c.enabled, "   \
-        "c.disabled_reason, c.held, c.created_at "
+        "c.disabled_reason, c.held, c.created_at, c.success_xpath, c.failure_xpath, c.login_form, "   \
+        "c.username_field, c.password_field, c.csrf_meta, c.checkout_url, c.flow IS NOT NULL AS has_flow "
 
 int pik_jobconfig_list(PikDb *db, json_object **ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;

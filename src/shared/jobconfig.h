@@ -22,6 +22,15 @@ typedef struct PikJobConfigSpec {
         int wait_sec;                /* -1: engine default; else 0..3600 */
         const char *success_marker;  /* optional */
         const char *failure_marker;  /* optional */
+        /* Login flow details (docs/JOB.md), all optional. */
+        const char *success_xpath;
+        const char *failure_xpath;
+        const char *login_form;      /* XPath */
+        const char *username_field;
+        const char *password_field;
+        const char *csrf_meta;
+        const char *checkout_url;
+        const char *flow;            /* JSON array of steps */
 } PikJobConfigSpec;
 
 #define PIK_CONFIG_BROWSERS_MAX 32

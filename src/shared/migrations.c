@@ -167,10 +167,28 @@ static const char v3[] =
         "    WHERE excluded.executed_at >= result_last.executed_at; "
         "END;";
 
+/* What a login flow needs beyond the entry page and markers (docs/JOB.md):
+ * XPath markers, the login form and its fields, a CSRF <meta> token, the
+ * express-checkout page, explicit steps (JSON); and for browsers a CA
+ * bundle and name resolution overrides. headers and resolve hold JSON
+ * arrays of strings. */
+static const char v4[] =
+        "ALTER TABLE job_config ADD COLUMN success_xpath TEXT;"
+        "ALTER TABLE job_config ADD COLUMN failure_xpath TEXT;"
+        "ALTER TABLE job_config ADD COLUMN login_form TEXT;"
+        "ALTER TABLE job_config ADD COLUMN username_field TEXT;"
+        "ALTER TABLE job_config ADD COLUMN password_field TEXT;"
+        "ALTER TABLE job_config ADD COLUMN csrf_meta TEXT;"
+        "ALTER TABLE job_config ADD COLUMN checkout_url TEXT;"
+        "ALTER TABLE job_config ADD COLUMN flow TEXT;"
+        "ALTER TABLE browser ADD COLUMN ca_file TEXT;"
+        "ALTER TABLE browser ADD COLUMN resolve TEXT;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
         v3,
+        v4,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

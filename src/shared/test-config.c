@@ -535,8 +535,23 @@ static void test_shard_owns(void) {
         ASSERT_TRUE(!pik_config_shard_owns(c, "acme"));
 }
 
+static void test_canary(void) {
+        _cleanup_(pik_config_freep) PikConfig *none = load_ok("");
+        _cleanup_(pik_config_freep) PikConfig *c =
+                load_ok("canary = {\n        dns = \"resolver.test\";\n        url = \"https://egress.test/\";\n};\n");
+
+        ASSERT_TRUE(none->canary.dns == NULL && none->canary.url == NULL);
+        ASSERT_STREQ(c->canary.dns, "resolver.test");
+        ASSERT_STREQ(c->canary.url, "https://egress.test/");
+        load_fails("canary = {\n        url = \"ftp://egress.test/\";\n};\n", EINVAL, 2, "canary.url", "http");
+        load_fails("canary = {\n        dns = 5;\n};\n", EINVAL, 2, "canary.dns", "expected a string");
+        load_fails("canary = {\n        ping = \"x\";\n};\n", EINVAL, 2, "canary.ping", "unknown key");
+}
+
 int main(void) {
         dir = test_tmpdir();
+
+        test_canary();
 
         test_defaults();
         test_missing();

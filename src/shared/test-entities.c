@@ -93,6 +93,21 @@ static void test_browsers(void) {
                                                                .http_version = "3" }, 100), EINVAL);
         ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "X Y", .engine = "http" }, 100), EINVAL);
         ASSERT_REFUSED(pik_browser_set_enabled(db, "firefox", false, ""), EINVAL);
+        ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "http",
+                                                               .headers = "no colon here" }, 100), EINVAL);
+        ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "http",
+                                                               .headers = "Bad Name: v" }, 100), EINVAL);
+        ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "http",
+                                                               .resolve = "host:99999:127.0.0.1" }, 100), EINVAL);
+        ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "http",
+                                                               .ca_file = "relative/ca.pem" }, 100), EINVAL);
+        ASSERT_OK(pik_browser_add(db, &(PikBrowserSpec) { .name = "edge", .engine = "http",
+                                                          .headers = "Accept-Language: de\nX-Test: 1",
+                                                          .resolve = "acme.test:443:127.0.0.1",
+                                                          .ca_file = "/etc/pik/ca/test.pem" }, 100));
+        ASSERT_EQ(count("SELECT count(*) FROM browser WHERE name = 'edge' AND "
+                        "headers = '[\"Accept-Language: de\",\"X-Test: 1\"]' AND resolve = '[\"acme.test:443:127.0.0.1\"]'"), 1);
+        ASSERT_OK(pik_browser_remove(db, "edge", false));
         ASSERT_EQ(count("SELECT count(*) FROM browser"), 2);
 }
 
@@ -162,6 +177,28 @@ static void test_configs(void) {
         REFUSE_WITH(schedule, NULL, EINVAL);
         REFUSE_WITH(wait_sec, 7200, EINVAL);
         REFUSE_WITH(success_marker, "bad\x01", EINVAL);
+        REFUSE_WITH(success_xpath, "//div[", EINVAL);
+        ASSERT_TRUE(strstr(pik_db_error(db), "XPath"));
+        REFUSE_WITH(login_form, "///", EINVAL);
+        REFUSE_WITH(username_field, "user name", EINVAL);
+        REFUSE_WITH(checkout_url, "mailto:x@y", EINVAL);
+        REFUSE_WITH(flow, "not json", EINVAL);
+        ASSERT_TRUE(strstr(pik_db_error(db), "JSON"));
+        REFUSE_WITH(flow, "{}", EINVAL);
+        REFUSE_WITH(flow, "[]", EINVAL);
+        REFUSE_WITH(flow, "[1]", EINVAL);
+        REFUSE_WITH(flow, "[{\"name\": \"no action\"}]", EINVAL);
+        REFUSE_WITH(flow, "[{\"request\": {\"method\": \"GET\"}}]", EINVAL);
+        ASSERT_TRUE(strstr(pik_db_error(db), "step 1"));
+        REFUSE_WITH(flow, "[{\"request\": {\"url\": \"/\"}, \"form\": {}}]", EINVAL);
+        bad = good;
+        bad.flow = "[{\"request\": {\"url\": \"{{entry_url}}\"}}, {\"form\": {\"xpath\": \"//form\"}}]";
+        bad.login_form = "//form[@id='login']";
+        bad.success_xpath = "//*[contains(., 'Welcome')]";
+        bad.username_field = "email";
+        ASSERT_OK(pik_jobconfig_add(db, &bad, "UTC", 100, &id));
+        ASSERT_OK(pik_jobconfig_remove(db, id));
+
         bad = good;
         bad.schedule_type = SCHEDULE_INTERVAL;
         bad.schedule = "5 parsecs";

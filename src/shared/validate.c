@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <curl/curl.h>
+#include <json-c/json.h>
+#include <libxml/xpath.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "string-util.h"
@@ -94,4 +97,159 @@ int pik_validate_reason(PikDb *db, bool enabled, const char *reason) {
         if (!reason || !*reason)
                 return pik_db_set_error(db, -EINVAL, "disabling needs a reason (--reason TEXT)");
         return pik_validate_text(db, "reason", reason, PIK_TEXT_MAX, false);
+}
+
+static void xml_error_silent(void *ctx, const char *msg, ...) {
+}
+
+int pik_validate_xpath(PikDb *db, const char *what, const char *xpath) {
+        xmlXPathCompExprPtr e;
+        int r;
+
+        r = pik_validate_text(db, what, xpath, PIK_TEXT_MAX, false);
+        if (r < 0)
+                return r;
+        /* libxml2 would print the syntax error on stderr too; the caller
+         * reports the refusal in its own words. */
+        xmlSetGenericErrorFunc(NULL, xml_error_silent);
+        e = xmlXPathCompile((const xmlChar *) xpath);
+        if (!e)
+                return pik_db_set_error(db, -EINVAL, "%s '%s' is not a valid XPath 1.0 expression", what, xpath);
+        xmlXPathFreeCompExpr(e);
+        return 0;
+}
+
+int pik_validate_field_name(PikDb *db, const char *what, const char *name) {
+        int r = pik_validate_text(db, what, name, 128, false);
+        if (r < 0)
+                return r;
+        if (strpbrk(name, " \t"))
+                return pik_db_set_error(db, -EINVAL, "%s '%s' contains a blank", what, name);
+        return 0;
+}
+
+int pik_validate_path(PikDb *db, const char *what, const char *path) {
+        int r = pik_validate_text(db, what, path, 4096, false);
+        if (r < 0)
+                return r;
+        if (path[0] != '/' || strstr(path, "/../") || (strlen(path) >= 3 && streq(path + strlen(path) - 3, "/..")))
+                return pik_db_set_error(db, -EINVAL, "%s '%s' must be an absolute path", what, path);
+        return 0;
+}
+
+int pik_validate_flow(PikDb *db, const char *flow) {
+        _cleanup_(json_object_putp) json_object *a = NULL;
+        json_tokener *tok;
+        size_t n;
+
+        if (!flow)
+                return 0;
+        if (strnlen(flow, PIK_FLOW_MAX + 1) > PIK_FLOW_MAX)
+                return pik_db_set_error(db, -EINVAL, "flow is larger than %d bytes", PIK_FLOW_MAX);
+        if (!utf8_is_valid(flow))
+                return pik_db_set_error(db, -EINVAL, "flow is not valid UTF-8");
+
+        tok = json_tokener_new_ex(16);
+        if (!tok)
+                return -ENOMEM;
+        a = json_tokener_parse_ex(tok, flow, (int) strlen(flow));
+        if (!a || json_tokener_get_error(tok) != json_tokener_success) {
+                int e = json_tokener_get_error(tok);
+                json_tokener_free(tok);
+                return pik_db_set_error(db, -EINVAL, "flow is not JSON: %s", json_tokener_error_desc(e));
+        }
+        json_tokener_free(tok);
+
+        if (!json_object_is_type(a, json_type_array))
+                return pik_db_set_error(db, -EINVAL, "flow must be a JSON array of steps");
+        n = json_object_array_length(a);
+        if (n == 0 || n > PIK_FLOW_STEPS_MAX)
+                return pik_db_set_error(db, -EINVAL, "flow must have 1 to %d steps, not %zu", PIK_FLOW_STEPS_MAX, n);
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *step = json_object_array_get_idx(a, i), *req, *form, *url;
+                bool has_req, has_form;
+
+                if (!json_object_is_type(step, json_type_object))
+                        return pik_db_set_error(db, -EINVAL, "flow step %zu is not an object", i + 1);
+                has_req = json_object_object_get_ex(step, "request", &req);
+                has_form = json_object_object_get_ex(step, "form", &form);
+                if (has_req == has_form)
+                        return pik_db_set_error(db, -EINVAL, "flow step %zu needs exactly one of \"request\" and \"form\"",
+                                                i + 1);
+                if (has_req && (!json_object_is_type(req, json_type_object) ||
+                                !json_object_object_get_ex(req, "url", &url) ||
+                                !json_object_is_type(url, json_type_string)))
+                        return pik_db_set_error(db, -EINVAL, "flow step %zu: \"request\" needs a \"url\" string", i + 1);
+                if (has_form && !json_object_is_type(form, json_type_object))
+                        return pik_db_set_error(db, -EINVAL, "flow step %zu: \"form\" must be an object", i + 1);
+        }
+        return 0;
+}
+
+typedef int (*LineCheck)(PikDb *db, const char *line);
+
+static int lines_to_json(PikDb *db, const char *what, const char *lines, size_t max, LineCheck check, char **ret) {
+        _cleanup_(json_object_putp) json_object *a = NULL;
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!lines || !*lines) {
+                *ret = NULL;
+                return 0;
+        }
+        copy = strdup(lines);
+        a = json_object_new_array();
+        if (!copy || !a)
+                return -ENOMEM;
+        for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                if (++n > max)
+                        return pik_db_set_error(db, -EINVAL, "at most %zu %s", max, what);
+                r = pik_validate_text(db, what, l, PIK_TEXT_MAX, false);
+                if (r < 0)
+                        return r;
+                r = check(db, l);
+                if (r < 0)
+                        return r;
+                if (json_object_array_add(a, json_object_new_string(l)) < 0)
+                        return -ENOMEM;
+        }
+        *ret = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int check_header(PikDb *db, const char *l) {
+        const char *colon = strchr(l, ':');
+
+        if (!colon || colon == l)
+                return pik_db_set_error(db, -EINVAL, "header '%s' must be 'Name: value'", l);
+        /* RFC 9110 token characters in the name. */
+        for (const char *p = l; p < colon; p++)
+                if (!strchr("!#$%&'*+-.^_`|~", *p) &&
+                    !((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+                        return pik_db_set_error(db, -EINVAL, "header name in '%s' is not an HTTP token", l);
+        return 0;
+}
+
+static int check_resolve(PikDb *db, const char *l) {
+        const char *a = strchr(l, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+        char *e;
+        long port;
+
+        if (!a || a == l || !b || !b[1])
+                return pik_db_set_error(db, -EINVAL, "resolve entry '%s' must be 'host:port:address'", l);
+        port = strtol(a + 1, &e, 10);
+        if (e != b || port < 1 || port > 65535)
+                return pik_db_set_error(db, -EINVAL, "resolve entry '%s' has an invalid port", l);
+        return 0;
+}
+
+int pik_headers_to_json(PikDb *db, const char *lines, char **ret) {
+        return lines_to_json(db, "headers", lines, 32, check_header, ret);
+}
+
+int pik_resolve_to_json(PikDb *db, const char *lines, char **ret) {
+        return lines_to_json(db, "resolve entries", lines, 16, check_resolve, ret);
 }
