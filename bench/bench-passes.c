@@ -440,7 +440,7 @@ static int status_cmd(int argc, char **argv) {
         if (r < 0)
                 return r;
         meter_start(&m);
-        r = pik_status(db, now, &st);
+        r = pik_status(db, cfg, now, &st);
         if (r < 0)
                 return log_error_errno(r, "pik_status() failed: %s", pik_db_error(db));
         json_object_object_get_ex(st, "rows", &rows);

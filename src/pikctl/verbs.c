@@ -190,7 +190,28 @@ static int print_status_row(const PikStatusRow *row, int64_t now, void *userdata
         return 0;
 }
 
+/* Above the table: what concerns every row. */
+static void print_status_banners(Context *c, bool held, json_object *incidents) {
+        if (held)
+                fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
+        for (size_t i = 0; incidents && i < json_object_array_length(incidents); i++) {
+                json_object *inc = json_object_array_get_idx(incidents, i), *b, *o, *n, *since;
+
+                if (!json_object_object_get_ex(inc, "browser", &b) || !json_object_object_get_ex(inc, "outcome", &o) ||
+                    !json_object_object_get_ex(inc, "partners", &n) || !json_object_object_get_ex(inc, "since_at", &since))
+                        continue;
+                fprintf(c->out.f, "%sSuspected infrastructure incident:%s %d partners with %s in %s since %s — "
+                        "more likely ours than theirs.\n",
+                        c->out.color ? "\033[1;33m" : "", c->out.color ? "\033[0m" : "",
+                        json_object_get_int(n), json_object_get_string(o), json_object_get_string(b),
+                        json_object_get_string(since));
+        }
+        if (held || (incidents && json_object_array_length(incidents) > 0))
+                fputc('\n', c->out.f);
+}
+
 static int status_offline(Context *c) {
+        _cleanup_json_ json_object *incidents = NULL;
         StatusPrinter p = { .c = c };
         char buf[FORMAT_TIMESTAMP_MAX];
         bool held;
@@ -205,11 +226,16 @@ static int status_offline(Context *c) {
         p.widths[2] = STRLEN("webdriver-session-failed");   /* the longest outcome name */
         output_table_widths(status_columns, ELEMENTSOF(status_columns), p.widths);
 
+        r = pik_status_incidents(c->db, c->cfg, c->now, &incidents);
+        if (r < 0)
+                return r;
+
         if (c->out.json)
-                fprintf(c->out.f, "{\n  \"now\": \"%s\",\n  \"held\": %s,\n  \"rows\": [",
-                        format_timestamp(buf, c->now), held ? "true" : "false");
-        else if (held)
-                fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
+                fprintf(c->out.f, "{\n  \"now\": \"%s\",\n  \"held\": %s,\n  \"incidents\": %s,\n  \"rows\": [",
+                        format_timestamp(buf, c->now), held ? "true" : "false",
+                        json_object_to_json_string_ext(incidents, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        else
+                print_status_banners(c, held, incidents);
 
         r = pik_status_foreach(c->db, c->now, print_status_row, &p);
         if (r < 0)
@@ -224,7 +250,7 @@ static int status_offline(Context *c) {
 
 static int verb_status(Context *c, int argc, char **argv) {
         _cleanup_json_ json_object *st = NULL;
-        json_object *rows, *held;
+        json_object *rows, *held, *incidents = NULL;
         int r;
 
         if (!c->bus)
@@ -236,8 +262,9 @@ static int verb_status(Context *c, int argc, char **argv) {
         if (c->out.json)
                 return output_json(&c->out, st);
 
-        if (json_object_object_get_ex(st, "held", &held) && json_object_get_boolean(held))
-                fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
+        json_object_object_get_ex(st, "incidents", &incidents);
+        print_status_banners(c, json_object_object_get_ex(st, "held", &held) && json_object_get_boolean(held),
+                             incidents);
         if (!json_object_object_get_ex(st, "rows", &rows) || json_object_array_length(rows) == 0) {
                 fprintf(c->out.f, "No partner is configured yet (pikctl partner add, pikctl config add).\n");
                 return 0;

@@ -197,7 +197,7 @@ static int method_status(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_status(manager_db(m), now_utc(), &o), &o, error);
+        return reply_json(m, msg, pik_status(manager_db(m), m->cfg, now_utc(), &o), &o, error);
 }
 
 static int method_list_partners(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -123,6 +123,10 @@ static const ConfigKey retry_keys[] = {
         /* Its lower bound is retry.backoff: checked once both are known. */
         { .name = "backoff_max", .type = KEY_UNSIGNED, .min = 1, .max = 86400,
           .offset = offsetof(PikConfig, retry.backoff_max_sec) },
+        /* A partner failure after a success is checked once more this many
+         * seconds later before status shows the partner as down; 0: never. */
+        { .name = "confirm_after", .type = KEY_UNSIGNED, .min = 0, .max = 3600,
+          .offset = offsetof(PikConfig, retry.confirm_after_sec) },
         {}
 };
 
@@ -162,6 +166,17 @@ static const ConfigKey canary_keys[] = {
         {}
 };
 
+/* More than `partners` distinct partners failing with the same
+ * network-level outcome in the same browser within `window` seconds is a
+ * suspected incident of ours, shown by pikctl status. */
+static const ConfigKey incident_keys[] = {
+        { .name = "window", .type = KEY_UNSIGNED, .min = 60, .max = 86400,
+          .offset = offsetof(PikConfig, incident.window_sec) },
+        { .name = "partners", .type = KEY_UNSIGNED, .min = 1, .max = 10000,
+          .offset = offsetof(PikConfig, incident.partners) },
+        {}
+};
+
 static const ConfigKey top_keys[] = {
         { .name = "database", .type = KEY_STRING, .max_len = PATH_MAX - 1, .check = check_database,
           .offset = offsetof(PikConfig, database) },
@@ -177,6 +192,7 @@ static const ConfigKey top_keys[] = {
         { .name = "shard", .type = KEY_GROUP, .members = shard_keys },
         { .name = "engine", .type = KEY_GROUP, .members = engine_keys },
         { .name = "canary", .type = KEY_GROUP, .members = canary_keys },
+        { .name = "incident", .type = KEY_GROUP, .members = incident_keys },
         {}
 };
 
@@ -501,6 +517,11 @@ int pik_config_new_default(PikConfig **ret) {
                         .max_attempts = 3,
                         .backoff_sec = 30,
                         .backoff_max_sec = 900,
+                        .confirm_after_sec = 60,
+                },
+                .incident = {
+                        .window_sec = 600,
+                        .partners = 3,
                 },
                 .shard_index = 0,
                 .shard_count = 1,

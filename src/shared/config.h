@@ -13,6 +13,7 @@ typedef struct PikRetryPolicy {
         unsigned max_attempts;     /* attempts in all, 1 = no retry; default 3, 1..20 */
         unsigned backoff_sec;      /* first delay; default 30, 1..86400 */
         unsigned backoff_max_sec;  /* cap of the exponential backoff; default 900, >= backoff */
+        unsigned confirm_after_sec; /* re-check a fresh partner failure after this long; 0: off; default 60 */
 } PikRetryPolicy;
 
 typedef struct PikEngineDefaults {
@@ -31,6 +32,10 @@ typedef struct PikConfig {
         unsigned shard_index;      /* default 0, < shard_count */
         unsigned shard_count;      /* default 1, 1..1024 */
         PikEngineDefaults engine;
+        struct {
+                unsigned window_sec;   /* default 600, 60..86400 */
+                unsigned partners;     /* more than this many: an incident; default 3 */
+        } incident;
         struct {
                 char *dns;         /* a name our resolver must resolve; NULL: not probed */
                 char *url;         /* a URL our egress must reach; NULL: not probed */

@@ -184,11 +184,26 @@ static const char v4[] =
         "ALTER TABLE browser ADD COLUMN ca_file TEXT;"
         "ALTER TABLE browser ADD COLUMN resolve TEXT;";
 
+/* A partner failure that follows a success is recorded as unconfirmed and
+ * checked once more; status (result_last) moves only with confirmed
+ * results, so one dropped request does not show a partner as down. */
+static const char v5[] =
+        "ALTER TABLE result ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;"
+        "DROP TRIGGER result_last_update;"
+        "CREATE TRIGGER result_last_update AFTER INSERT ON result WHEN NOT NEW.unconfirmed BEGIN "
+        "  INSERT INTO result_last (partner, browser, result_id, executed_at, outcome, details) "
+        "    VALUES (NEW.partner, NEW.browser, NEW.id, NEW.executed_at, NEW.outcome, NEW.details) "
+        "    ON CONFLICT (partner, browser) DO UPDATE SET result_id = excluded.result_id, "
+        "      executed_at = excluded.executed_at, outcome = excluded.outcome, details = excluded.details "
+        "    WHERE excluded.executed_at >= result_last.executed_at; "
+        "END;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
         v3,
         v4,
+        v5,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

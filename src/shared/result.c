@@ -16,6 +16,29 @@ static void bind_ms(sqlite3_stmt *s, int i, int64_t v) {
                 sqlite3_bind_null(s, i);
 }
 
+/* A partner failure is confirmed by one re-check before status shows the
+ * partner as down: when confirmation is on, this is the first attempt, and
+ * the pair's last confirmed result was not already a partner failure. */
+static int needs_confirmation(PikDb *db, const PikConfig *cfg, const char *partner, const char *browser,
+                              unsigned attempt, int64_t job_id) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        if (cfg->retry.confirm_after_sec == 0 || attempt > 1 || job_id <= 0)
+                return 0;
+        r = pik_db_prepare(db, "SELECT o.kind FROM result_last l JOIN outcome o ON o.name = l.outcome "
+                               "WHERE l.partner = ? AND l.browser = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(s, 1, partner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, browser, -1, SQLITE_STATIC);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        /* Already down: a further failure needs no confirmation. */
+        return !(r > 0 && streq((const char *) sqlite3_column_text(s, 0), "partner"));
+}
+
 int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultReport *rep, int64_t now,
                              const char *final_state, PikResultRecorded *ret) {
         _cleanup_stmt_ sqlite3_stmt *e = NULL, *ins = NULL, *upd = NULL;
@@ -54,10 +77,17 @@ int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultRep
         strncpy(rec.browser, (const char *) sqlite3_column_text(e, 3), sizeof rec.browser - 1);
         rec.attempt = (unsigned) sqlite3_column_int(e, 4);
 
+        if (rec.outcome.kind == OUTCOME_KIND_PARTNER && !rec.outcome.retried) {
+                r = needs_confirmation(db, cfg, rec.partner, rec.browser, rec.attempt, job_id);
+                if (r < 0)
+                        return r;
+                rec.unconfirmed = r > 0;
+        }
+
         r = pik_db_prepare(db,
                            "INSERT INTO result (execution_id, config_id, partner, browser, executed_at, duration_ms, "
-                           "  outcome, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms, details) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins);
+                           "  outcome, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms, details, unconfirmed) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(ins, 1, rep->execution_id);
@@ -74,6 +104,7 @@ int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultRep
         bind_ms(ins, 12, rep->total_ms);
         if (rep->details && *rep->details)
                 sqlite3_bind_text(ins, 13, rep->details, -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 14, rec.unconfirmed);
         r = pik_db_step(db, ins);
         if (r == -EEXIST)
                 return pik_db_set_error(db, -ESTALE, "execution %lld already has a result",
@@ -84,7 +115,18 @@ int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultRep
 
         if (rec.outcome.kind == OUTCOME_KIND_SUCCESS)
                 state = "success";
-        else {
+        else if (rec.unconfirmed) {
+                /* The re-check is an attempt of its own, soon. */
+                PikRetryPolicy confirm = cfg->retry;
+
+                confirm.max_attempts = rec.attempt + 1;
+                confirm.backoff_sec = confirm.backoff_max_sec = cfg->retry.confirm_after_sec;
+                r = pik_job_schedule_retry(db, job_id, rec.attempt, &confirm, now, 0);
+                if (r < 0)
+                        return r;
+                rec.retry_scheduled = r > 0;
+                state = "retry";
+        } else {
                 state = final_state;
                 if (rec.outcome.retried) {
                         r = pik_job_schedule_retry(db, job_id, rec.attempt, &cfg->retry, now, rep->retry_not_before);

@@ -29,6 +29,7 @@ typedef struct PikResultRecorded {
         char browser[64];
         unsigned attempt;
         bool retry_scheduled;
+        bool unconfirmed;            /* a partner failure waiting for its re-check */
 } PikResultRecorded;
 
 /* In its own transaction. -ENOENT for an unknown execution, -ESTALE for one

@@ -144,8 +144,29 @@ static int append_row(const PikStatusRow *row, int64_t now, void *userdata) {
         return 0;
 }
 
-int pik_status(PikDb *db, int64_t now, json_object **ret) {
-        _cleanup_json_ json_object *rows = NULL, *o = NULL;
+int pik_status_incidents(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        /* Network-level outcomes only: a wave of refused logins is the
+         * partners' own doing, a wave of timeouts from one browser is more
+         * likely our resolver, egress or proxy. */
+        r = pik_db_prepare(db,
+                           "SELECT browser, outcome, count(DISTINCT partner) AS partners, min(executed_at) AS since_at "
+                           "FROM result WHERE executed_at > ?1 - ?2 AND outcome IN "
+                           "  ('partner-dns-not-found', 'partner-unreachable', 'partner-timeout', 'tls-certificate-invalid') "
+                           "GROUP BY browser, outcome HAVING count(DISTINCT partner) > ?3 "
+                           "ORDER BY partners DESC, browser, outcome", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, now);
+        sqlite3_bind_int64(s, 2, cfg->incident.window_sec);
+        sqlite3_bind_int64(s, 3, cfg->incident.partners);
+        return pik_db_query_json(db, s, 0, ret);
+}
+
+int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret) {
+        _cleanup_json_ json_object *rows = NULL, *o = NULL, *incidents = NULL;
         char buf[FORMAT_TIMESTAMP_MAX];
         bool held;
         int r;
@@ -160,8 +181,12 @@ int pik_status(PikDb *db, int64_t now, json_object **ret) {
         r = pik_status_foreach(db, now, append_row, rows);
         if (r < 0)
                 return r;
+        r = pik_status_incidents(db, cfg, now, &incidents);
+        if (r < 0)
+                return r;
         if (add(o, "now", json_object_new_string(format_timestamp(buf, now))) < 0 ||
             add(o, "held", json_object_new_boolean(held)) < 0 ||
+            add(o, "incidents", TAKE_PTR(incidents)) < 0 ||
             add(o, "rows", TAKE_PTR(rows)) < 0)
                 return -ENOMEM;
 

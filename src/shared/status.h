@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "config.h"
 #include "db.h"
 
 /* The at-a-glance view: one row per partner × browser that has a
@@ -32,9 +33,15 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
  * without a second pass. */
 int pik_status_widths(PikDb *db, size_t *ret_partner, size_t *ret_browser);
 
+/* Suspected infrastructure incidents: more than cfg->incident.partners
+ * distinct partners failing with the same network-level outcome in the same
+ * browser within cfg->incident.window_sec before now. A JSON array of
+ * { browser, outcome, partners, since }, empty when all is well. */
+int pik_status_incidents(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);
+
 /* The same as one JSON document, for D-Bus replies:
- * { "now", "held", "rows": [ {partner, browser, enabled, held, outcome, kind,
+ * { "now", "held", "incidents": [...], "rows": [ {partner, browser, enabled, held, outcome, kind,
  *   executed_at, age_sec, details, results_24h, success_24h,
  *   success_ratio_24h}, ... ] } */
-int pik_status(PikDb *db, int64_t now, json_object **ret);
+int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);
 int pik_status_row_to_json(const PikStatusRow *row, int64_t now, json_object **ret);

@@ -586,7 +586,7 @@ static void test_no_secrets_in_listings(void) {
         ASSERT_OK(pik_result_list(db, &(PikResultFilter) {}, &results));
         ASSERT_TRUE(json_object_array_length(results) > 5);
         assert_clean(results, keys, n);
-        ASSERT_OK(pik_status(db, T0 + 100, &status));
+        ASSERT_OK(pik_status(db, cfg, T0 + 100, &status));
         assert_clean(status, keys, n);
         ASSERT_OK(pik_job_list(db, PIK_JOBS_ALL, T0, &jobs));
         assert_clean(jobs, keys, n);
@@ -601,6 +601,8 @@ static void test_no_secrets_in_listings(void) {
 int main(void) {
         db = test_db_new(&dir);
         cfg = test_config_new();
+        /* Confirmation of partner failures has a test of its own. */
+        cfg->retry.confirm_after_sec = 0;
         ASSERT_TRUE(asprintf(&creds_dir, "%s/credentials", dir) > 0);
         ASSERT_TRUE(mkdir(creds_dir, 0700) == 0);
 

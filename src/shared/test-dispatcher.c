@@ -364,11 +364,54 @@ static void test_units(void) {
         ASSERT_EQ(st.dispatched, 1);
 }
 
+/* A partner failure is checked once more before status shows the partner
+ * as down: the first failure is recorded unconfirmed (status unchanged) and
+ * re-checked after confirm_after; a second failure is confirmed; a failure
+ * of a partner already down needs no confirmation. */
+static void test_confirmation(void) {
+        Recorder rec = {};
+        _cleanup_json_ json_object *st = NULL;
+        int64_t now = T0 + 40000;
+
+        cfg->retry.confirm_after_sec = 60;
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
+                                  "UPDATE scheduled_job SET dispatched = 1;"
+                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 WHERE id = 2;"));
+        ASSERT_EQ(dispatch(&rec, now).dispatched, 1);
+        ASSERT_OK(report(rec.ids[0], "success", now));
+
+        ASSERT_OK(pik_job_run_now(db, "bravo", NULL, now + 10));
+        ASSERT_EQ(dispatch(&rec, now + 10).dispatched, 1);
+        ASSERT_OK(report(rec.ids[1], "http-5xx", now + 11));
+        ASSERT_EQ(q("SELECT unconfirmed FROM result WHERE execution_id = %lld", (long long) rec.ids[1]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'retry'", (long long) rec.ids[1]), 1);
+        /* Status still shows the success. */
+        ASSERT_EQ(q("SELECT count(*) FROM result_last WHERE partner = 'bravo' AND outcome = 'success'"), 1);
+        ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 2 AND attempt = 2 AND NOT dispatched"), now + 11 + 60);
+
+        /* The re-check fails too: confirmed, status shows the partner down. */
+        ASSERT_EQ(dispatch(&rec, now + 71).dispatched, 1);
+        ASSERT_OK(report(rec.ids[2], "http-5xx", now + 72));
+        ASSERT_EQ(q("SELECT unconfirmed FROM result WHERE execution_id = %lld", (long long) rec.ids[2]), 0);
+        ASSERT_EQ(q("SELECT count(*) FROM result_last WHERE partner = 'bravo' AND outcome = 'http-5xx'"), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'failure'", (long long) rec.ids[2]), 1);
+
+        /* Already down: the next failure is confirmed at once. */
+        ASSERT_OK(pik_job_run_now(db, "bravo", NULL, now + 100));
+        ASSERT_EQ(dispatch(&rec, now + 100).dispatched, 1);
+        ASSERT_OK(report(rec.ids[3], "login-rejected", now + 101));
+        ASSERT_EQ(q("SELECT unconfirmed FROM result WHERE execution_id = %lld", (long long) rec.ids[3]), 0);
+        ASSERT_EQ(q("SELECT count(*) FROM result_last WHERE partner = 'bravo' AND outcome = 'login-rejected'"), 1);
+        cfg->retry.confirm_after_sec = 0;
+}
+
 int main(void) {
         char *dir = NULL;
 
         db = test_db_new(&dir);
         cfg = test_config_new();
+        /* Confirmation of partner failures has a test of its own. */
+        cfg->retry.confirm_after_sec = 0;
         setup();
         test_due_and_cap();
         test_report_refusals();
@@ -379,6 +422,7 @@ int main(void) {
         test_holds_and_run_now();
         test_start_failure();
         test_units();
+        test_confirmation();
         cfg = pik_config_free(cfg);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);

@@ -12,6 +12,7 @@
 #include "test-helpers.h"
 
 static PikDb *db;
+static PikConfig *cfg;
 
 static void result(const char *partner, const char *browser, int64_t at, const char *outcome) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
@@ -50,8 +51,9 @@ int main(void) {
         char *dir = NULL;
 
         db = test_db_new(&dir);
+        cfg = test_config_new();
 
-        ASSERT_OK(pik_status(db, now, &st));
+        ASSERT_OK(pik_status(db, cfg, now, &st));
         ASSERT_TRUE(json_object_object_get_ex(st, "rows", &rows));
         ASSERT_EQ(json_object_array_length(rows), 0);
         st = (json_object_put(st), NULL);
@@ -84,7 +86,7 @@ int main(void) {
         /* History of a pair that has no configuration is not a row. */
         result("gone", "ff", now - 10, "success");
 
-        ASSERT_OK(pik_status(db, now, &st));
+        ASSERT_OK(pik_status(db, cfg, now, &st));
         ASSERT_TRUE(json_object_object_get_ex(st, "rows", &rows));
         ASSERT_EQ(json_object_array_length(rows), 3);
         ASSERT_TRUE(json_object_object_get_ex(st, "held", &v));
@@ -117,10 +119,42 @@ int main(void) {
         /* Holding everything shows. */
         st = (json_object_put(st), NULL);
         ASSERT_OK(pik_job_set_held(db, 0, true));
-        ASSERT_OK(pik_status(db, now, &st));
+        ASSERT_OK(pik_status(db, cfg, now, &st));
         ASSERT_TRUE(json_object_object_get_ex(st, "held", &v));
         ASSERT_TRUE(json_object_get_boolean(v));
 
+        /* Four partners timing out in one browser within the window: a
+         * suspected incident of ours (more than 3). Three are not; nor are
+         * four login refusals; nor timeouts spread over two browsers. */
+        {
+                _cleanup_json_ json_object *inc = NULL;
+                json_object *first;
+
+                result("p1", "ff", now - 30, "partner-timeout");
+                result("p2", "ff", now - 40, "partner-timeout");
+                result("p3", "ff", now - 50, "partner-timeout");
+                result("p3", "ff", now - 55, "partner-timeout");      /* same partner twice */
+                result("p4", "chrome", now - 50, "partner-timeout");
+                result("q1", "ff", now - 50, "login-rejected");
+                result("q2", "ff", now - 50, "login-rejected");
+                result("q3", "ff", now - 50, "login-rejected");
+                result("q4", "ff", now - 50, "login-rejected");
+                result("p9", "ff", now - 3600, "partner-timeout");    /* outside the window */
+                ASSERT_OK(pik_status_incidents(db, cfg, now, &inc));
+                ASSERT_EQ(json_object_array_length(inc), 0);
+                inc = (json_object_put(inc), NULL);
+
+                result("p5", "ff", now - 10, "partner-timeout");
+                ASSERT_OK(pik_status_incidents(db, cfg, now, &inc));
+                ASSERT_EQ(json_object_array_length(inc), 1);
+                first = json_object_array_get_idx(inc, 0);
+                ASSERT_STREQ(str(first, "browser"), "ff");
+                ASSERT_STREQ(str(first, "outcome"), "partner-timeout");
+                ASSERT_EQ(num(first, "partners"), 4);
+                ASSERT_STREQ(str(first, "since_at"), "2026-07-01T11:59:05Z");
+        }
+
+        cfg = pik_config_free(cfg);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);
         return 0;
