@@ -61,7 +61,7 @@ for t in pik-scheduler pik-dispatcher; do
         run ct_run systemctl show -P TimersMonotonic "$t.timer"
         echo "$t.timer: $OUT"
         expect_contains "OnUnitActiveUSec"
-        expect_contains "OnBootUSec"
+        expect_contains "OnActiveUSec"
         expect_eq "$(ct_unit_prop "$t.timer" AccuracyUSec)" 1s "$t.timer AccuracySec"
 done
 expect_contains "OnUnitActiveUSec=10s"     # the dispatcher's (last) period
