@@ -4,6 +4,7 @@
 
 #include "browser.h"
 #include "string-util.h"
+#include "entity.h"
 #include "validate.h"
 
 int pik_browser_get_id(PikDb *db, const char *name, int64_t *ret) {
@@ -92,65 +93,19 @@ int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         return r < 0 ? r : 0;
 }
 
+static const EntityTable browser_table = {
+        .what = "browser",
+        .table = "browser",
+        .history_column = "browser",
+        .get_id = pik_browser_get_id,
+};
+
 int pik_browser_remove(PikDb *db, const char *name, bool force) {
-        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
-        _cleanup_stmt_ sqlite3_stmt *s = NULL, *d = NULL;
-        int64_t id, history;
-        int r;
-
-        r = pik_db_begin(db, &tx);
-        if (r < 0)
-                return r;
-        r = pik_browser_get_id(db, name, &id);
-        if (r < 0)
-                return r;
-
-        r = pik_db_prepare(db,
-                           "SELECT (SELECT count(*) FROM result WHERE browser = ?1) + "
-                           "       (SELECT count(*) FROM execution WHERE browser = ?1)", &s);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-        r = pik_db_step(db, s);
-        if (r < 0)
-                return r;
-        history = sqlite3_column_int64(s, 0);
-        if (history > 0 && !force)
-                return pik_db_set_error(db, -EBUSY,
-                                        "browser '%s' has history (%lld results and executions); "
-                                        "use --force to remove it (its results are kept)",
-                                        name, (long long) history);
-
-        r = pik_db_prepare(db, "DELETE FROM browser WHERE id = ?", &d);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(d, 1, id);
-        r = pik_db_step(db, d);
-        if (r < 0)
-                return r;
-
-        return pik_db_commit(TAKE_PTR(tx));
+        return entity_remove(db, &browser_table, name, force);
 }
 
 int pik_browser_set_enabled(PikDb *db, const char *name, bool enabled, const char *reason) {
-        _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        int64_t id;
-        int r;
-
-        r = pik_validate_reason(db, enabled, reason);
-        if (r < 0)
-                return r;
-        r = pik_browser_get_id(db, name, &id);
-        if (r < 0)
-                return r;
-        r = pik_db_prepare(db, "UPDATE browser SET enabled = ?, disabled_reason = ? WHERE id = ?", &s);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int(s, 1, enabled);
-        bind_optional(s, 2, enabled ? NULL : reason);
-        sqlite3_bind_int64(s, 3, id);
-        r = pik_db_step(db, s);
-        return r < 0 ? r : 0;
+        return entity_set_enabled(db, &browser_table, name, enabled, reason);
 }
 
 #define BROWSER_COLUMNS \

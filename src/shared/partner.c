@@ -4,6 +4,7 @@
 
 #include "partner.h"
 #include "string-util.h"
+#include "entity.h"
 #include "validate.h"
 
 int pik_partner_get_id(PikDb *db, const char *code, int64_t *ret) {
@@ -49,70 +50,19 @@ int pik_partner_add(PikDb *db, const char *code, const char *name, int64_t now) 
         return r < 0 ? r : 0;
 }
 
+static const EntityTable partner_table = {
+        .what = "partner",
+        .table = "partner",
+        .history_column = "partner",
+        .get_id = pik_partner_get_id,
+};
+
 int pik_partner_remove(PikDb *db, const char *code, bool force) {
-        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
-        _cleanup_stmt_ sqlite3_stmt *s = NULL, *d = NULL;
-        int64_t id, history;
-        int r;
-
-        r = pik_db_begin(db, &tx);
-        if (r < 0)
-                return r;
-        r = pik_partner_get_id(db, code, &id);
-        if (r < 0)
-                return r;
-
-        r = pik_db_prepare(db,
-                           "SELECT (SELECT count(*) FROM result WHERE partner = ?1) + "
-                           "       (SELECT count(*) FROM execution WHERE partner = ?1)", &s);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-        r = pik_db_step(db, s);
-        if (r < 0)
-                return r;
-        history = sqlite3_column_int64(s, 0);
-        if (history > 0 && !force)
-                return pik_db_set_error(db, -EBUSY,
-                                        "partner '%s' has history (%lld results and executions); "
-                                        "use --force to remove it (its results are kept)",
-                                        code, (long long) history);
-
-        /* Configurations and scheduled jobs go with the partner (ON DELETE
-         * CASCADE); executions and results name it by code and stay. */
-        r = pik_db_prepare(db, "DELETE FROM partner WHERE id = ?", &d);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(d, 1, id);
-        r = pik_db_step(db, d);
-        if (r < 0)
-                return r;
-
-        return pik_db_commit(TAKE_PTR(tx));
+        return entity_remove(db, &partner_table, code, force);
 }
 
 int pik_partner_set_enabled(PikDb *db, const char *code, bool enabled, const char *reason) {
-        _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        int64_t id;
-        int r;
-
-        r = pik_validate_reason(db, enabled, reason);
-        if (r < 0)
-                return r;
-        r = pik_partner_get_id(db, code, &id);
-        if (r < 0)
-                return r;
-        r = pik_db_prepare(db, "UPDATE partner SET enabled = ?, disabled_reason = ? WHERE id = ?", &s);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int(s, 1, enabled);
-        if (enabled)
-                sqlite3_bind_null(s, 2);
-        else
-                sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, id);
-        r = pik_db_step(db, s);
-        return r < 0 ? r : 0;
+        return entity_set_enabled(db, &partner_table, code, enabled, reason);
 }
 
 #define PARTNER_COLUMNS                                                         \
