@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build-config.h"
@@ -82,6 +84,66 @@ static int open_bus(const char *address, sd_bus **ret) {
         return 0;
 }
 
+/* pikd may go away under a call: killed, crashed, or its idle exit racing
+ * the call. The bus then answers NoReply for the call pikd never answered,
+ * or ServiceUnknown/NameHasNoOwner while it is being started again. The
+ * next call activates a fresh pikd (or waits for the restarting one), so
+ * such a call is made again, for up to PIKD_RETRY_SEC: a result the check
+ * has logged must not be lost because pikd died under its report. */
+#define PIKD_RETRY_SEC 30
+
+static bool pikd_went_away(const sd_bus_error *e) {
+        static const char *const names[] = {
+                SD_BUS_ERROR_NO_REPLY,
+                SD_BUS_ERROR_SERVICE_UNKNOWN,
+                SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+                "org.freedesktop.DBus.Error.Spawn.ChildExited",
+                "org.freedesktop.DBus.Error.Spawn.ChildSignaled",
+                "org.freedesktop.DBus.Error.Spawn.Failed",
+                "org.freedesktop.systemd1.UnitFailed",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (sd_bus_error_has_name(e, names[i]))
+                        return true;
+        return false;
+}
+
+static uint64_t monotonic_msec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+/* sd_bus_call_method() to pikd, made again while pikd is away. *ret_retried
+ * tells whether an earlier attempt may have reached pikd. */
+static int call_pikd(sd_bus *bus, const char *member, sd_bus_error *error, sd_bus_message **reply,
+                     bool *ret_retried, const char *types, ...) {
+        uint64_t deadline = monotonic_msec() + PIKD_RETRY_SEC * 1000, delay = 100;
+        bool retried = false;
+        va_list ap;
+        int r;
+
+        for (;;) {
+                va_start(ap, types);
+                r = sd_bus_call_methodv(bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, member, error, reply,
+                                        types, ap);
+                va_end(ap);
+                if (r >= 0 || !pikd_went_away(error) || monotonic_msec() + delay > deadline)
+                        break;
+                log_warning("pikd went away during %s (%s); calling again in %llu ms.", member,
+                            error->message ?: error->name, (unsigned long long) delay);
+                sd_bus_error_free(error);
+                retried = true;
+                (void) usleep((useconds_t) delay * 1000);
+                delay = MIN(delay * 2, (uint64_t) 2000);
+        }
+        if (ret_retried)
+                *ret_retried = retried;
+        return r;
+}
+
 static void progress(void *userdata, unsigned step, unsigned steps, const char *what) {
         Check *c = userdata;
         _cleanup_free_ char *text = NULL;
@@ -103,8 +165,7 @@ static int get_job(Check *c, CheckJob **ret) {
         int r;
 
         (void) sd_notifyf(false, "STATUS=step 1/%u: fetching the job from pikd", STEPS);
-        r = sd_bus_call_method(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "GetJob", &error, &reply,
-                               "xs", c->execution, c->key);
+        r = call_pikd(c->bus, "GetJob", &error, &reply, NULL, "xs", c->execution, c->key);
         if (r < 0)
                 return log_error_errno(r, "pikd refused the job of execution %lld: %s",
                                        (long long) c->execution, error.message ?: strerror(-r));
@@ -146,6 +207,7 @@ static void journal_result(const CheckJob *job, int64_t execution, const CheckRe
 
 static int report_result(Check *c, const CheckResult *res, int64_t duration_ms) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        bool retried = false;
         json_object *o;
         int r;
 
@@ -163,9 +225,15 @@ static int report_result(Check *c, const CheckResult *res, int64_t duration_ms) 
         json_object_object_add(o, "retry_after_sec", json_object_new_int64(res->retry_after_sec));
 
         (void) sd_notifyf(false, "STATUS=step %u/%u: reporting %s to pikd", STEPS, STEPS, res->outcome);
-        r = sd_bus_call_method(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "ReportResult", &error, NULL,
-                               "xss", c->execution, c->key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        r = call_pikd(c->bus, "ReportResult", &error, NULL, &retried,
+                      "xss", c->execution, c->key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
+        /* pikd died after recording the first attempt, before answering. */
+        if (r < 0 && retried && sd_bus_error_has_name(&error, PIK_BUS_ERROR_ALREADY_REPORTED)) {
+                log_info("pikd had recorded the result of execution %lld before it went away.",
+                         (long long) c->execution);
+                return 0;
+        }
         if (r < 0)
                 return log_error_errno(r, "Failed to report the result of execution %lld to pikd: %s",
                                        (long long) c->execution, error.message ?: strerror(-r));
@@ -197,9 +265,11 @@ int check_run(int64_t execution, const char *bus_address) {
 
         if (streq(job->engine, "http"))
                 r = engine_http.run(job, progress, &c, &res);
+        else if (streq(job->engine, "webdriver"))
+                r = engine_webdriver.run(job, progress, &c, &res);
         else {
-                /* The webdriver engine is not in this build: our gap, not
-                 * the partner's. */
+                /* An engine this build does not know: our gap, not the
+                 * partner's. */
                 res.outcome = "internal-error";
                 snprintf(res.details, sizeof res.details, "engine '%s' is not available", job->engine);
                 r = 0;
@@ -239,9 +309,8 @@ int check_report_end(int64_t execution, const char *bus_address) {
                 goto finish;
 
         /* systemd sets these for ExecStopPost= (systemd.exec(5)). */
-        r = sd_bus_call_method(bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "ReportUnitEnded", &error, NULL,
-                               "xssss", execution, key,
-                               getenv("SERVICE_RESULT") ?: "", getenv("EXIT_CODE") ?: "", getenv("EXIT_STATUS") ?: "");
+        r = call_pikd(bus, "ReportUnitEnded", &error, NULL, NULL, "xssss", execution, key,
+                      getenv("SERVICE_RESULT") ?: "", getenv("EXIT_CODE") ?: "", getenv("EXIT_STATUS") ?: "");
         if (r < 0)
                 log_error_errno(r, "Failed to tell pikd how execution %lld ended: %s",
                                 (long long) execution, error.message ?: strerror(-r));

@@ -30,6 +30,25 @@ typedef struct CheckJob {
         char *username;
         char *password;
         char *totp_seed;
+        /* docs/JOB.md's newer fields, as the webdriver engine reads them;
+         * NULL (or -1) when absent. */
+        char *capabilities;             /* JSON object text */
+        char *login_form;               /* XPath */
+        char *username_field, *password_field;
+        char *success_xpath, *failure_xpath;
+        char *checkout_url;
+        char *evidence_dir;
+        int64_t wait_sec;               /* -1: the engine's default */
+        /* …and as the http engine reads them (docs/JOB.md). */
+        char *partner_name;
+        char *csrf_meta;                /* <meta name=…> holding a token */
+        char *flow;                     /* explicit steps: the JSON array's text */
+        char **headers;                 /* extra request headers, "Name: value" */
+        char *ca_file;                  /* CA bundle (PEM) instead of the system's */
+        char **resolve;                 /* curl --resolve entries, "host:port:address" */
+        char *canary_dns, *canary_url;  /* the control probe */
+        char *credentials_problem;      /* why credentials_missing, in words */
+        bool page_only;                 /* pik-check --url: judge the entry page alone, no login */
 } CheckJob;
 
 CheckJob *check_job_free(CheckJob *j);
@@ -39,12 +58,30 @@ int check_job_from_json(const char *json, CheckJob **ret);
 
 /* What an engine found. outcome is a name from the catalog. */
 #define CHECK_DETAILS_MAX 512
+#define CHECK_STEPS_MAX 32
+#define CHECK_STEP_NAME_MAX 48
+
+/* One step of a flow (a page fetched, a form submitted, with the redirects
+ * that followed), its phases summed over its requests, in µs. */
+typedef struct CheckStep {
+        char name[CHECK_STEP_NAME_MAX];
+        long http_status;               /* of the step's last response; 0: none */
+        unsigned requests;              /* 1 + redirects followed */
+        int64_t dns_us, connect_us, tls_us, ttfb_us, total_us;
+} CheckStep;
+
 typedef struct CheckResult {
         const char *outcome;
-        int64_t dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms;   /* -1: unknown */
+        /* Summed over every request of the flow; -1: unknown. */
+        int64_t dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms;
         int64_t retry_after_sec;                                  /* 0: none */
         long http_status;
         char details[CHECK_DETAILS_MAX];
+        /* Per step (the first CHECK_STEPS_MAX), and the flow's network time
+         * (the sum of its transfers) in µs. */
+        unsigned n_steps;
+        CheckStep steps[CHECK_STEPS_MAX];
+        int64_t network_us;
 } CheckResult;
 
 #define CHECK_RESULT_INIT { .dns_ms = -1, .connect_ms = -1, .tls_ms = -1, .ttfb_ms = -1, .total_ms = -1 }
@@ -58,3 +95,4 @@ typedef struct CheckEngine {
 } CheckEngine;
 
 extern const CheckEngine engine_http;
+extern const CheckEngine engine_webdriver;

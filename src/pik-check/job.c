@@ -31,6 +31,23 @@ CheckJob *check_job_free(CheckJob *j) {
         free_secret(j->username);
         free_secret(j->password);
         free_secret(j->totp_seed);
+        free(j->capabilities);
+        free(j->login_form);
+        free(j->username_field);
+        free(j->password_field);
+        free(j->success_xpath);
+        free(j->failure_xpath);
+        free(j->checkout_url);
+        free(j->evidence_dir);
+        free(j->partner_name);
+        free(j->csrf_meta);
+        free(j->flow);
+        strv_free(j->headers);
+        free(j->ca_file);
+        strv_free(j->resolve);
+        free(j->canary_dns);
+        free(j->canary_url);
+        free(j->credentials_problem);
         free(j);
         return NULL;
 }
@@ -45,6 +62,48 @@ static int get_string(json_object *o, const char *key, bool required, char **ret
         if (!json_object_is_type(v, json_type_string))
                 return -EBADMSG;
         *ret = strdup(json_object_get_string(v));
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* An array of strings (headers, resolve): at most 64 of them. */
+static int get_strv(json_object *o, const char *key, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        json_object *v;
+        size_t n;
+
+        *ret = NULL;
+        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_array))
+                return -EBADMSG;
+        n = json_object_array_length(v);
+        if (n > 64)
+                return -EBADMSG;
+        l = calloc(n + 1, sizeof *l);
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+                if (!json_object_is_type(e, json_type_string))
+                        return -EBADMSG;
+                l[i] = strdup(json_object_get_string(e));
+                if (!l[i])
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* flow: kept as JSON text, for flow.c to parse and judge (a flow that is
+ * not an array of steps is the configuration's problem, reported as such,
+ * not a job pik-check cannot read). */
+static int get_json_text(json_object *o, const char *key, char **ret) {
+        json_object *v;
+
+        *ret = NULL;
+        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        *ret = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -82,6 +141,7 @@ int check_job_from_json(const char *json, CheckJob **ret) {
         j->attempt = (unsigned) get_int(o, "attempt", 1);
         j->timeout_sec = (unsigned) get_int(o, "timeout_sec", 30);
         j->max_redirects = (unsigned) get_int(o, "max_redirects", 10);
+        j->wait_sec = get_int(o, "wait_sec", -1);
         j->sso = get_bool(o, "sso");
         j->express_checkout = get_bool(o, "express_checkout");
         j->credentials_missing = get_bool(o, "credentials_missing");
@@ -95,7 +155,24 @@ int check_job_from_json(const char *json, CheckJob **ret) {
             (r = get_string(o, "webdriver_url", false, &j->webdriver_url)) < 0 ||
             (r = get_string(o, "product_url", false, &j->product_url)) < 0 ||
             (r = get_string(o, "success_marker", false, &j->success_marker)) < 0 ||
-            (r = get_string(o, "failure_marker", false, &j->failure_marker)) < 0)
+            (r = get_string(o, "failure_marker", false, &j->failure_marker)) < 0 ||
+            (r = get_string(o, "capabilities", false, &j->capabilities)) < 0 ||
+            (r = get_string(o, "login_form", false, &j->login_form)) < 0 ||
+            (r = get_string(o, "username_field", false, &j->username_field)) < 0 ||
+            (r = get_string(o, "password_field", false, &j->password_field)) < 0 ||
+            (r = get_string(o, "success_xpath", false, &j->success_xpath)) < 0 ||
+            (r = get_string(o, "failure_xpath", false, &j->failure_xpath)) < 0 ||
+            (r = get_string(o, "checkout_url", false, &j->checkout_url)) < 0 ||
+            (r = get_string(o, "evidence_dir", false, &j->evidence_dir)) < 0 ||
+            (r = get_string(o, "partner_name", false, &j->partner_name)) < 0 ||
+            (r = get_string(o, "csrf_meta", false, &j->csrf_meta)) < 0 ||
+            (r = get_string(o, "ca_file", false, &j->ca_file)) < 0 ||
+            (r = get_string(o, "canary_dns", false, &j->canary_dns)) < 0 ||
+            (r = get_string(o, "canary_url", false, &j->canary_url)) < 0 ||
+            (r = get_string(o, "credentials_problem", false, &j->credentials_problem)) < 0 ||
+            (r = get_strv(o, "headers", &j->headers)) < 0 ||
+            (r = get_strv(o, "resolve", &j->resolve)) < 0 ||
+            (r = get_json_text(o, "flow", &j->flow)) < 0)
                 goto finish;
 
         if (json_object_object_get_ex(o, "credentials", &creds) && json_object_is_type(creds, json_type_object)) {

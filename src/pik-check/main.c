@@ -11,13 +11,17 @@
  *                              how the unit ended, so that a check that died
  *                              without reporting is recorded at once
  *   pik-check --url URL        one check without pikd, result on stdout
+ *   pik-check --job FILE       a whole job document (docs/JOB.md) without
+ *                              pikd, with the engine it names
  */
 
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "build-config.h"
 #include "check-bus.h"
@@ -31,6 +35,7 @@ typedef struct Options {
         int64_t execution;
         bool report_end;
         const char *url;
+        const char *job_file;
         const char *success_marker;
         const char *failure_marker;
         const char *bus_address;
@@ -39,7 +44,8 @@ typedef struct Options {
 static int help(void) {
         printf("Usage: %s [OPTIONS…] EXECUTION_ID\n"
                "       %s --report-end EXECUTION_ID\n"
-               "       %s --url URL [--success-marker TEXT] [--failure-marker TEXT]\n\n"
+               "       %s --url URL [--success-marker TEXT] [--failure-marker TEXT]\n"
+               "       %s --job FILE\n\n"
                "Run one login check (as pik-check@EXECUTION_ID.service), or report how\n"
                "its unit ended, or check one URL without pikd.\n\n"
                "  -h --help                Show this help\n"
@@ -48,13 +54,16 @@ static int help(void) {
                "     --url URL             Check URL directly and print the result as JSON\n"
                "     --success-marker TEXT Text the final page must contain (with --url)\n"
                "     --failure-marker TEXT Text the final page must not contain (with --url)\n"
+               "     --job FILE            Run the job document in FILE (JSON, as pikd hands it\n"
+               "                           out) and print the result as JSON\n"
                "     --bus-address ADDR    Talk to pikd on this bus instead of the system bus\n",
-               program_invocation_short_name, program_invocation_short_name, program_invocation_short_name);
+               program_invocation_short_name, program_invocation_short_name, program_invocation_short_name,
+               program_invocation_short_name);
         return 0;
 }
 
 static int parse_argv(int argc, char **argv, Options *o) {
-        enum { ARG_VERSION = 0x100, ARG_REPORT_END, ARG_URL, ARG_SUCCESS, ARG_FAILURE, ARG_BUS };
+        enum { ARG_VERSION = 0x100, ARG_REPORT_END, ARG_URL, ARG_SUCCESS, ARG_FAILURE, ARG_BUS, ARG_JOB };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -63,6 +72,7 @@ static int parse_argv(int argc, char **argv, Options *o) {
                 { "success-marker", required_argument, NULL, ARG_SUCCESS },
                 { "failure-marker", required_argument, NULL, ARG_FAILURE },
                 { "bus-address", required_argument, NULL, ARG_BUS },
+                { "job", required_argument, NULL, ARG_JOB },
                 {}
         };
         int c;
@@ -90,13 +100,16 @@ static int parse_argv(int argc, char **argv, Options *o) {
                 case ARG_BUS:
                         o->bus_address = optarg;
                         break;
+                case ARG_JOB:
+                        o->job_file = optarg;
+                        break;
                 default:
                         return -EINVAL;
                 }
 
-        if (o->url) {
-                if (optind != argc || o->report_end)
-                        return log_error_errno(-EINVAL, "--url takes no execution id.");
+        if (o->url || o->job_file) {
+                if (optind != argc || o->report_end || (o->url && o->job_file))
+                        return log_error_errno(-EINVAL, "--url and --job take no execution id, and not each other.");
                 return 1;
         }
         if (optind + 1 != argc)
@@ -126,6 +139,8 @@ static int run_url(const Options *o) {
                 .failure_marker = (char *) o->failure_marker,
                 .timeout_sec = 30,
                 .max_redirects = 10,
+                .wait_sec = -1,
+                .page_only = true,
         };
         CheckResult res = CHECK_RESULT_INIT;
         int r;
@@ -142,6 +157,84 @@ static int run_url(const Options *o) {
         return classify_exit_status(res.outcome);
 }
 
+/* pik-check --job FILE: a whole job without pikd (tests, and operators
+ * trying a configuration); the result as JSON on stdout. */
+static int run_job_file(const Options *o) {
+        _cleanup_(check_job_freep) CheckJob *job = NULL;
+        _cleanup_free_ char *text = NULL;
+        CheckResult res = CHECK_RESULT_INIT;
+        json_object *out;
+        size_t n = 0;
+        FILE *f;
+        int r;
+
+        f = fopen(o->job_file, "re");
+        if (!f)
+                return log_error_errno(-errno, "Failed to open %s: %m", o->job_file);
+        r = getdelim(&text, &n, '\0', f) < 0 && ferror(f) ? -errno : 0;
+        fclose(f);
+        if (r < 0 || !text)
+                return log_error_errno(r < 0 ? r : -ENODATA, "Failed to read %s: %m", o->job_file);
+        r = check_job_from_json(text, &job);
+        /* The document may hold the credentials. */
+        explicit_bzero(text, strlen(text));
+        if (r < 0)
+                return log_error_errno(r, "%s is not a job document: %m", o->job_file);
+
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (streq(job->engine, "http"))
+                r = engine_http.run(job, progress_stdout, NULL, &res);
+        else if (streq(job->engine, "webdriver"))
+                r = engine_webdriver.run(job, progress_stdout, NULL, &res);
+        else
+                return log_error_errno(-EINVAL, "Unknown engine '%s'.", job->engine);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        /* An engine that failed never reports success. */
+        if (r < 0 && (!res.outcome || streq(res.outcome, "success")))
+                res.outcome = "internal-error";
+
+        out = json_object_new_object();
+        if (!out)
+                return log_oom();
+        json_object_object_add(out, "outcome", json_object_new_string(res.outcome));
+        json_object_object_add(out, "kind", json_object_new_string(
+                outcome_kind_to_string(pik_outcome_builtin_kind(res.outcome)) ?: "infrastructure"));
+        json_object_object_add(out, "http_status", json_object_new_int64(res.http_status));
+        json_object_object_add(out, "dns_ms", json_object_new_int64(res.dns_ms));
+        json_object_object_add(out, "connect_ms", json_object_new_int64(res.connect_ms));
+        json_object_object_add(out, "tls_ms", json_object_new_int64(res.tls_ms));
+        json_object_object_add(out, "ttfb_ms", json_object_new_int64(res.ttfb_ms));
+        json_object_object_add(out, "total_ms", json_object_new_int64(res.total_ms));
+        json_object_object_add(out, "retry_after_sec", json_object_new_int64(res.retry_after_sec));
+        json_object_object_add(out, "details", json_object_new_string(res.details));
+        /* The engine's own time and the network's (the sum of its
+         * transfers), in µs: what the engine adds is the difference. */
+        json_object_object_add(out, "engine_us", json_object_new_int64(
+                (int64_t) (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000));
+        json_object_object_add(out, "network_us", json_object_new_int64(res.network_us));
+        json_object *steps = json_object_new_array();
+        for (unsigned i = 0; steps && i < res.n_steps; i++) {
+                const CheckStep *st = &res.steps[i];
+                json_object *so = json_object_new_object();
+                if (!so)
+                        break;
+                json_object_object_add(so, "name", json_object_new_string(st->name));
+                json_object_object_add(so, "http_status", json_object_new_int64(st->http_status));
+                json_object_object_add(so, "requests", json_object_new_int64(st->requests));
+                json_object_object_add(so, "dns_us", json_object_new_int64(st->dns_us));
+                json_object_object_add(so, "connect_us", json_object_new_int64(st->connect_us));
+                json_object_object_add(so, "tls_us", json_object_new_int64(st->tls_us));
+                json_object_object_add(so, "ttfb_us", json_object_new_int64(st->ttfb_us));
+                json_object_object_add(so, "total_us", json_object_new_int64(st->total_us));
+                json_object_array_add(steps, so);
+        }
+        json_object_object_add(out, "steps", steps);
+        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(out);
+        return classify_exit_status(res.outcome);
+}
+
 int main(int argc, char **argv) {
         Options o = {};
         int r;
@@ -152,6 +245,10 @@ int main(int argc, char **argv) {
 
         if (o.url) {
                 r = run_url(&o);
+                return r < 0 ? EXIT_FAILURE : r;
+        }
+        if (o.job_file) {
+                r = run_job_file(&o);
                 return r < 0 ? EXIT_FAILURE : r;
         }
         if (o.report_end)

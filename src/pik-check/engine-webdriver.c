@@ -1,0 +1,795 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The webdriver engine: the login flow in a real browser, driven over the
+ * W3C WebDriver protocol (a local chromedriver, or a Selenium Grid).
+ *
+ * One session per check: created with our capabilities merged with the
+ * browser's, always deleted at the end, failure or not. The page is found
+ * and filled through XPath element locators, the same model as the http
+ * engine's (configured login form / field names, else the password input
+ * and the last text or email input before it in its form). What the
+ * browser does by itself (redirects, cookies, scripts, the SAML auto-post
+ * back from an identity provider) it does by itself; we watch the page
+ * until the markers say how the login went, or the wait is over.
+ *
+ * Whose fault: the browser and its driver are our infrastructure (a
+ * session that cannot be made, a tab that crashes, a driver that stops
+ * answering: webdriver-session-failed, engine-crashed); what the page
+ * shows, or fails to show, is the partner's. W3C error codes and
+ * Chromium's network errors are classified in classify.c. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+#include "engine.h"
+#include "evidence.h"
+#include "outcome.h"
+#include "url-util.h"
+#include "webdriver.h"
+
+/* Without wait_sec: how long the page may take after the login before the
+ * markers are judged. */
+#define WAIT_DEFAULT_SEC 5U
+#define WAIT_MAX_SEC 300U
+#define POLL_MS 200U
+/* Inputs of one form that we look at (a cap: the page controls them). */
+#define FORM_INPUTS_MAX 64U
+
+#define XP_PASSWORD "translate(@type,'PASSWORD','password')='password'"
+#define XP_TEXTLIKE "(not(@type) or translate(@type,'TEXMAIL','texmail')='text' or " \
+                    "translate(@type,'TEXMAIL','texmail')='email')"
+/* An input that says it takes a user name (for a username-only page). */
+#define XP_USERLIKE "(translate(@type,'EMAIL','email')='email' or " \
+                    "contains(translate(concat(@name,' ',@id,' ',@autocomplete),'ABCDEFGHIJKLMNOPQRSTUVWXYZ'," \
+                    "'abcdefghijklmnopqrstuvwxyz'),'user') or " \
+                    "contains(translate(concat(@name,' ',@id,' ',@autocomplete),'ABCDEFGHIJKLMNOPQRSTUVWXYZ'," \
+                    "'abcdefghijklmnopqrstuvwxyz'),'login') or " \
+                    "contains(translate(concat(@name,' ',@id,' ',@autocomplete),'ABCDEFGHIJKLMNOPQRSTUVWXYZ'," \
+                    "'abcdefghijklmnopqrstuvwxyz'),'mail') or " \
+                    "contains(translate(concat(@name,' ',@id,' ',@autocomplete),'ABCDEFGHIJKLMNOPQRSTUVWXYZ'," \
+                    "'abcdefghijklmnopqrstuvwxyz'),'ident'))"
+#define XP_SUBMIT ".//button[not(@type) or translate(@type,'SUBMIT','submit')='submit'] | " \
+                  ".//input[translate(@type,'SUBMITAGE','submitage')='submit' or " \
+                  "translate(@type,'SUBMITAGE','submitage')='image']"
+
+/* One round trip that tells where the browser is: the document's URL, how
+ * far it loaded, the HTTP status of its navigation (Navigation Timing
+ * Level 2's responseStatus), the network error when Chromium shows its
+ * error page instead, whether a password input is visible, and the
+ * navigation's timings. */
+static const char page_state_script[] =
+        "var n = performance.getEntriesByType('navigation')[0] || null;"
+        "var e = null;"
+        "if (document.URL.indexOf('chrome-error:') === 0) {"
+        "  var m = document.documentElement.innerHTML.match(/\"errorCode\":\"(ERR_[A-Z0-9_]+)\"/);"
+        "  e = m ? m[1] : 'ERR_FAILED';"
+        "}"
+        "var pw = false;"
+        "document.querySelectorAll('input').forEach(function (i) {"
+        "  if ((i.getAttribute('type') || '').toLowerCase() === 'password' && i.getClientRects().length > 0) pw = true;"
+        "});"
+        "return { url: n && e ? n.name : document.URL, ready: document.readyState,"
+        "  status: n && n.responseStatus ? n.responseStatus : 0, net_error: e, password: pw,"
+        "  origin: performance.timeOrigin,"
+        "  timing: n ? [n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,"
+        "               n.secureConnectionStart, n.responseStart] : null };";
+
+typedef struct PageState {
+        char *url;
+        bool complete;
+        long status;
+        char *net_error;
+        bool password_visible;
+        double origin;
+        double timing[6];
+        bool have_timing;
+} PageState;
+
+static void page_state_done(PageState *s) {
+        free(s->url);
+        free(s->net_error);
+        *s = (PageState) {};
+}
+
+typedef struct Run {
+        const CheckJob *job;
+        WebDriver *wd;
+        CheckResult *res;
+        CheckProgressFn progress;
+        void *userdata;
+        char *entry_host;               /* scheme://host:port of the entry page */
+        const char *phase;              /* for details: "entry page", "login", … */
+        bool in_session;
+        bool took_timings;
+        int64_t start_ms;
+        int64_t session_ms;
+} Run;
+
+static int64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+_printf_(3, 4)
+static int decide(Run *r, const char *outcome, const char *format, ...) {
+        va_list ap;
+
+        r->res->outcome = outcome;
+        va_start(ap, format);
+        vsnprintf(r->res->details, sizeof r->res->details, format, ap);
+        va_end(ap);
+        return 1;
+}
+
+static bool on_other_host(Run *r, const char *url) {
+        _cleanup_free_ char *o = NULL;
+
+        if (!r->entry_host || !url)
+                return false;
+        return url_origin(url, &o) >= 0 && !streq(o, r->entry_host);
+}
+
+/* The outcome for a failed WebDriver command (err < 0). */
+static int fail(Run *r, int err, const char *what) {
+        const WebDriverError *e = webdriver_last_error(r->wd);
+        const char *outcome;
+
+        switch (err) {
+        case -ENOMEM:
+                return decide(r, "out-of-memory", "%s: out of memory", what);
+        case -EIO:
+        case -ENOENT: {
+                const char *net = strstr(e->message, "net::ERR_");
+                if (!r->in_session) {
+                        /* Capabilities the endpoint refuses as invalid are
+                         * the configuration's; any other refusal to make a
+                         * session is the browser's side. */
+                        outcome = streq(e->error, "invalid argument") ? "invalid-config" : "webdriver-session-failed";
+                        return decide(r, outcome, "%s: %s", what, *e->message ? e->message : e->error);
+                }
+                if (streq(e->error, "unknown error") && net) {
+                        char code[64];
+                        snprintf(code, sizeof code, "%.*s", (int) strspn(net + 5, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
+                                 net + 5);
+                        return decide(r, classify_browser_net_error(code), "%s: %s", what, code);
+                }
+                outcome = classify_webdriver_error(e->error);
+                if (r->job->sso && pik_outcome_builtin_kind(outcome) == OUTCOME_KIND_PARTNER) {
+                        /* On the identity provider's pages, it is the SSO
+                         * leg that failed. */
+                        _cleanup_free_ char *url = NULL;
+                        char msg[sizeof e->message];
+
+                        snprintf(msg, sizeof msg, "%s", *e->message ? e->message : e->error);
+                        if (webdriver_current_url(r->wd, &url) >= 0 && on_other_host(r, url))
+                                outcome = "sso-failed";
+                        return decide(r, outcome, "%s: %s", what, msg);
+                }
+                return decide(r, outcome, "%s: %s", what, *e->message ? e->message : e->error);
+        }
+        default:
+                /* The endpoint itself: unreachable, silent, or speaking
+                 * something else. Before a session exists, no session could
+                 * be made; after, the driver or the browser died under us. */
+                return decide(r, r->in_session ? "engine-crashed" : "webdriver-session-failed",
+                              "%s: WebDriver endpoint %s: %s", what, r->job->webdriver_url,
+                              *e->message ? e->message : strerror(-err));
+        }
+}
+
+static int page_state(Run *r, PageState *ret) {
+        json_object *v = NULL, *x;
+        PageState s = {};
+        int k;
+
+        k = webdriver_execute(r->wd, page_state_script, NULL, &v);
+        if (k < 0)
+                return k;
+        if (!v || !json_object_is_type(v, json_type_object)) {
+                json_object_put(v);
+                return -EBADMSG;
+        }
+        if (json_object_object_get_ex(v, "url", &x) && json_object_is_type(x, json_type_string))
+                s.url = strdup(json_object_get_string(x));
+        if (json_object_object_get_ex(v, "ready", &x) && json_object_is_type(x, json_type_string))
+                s.complete = streq(json_object_get_string(x), "complete");
+        if (json_object_object_get_ex(v, "status", &x))
+                s.status = (long) json_object_get_int64(x);
+        if (json_object_object_get_ex(v, "net_error", &x) && json_object_is_type(x, json_type_string))
+                s.net_error = strdup(json_object_get_string(x));
+        if (json_object_object_get_ex(v, "password", &x))
+                s.password_visible = json_object_get_boolean(x);
+        if (json_object_object_get_ex(v, "origin", &x))
+                s.origin = json_object_get_double(x);
+        if (json_object_object_get_ex(v, "timing", &x) && json_object_is_type(x, json_type_array) &&
+            json_object_array_length(x) == ELEMENTSOF(s.timing)) {
+                for (size_t i = 0; i < ELEMENTSOF(s.timing); i++)
+                        s.timing[i] = json_object_get_double(json_object_array_get_idx(x, i));
+                s.have_timing = true;
+        }
+        json_object_put(v);
+        if (!s.url) {
+                page_state_done(&s);
+                return -ENOMEM;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* The entry page's timings, as the browser measured them. */
+static void take_timings(Run *r, const PageState *s) {
+        const double *t = s->timing;
+
+        if (r->took_timings || !s->have_timing)
+                return;
+        r->took_timings = true;
+        r->res->dns_ms = (int64_t) (t[1] - t[0]);
+        if (t[4] > 0) {
+                r->res->connect_ms = (int64_t) (t[4] - t[2]);
+                r->res->tls_ms = (int64_t) (t[3] - t[4]);
+        } else {
+                r->res->connect_ms = (int64_t) (t[3] - t[2]);
+                r->res->tls_ms = 0;
+        }
+        r->res->ttfb_ms = (int64_t) t[5];
+}
+
+/* 1: present. */
+static int xpath_present(Run *r, const char *xpath) {
+        _cleanup_strv_free_ char **l = NULL;
+        int k;
+
+        k = webdriver_find_elements(r->wd, NULL, xpath, &l);
+        return k < 0 ? k : k > 0;
+}
+
+typedef enum Judge {
+        JUDGE_PAGE,             /* a page that must show the markers */
+        JUDGE_LOGIN,            /* the page after a login: also, the form must be gone */
+        JUDGE_STEP,             /* an intermediate page: status and failure marker only */
+} Judge;
+
+/* Watch the page until it is judged: 0 when it is fine, 1 when an outcome
+ * was decided, < 0 on a WebDriver failure. */
+static int judge_page(Run *r, Judge how, unsigned wait_ms) {
+        const CheckJob *j = r->job;
+        int64_t deadline = now_ms() + wait_ms;
+        int k;
+
+        for (;;) {
+                _cleanup_(page_state_done) PageState s = {};
+                _cleanup_free_ char *src = NULL;
+                bool last = now_ms() >= deadline, ok = true;
+                char shown[256];
+                const char *bad;
+
+                k = page_state(r, &s);
+                if (k < 0)
+                        return k;
+                /* Results show no query: tokens and codes travel there. */
+                url_redact(s.url, shown, sizeof shown);
+                if (s.net_error)
+                        return decide(r, classify_browser_net_error(s.net_error), "%s: %s loading %s", r->phase,
+                                      s.net_error, shown);
+                if (!s.complete && !last) {
+                        sleep_ms(POLL_MS);
+                        continue;
+                }
+                take_timings(r, &s);
+                r->res->http_status = s.status;
+                bad = s.status > 0 ? classify_http_status(s.status) : NULL;
+                if (bad)
+                        return decide(r, bad, "%s: HTTP %ld at %s", r->phase, s.status, shown);
+
+                if (j->failure_marker || j->success_marker) {
+                        k = webdriver_page_source(r->wd, &src);
+                        if (k < 0)
+                                return k;
+                }
+                if (j->failure_marker && strstr(src, j->failure_marker))
+                        return decide(r, "failure-marker-present", "%s: failure marker found at %s", r->phase, shown);
+                if (j->failure_xpath) {
+                        k = xpath_present(r, j->failure_xpath);
+                        if (k < 0)
+                                return k;
+                        if (k > 0)
+                                return decide(r, "failure-marker-present", "%s: failure XPath matches at %s",
+                                              r->phase, shown);
+                }
+                if (how == JUDGE_STEP)
+                        return 0;
+
+                if (j->success_marker && !strstr(src, j->success_marker))
+                        ok = false;
+                if (ok && j->success_xpath) {
+                        k = xpath_present(r, j->success_xpath);
+                        if (k < 0)
+                                return k;
+                        ok = k > 0;
+                }
+                /* Without markers, a login worked when its form is gone. */
+                if (ok && how == JUDGE_LOGIN && !j->success_marker && !j->success_xpath)
+                        ok = !s.password_visible;
+                if (ok)
+                        return 0;
+
+                if (last) {
+                        if (how == JUDGE_LOGIN && s.password_visible)
+                                return decide(r, j->sso && on_other_host(r, s.url) ? "sso-failed" : "login-rejected",
+                                              "%s: the login form is still shown at %s after %u ms", r->phase,
+                                              shown, wait_ms);
+                        return decide(r, j->sso && how == JUDGE_LOGIN && on_other_host(r, s.url) ? "sso-failed"
+                                                                                                 : "success-marker-missing",
+                                      "%s: success marker not found at %s after %u ms", r->phase, shown, wait_ms);
+                }
+                sleep_ms(POLL_MS);
+        }
+}
+
+static bool in_list(char **l, const char *s) {
+        for (char **i = l; i && *i; i++)
+                if (streq(*i, s))
+                        return true;
+        return false;
+}
+
+/* An input by name in scope (a form element, or the document). */
+static int find_named_input(Run *r, const char *scope, const char *name, char **ret) {
+        _cleanup_free_ char *lit = NULL, *xp = NULL;
+
+        lit = xpath_literal(name);
+        if (!lit || asprintf(&xp, "%s//input[@name=%s]", scope ? "." : "", lit) < 0)
+                return -ENOMEM;
+        return webdriver_find_element(r->wd, scope, xp, ret);
+}
+
+typedef struct LoginForm {
+        char *form;             /* NULL: the inputs stand outside any form */
+        char *user;             /* NULL: none (a password-only step) */
+        char *password;         /* NULL: none (the username step of a multi-page login) */
+} LoginForm;
+
+static void login_form_done(LoginForm *f) {
+        free(f->form);
+        free(f->user);
+        free(f->password);
+        *f = (LoginForm) {};
+}
+
+/* The default username field: the last text or email input before the
+ * password input in the same form (or document). */
+static int find_user_before(Run *r, const char *scope, const char *password, char **passwords, char **ret) {
+        _cleanup_strv_free_ char **inputs = NULL;
+        const char *last = NULL;
+        int k;
+
+        k = webdriver_find_elements(r->wd, scope, scope ? ".//input[" XP_TEXTLIKE " or " XP_PASSWORD "]"
+                                                        : "//input[" XP_TEXTLIKE " or " XP_PASSWORD "]", &inputs);
+        if (k < 0)
+                return k;
+        for (size_t i = 0; inputs[i] && i < FORM_INPUTS_MAX; i++) {
+                if (password && streq(inputs[i], password))
+                        break;
+                if (!in_list(passwords, inputs[i]))
+                        last = inputs[i];
+        }
+        *ret = last ? strdup(last) : NULL;
+        return last && !*ret ? -ENOMEM : 0;
+}
+
+/* Find the login form on the current page. 0 found (f filled), 1 decided
+ * (no form: login-form-missing or sso-failed), < 0 WebDriver failure. */
+static int find_login_form(Run *r, LoginForm *f) {
+        const CheckJob *j = r->job;
+        _cleanup_strv_free_ char **passwords = NULL;
+        _cleanup_free_ char *url = NULL;
+        const char *outcome;
+        char shown[256];
+        int k;
+
+        (void) webdriver_current_url(r->wd, &url);
+        outcome = j->sso && on_other_host(r, url) ? "sso-failed" : "login-form-missing";
+        url_redact(url, shown, sizeof shown);
+
+        if (j->login_form) {
+                k = webdriver_find_element(r->wd, NULL, j->login_form, &f->form);
+                if (k == -ENOENT)
+                        return decide(r, outcome, "%s: no element matches the login form XPath at %s", r->phase,
+                                      shown);
+                if (k < 0)
+                        return k;
+        }
+
+        k = webdriver_find_elements(r->wd, f->form, f->form ? ".//input[" XP_PASSWORD "]" : "//input[" XP_PASSWORD "]",
+                                    &passwords);
+        if (k < 0)
+                return k;
+
+        if (j->password_field) {
+                k = find_named_input(r, f->form, j->password_field, &f->password);
+                if (k < 0 && k != -ENOENT)
+                        return k;
+        } else {
+                /* The first visible one: pages keep hidden copies around. */
+                for (size_t i = 0; passwords[i] && i < FORM_INPUTS_MAX; i++) {
+                        k = webdriver_element_displayed(r->wd, passwords[i]);
+                        if (k < 0)
+                                return k;
+                        if (k > 0) {
+                                f->password = strdup(passwords[i]);
+                                if (!f->password)
+                                        return -ENOMEM;
+                                break;
+                        }
+                }
+        }
+
+        if (f->password && !f->form) {
+                k = webdriver_find_element(r->wd, f->password, "./ancestor::form[1]", &f->form);
+                if (k < 0 && k != -ENOENT)
+                        return k;
+        }
+
+        if (j->username_field) {
+                k = find_named_input(r, f->form, j->username_field, &f->user);
+                if (k < 0 && k != -ENOENT)
+                        return k;
+        } else if (f->password) {
+                k = find_user_before(r, f->form, f->password, passwords, &f->user);
+                if (k < 0)
+                        return k;
+        } else {
+                /* No password input: maybe the first page of a multi-page
+                 * login that asks for the username alone, in an input that
+                 * says so (not the search box in the page's header). */
+                _cleanup_strv_free_ char **inputs = NULL;
+                k = webdriver_find_elements(r->wd, f->form,
+                                            f->form ? ".//input[" XP_TEXTLIKE " and " XP_USERLIKE "]"
+                                                    : "//form//input[" XP_TEXTLIKE " and " XP_USERLIKE "]", &inputs);
+                if (k < 0)
+                        return k;
+                for (size_t i = 0; inputs[i] && i < FORM_INPUTS_MAX && !f->user; i++) {
+                        k = webdriver_element_displayed(r->wd, inputs[i]);
+                        if (k < 0)
+                                return k;
+                        if (k > 0 && !(f->user = strdup(inputs[i])))
+                                return -ENOMEM;
+                }
+                if (f->user && !f->form) {
+                        k = webdriver_find_element(r->wd, f->user, "./ancestor::form[1]", &f->form);
+                        if (k < 0 && k != -ENOENT)
+                                return k;
+                }
+        }
+
+        if (!f->password && !f->user)
+                return decide(r, outcome, "%s: no login form (no %s input%s%s) at %s", r->phase,
+                              j->password_field ? "password" : "visible password",
+                              j->password_field ? " named " : "", j->password_field ?: "", shown);
+        if (j->username_field && !f->user)
+                return decide(r, outcome, "%s: no input named %s at %s", r->phase, j->username_field, shown);
+        return 0;
+}
+
+static int type_into(Run *r, const char *element, const char *text) {
+        int k;
+
+        k = webdriver_element_clear(r->wd, element);
+        if (k < 0)
+                return k;
+        return webdriver_element_send_keys(r->wd, element, text);
+}
+
+/* Submit the way a person does: the form's submit button, else Enter in
+ * the last field typed into (implicit submission). */
+static int submit(Run *r, const char *form, const char *field) {
+        _cleanup_strv_free_ char **buttons = NULL;
+        int k;
+
+        if (form) {
+                k = webdriver_find_elements(r->wd, form, XP_SUBMIT, &buttons);
+                if (k < 0)
+                        return k;
+                for (size_t i = 0; buttons[i] && i < FORM_INPUTS_MAX; i++) {
+                        k = webdriver_element_displayed(r->wd, buttons[i]);
+                        if (k < 0)
+                                return k;
+                        if (k > 0)
+                                return webdriver_element_click(r->wd, buttons[i]);
+                }
+        }
+        if (!field)
+                return -ENOENT;
+        return webdriver_element_send_keys(r->wd, field, "\xee\x80\x87");   /* U+E007, Enter */
+}
+
+static unsigned wait_ms(const CheckJob *j) {
+        if (j->wait_sec < 0)
+                return WAIT_DEFAULT_SEC * 1000U;
+        return (unsigned) MIN((unsigned) j->wait_sec, WAIT_MAX_SEC) * 1000U;
+}
+
+/* The login: find the form on whatever page the browser is on (the
+ * partner's, or its identity provider's after the redirects), fill it,
+ * submit, and watch. A username-only first page is filled and submitted,
+ * then the password page is looked for once more. */
+static int login(Run *r) {
+        const CheckJob *j = r->job;
+        int k;
+
+        for (unsigned page = 0; page < 2; page++) {
+                _cleanup_(login_form_done) LoginForm f = {};
+                int64_t deadline = now_ms() + wait_ms(j);
+
+                r->phase = page == 0 ? "login" : "login (second page)";
+                /* Pages that write their form with a script get the wait
+                 * to do it. */
+                for (;;) {
+                        k = find_login_form(r, &f);
+                        if (k != 1 || now_ms() >= deadline)
+                                break;
+                        r->res->outcome = NULL;
+                        r->res->details[0] = 0;
+                        login_form_done(&f);
+                        sleep_ms(POLL_MS);
+                }
+                if (k != 0)
+                        return k;
+                if (page == 1 && !f.password)
+                        return decide(r, j->sso ? "sso-failed" : "login-rejected",
+                                      "%s: no password page after the username page", r->phase);
+                if (f.user && j->username) {
+                        k = type_into(r, f.user, j->username);
+                        if (k < 0)
+                                return k;
+                }
+                if (f.password) {
+                        k = type_into(r, f.password, j->password);
+                        if (k < 0)
+                                return k;
+                }
+                r->progress(r->userdata, 2, 2, f.password ? "submitting the login form" : "submitting the username");
+                k = submit(r, f.form, f.password ?: f.user);
+                if (k < 0)
+                        return k;
+                if (f.password)
+                        break;
+                /* Give the second page its time to come. */
+                k = judge_page(r, JUDGE_STEP, 0);
+                if (k != 0)
+                        return k;
+        }
+
+        r->progress(r->userdata, 2, 2, "waiting for the page after the login");
+        r->phase = "after the login";
+        return judge_page(r, JUDGE_LOGIN, wait_ms(j));
+}
+
+static int navigate(Run *r, const char *phase, const char *url) {
+        int k;
+
+        r->phase = phase;
+        k = webdriver_navigate(r->wd, url);
+        if (k < 0) {
+                const WebDriverError *e = webdriver_last_error(r->wd);
+                /* A page that does not finish loading within pageLoad. */
+                if (streq(e->error, "timeout")) {
+                        char shown[256];
+                        url_redact(url, shown, sizeof shown);
+                        return decide(r, "partner-timeout", "%s: %s did not load within %u s", phase, shown,
+                                      r->job->timeout_sec);
+                }
+                return k;
+        }
+        return 0;
+}
+
+/* Express checkout: the configured page's form (or the first form on the
+ * product page that is not a login form), submitted; the page after it
+ * must not fail. */
+static int express_checkout(Run *r) {
+        const CheckJob *j = r->job;
+        _cleanup_strv_free_ char **forms = NULL;
+        int k;
+
+        if (j->checkout_url) {
+                k = navigate(r, "checkout", j->checkout_url);
+                if (k != 0)
+                        return k;
+                k = judge_page(r, JUDGE_STEP, 0);
+                if (k != 0)
+                        return k;
+        }
+        r->phase = "checkout";
+        k = webdriver_find_elements(r->wd, NULL, "//form[not(.//input[" XP_PASSWORD "])][" XP_SUBMIT "]", &forms);
+        if (k < 0)
+                return k;
+        if (!forms[0])
+                return decide(r, "success-marker-missing", "checkout: no checkout form on the page");
+        k = submit(r, forms[0], NULL);
+        if (k < 0)
+                return k;
+        return judge_page(r, JUDGE_STEP, 0);
+}
+
+static void save_evidence(Run *r) {
+        const CheckJob *j = r->job;
+        const char *dir = evidence_directory(j->evidence_dir);
+        const char *secrets[] = { j->password, j->totp_seed, NULL };
+        _cleanup_free_ char *src = NULL, *redacted = NULL, *png_path = NULL, *src_path = NULL;
+        _cleanup_free_ void *png = NULL;
+        char name[128];
+        size_t png_size = 0, n;
+        int k;
+
+        /* Both best effort: a failure to save evidence does not change the
+         * outcome, it only goes unmentioned. */
+        if (webdriver_screenshot(r->wd, &png, &png_size) >= 0) {
+                snprintf(name, sizeof name, "pik-%lld-%u-%s.png", (long long) j->execution, j->attempt, j->browser);
+                (void) evidence_write(dir, name, png, png_size, &png_path);
+        }
+        if (webdriver_page_source(r->wd, &src) >= 0) {
+                if (strlen(src) > EVIDENCE_SOURCE_MAX)
+                        src[EVIDENCE_SOURCE_MAX] = 0;
+                k = evidence_redact(src, secrets, &redacted);
+                explicit_bzero(src, strlen(src));
+                if (k >= 0) {
+                        snprintf(name, sizeof name, "pik-%lld-%u-%s.html", (long long) j->execution, j->attempt,
+                                 j->browser);
+                        (void) evidence_write(dir, name, redacted, strlen(redacted), &src_path);
+                }
+        }
+        if (!png_path && !src_path)
+                return;
+        n = strlen(r->res->details);
+        snprintf(r->res->details + n, sizeof r->res->details - n, "; evidence: %s%s%s", png_path ?: "",
+                 png_path && src_path ? " " : "", src_path ?: "");
+}
+
+static int start_session(Run *r) {
+        const CheckJob *j = r->job;
+        json_object *caps = NULL;
+        int64_t t0;
+        int k;
+
+        r->phase = "session";
+        k = webdriver_capabilities(j->user_agent, j->capabilities, &caps);
+        if (k == -EINVAL)
+                return decide(r, "invalid-config", "the browser's capabilities are not a JSON object");
+        if (k < 0)
+                return k;
+
+        /* Starting a browser (or waiting for a Grid slot) takes longer than
+         * a command. */
+        webdriver_set_timeout(r->wd, MAX(j->timeout_sec, 30U) * 1000U);
+        t0 = now_ms();
+        k = webdriver_session_new(r->wd, caps);
+        json_object_put(caps);
+        r->session_ms = now_ms() - t0;
+        if (k < 0)
+                return fail(r, k, "creating a browser session");
+        r->in_session = true;
+
+        /* The driver answers a page load within the page-load timeout; our
+         * transport waits a little longer so that the driver's answer, not
+         * ours, says what timed out. */
+        webdriver_set_timeout(r->wd, j->timeout_sec * 1000U + 15000U);
+        k = webdriver_set_timeouts(r->wd, (long) j->timeout_sec * 1000L, 10000L, 0L);
+        if (k < 0)
+                return fail(r, k, "setting the session's timeouts");
+        return 0;
+}
+
+static int webdriver_run(const CheckJob *job, CheckProgressFn progress, void *userdata, CheckResult *res) {
+        _cleanup_(webdriver_freep) WebDriver *wd = NULL;
+        _cleanup_free_ char *entry_host = NULL;
+        Run r = { .job = job, .res = res, .progress = progress, .userdata = userdata, .start_ms = now_ms() };
+        int k;
+
+        if (!job->webdriver_url || !*job->webdriver_url) {
+                decide(&r, "invalid-config", "browser '%s' has no WebDriver URL", job->browser);
+                return 0;
+        }
+        if (job->credentials_missing) {
+                decide(&r, "missing-credentials", "no usable credentials for partner '%s'", job->partner);
+                return 0;
+        }
+        if (url_origin(job->entry_url, &entry_host) < 0) {
+                decide(&r, "invalid-config", "entry URL does not parse");
+                return 0;
+        }
+        r.entry_host = entry_host;
+
+        k = webdriver_new(job->webdriver_url, &wd);
+        if (k == -ENOMEM) {
+                decide(&r, "out-of-memory", "out of memory");
+                return 0;
+        }
+        if (k < 0) {
+                decide(&r, "invalid-config", "WebDriver URL '%s' is not usable", job->webdriver_url);
+                return 0;
+        }
+        r.wd = wd;
+
+        progress(userdata, 1, 2, "starting a browser session");
+        k = start_session(&r);
+        if (k != 0)
+                goto finish;
+
+        progress(userdata, 1, 2, "opening the entry page");
+        k = navigate(&r, "entry page", job->entry_url);
+        if (k < 0)
+                k = fail(&r, k, "entry page");
+        if (k != 0)
+                goto finish;
+
+        if (job->password) {
+                k = judge_page(&r, JUDGE_STEP, 0);
+                if (k == 0)
+                        k = login(&r);
+        } else
+                /* Nothing to log in with: the entry page alone is judged. */
+                k = judge_page(&r, JUDGE_PAGE, wait_ms(job));
+        if (k < 0)
+                k = fail(&r, k, r.phase);
+        if (k != 0)
+                goto finish;
+
+        if (job->product_url) {
+                progress(userdata, 2, 2, "opening the product page");
+                k = navigate(&r, "product page", job->product_url);
+                if (k == 0)
+                        k = judge_page(&r, JUDGE_PAGE, wait_ms(job));
+                if (k < 0)
+                        k = fail(&r, k, "product page");
+                if (k != 0)
+                        goto finish;
+        }
+        if (job->express_checkout) {
+                progress(userdata, 2, 2, "express checkout");
+                k = express_checkout(&r);
+                if (k < 0)
+                        k = fail(&r, k, "checkout");
+                if (k != 0)
+                        goto finish;
+        }
+
+        res->outcome = "success";
+        snprintf(res->details, sizeof res->details, "logged in%s in %lld ms (browser session %lld ms)",
+                 job->password ? "" : " (no credentials: entry page only)",
+                 (long long) (now_ms() - r.start_ms - r.session_ms), (long long) r.session_ms);
+
+finish:
+        res->total_ms = now_ms() - r.start_ms - r.session_ms;
+        if (r.in_session) {
+                if (pik_outcome_builtin_kind(res->outcome) != OUTCOME_KIND_SUCCESS &&
+                    !streq(res->outcome, "engine-crashed"))
+                        save_evidence(&r);
+                /* Always, failure or not: a leaked session holds a browser
+                 * (and on a Grid, a slot) until the driver's own timeout. */
+                webdriver_set_timeout(wd, 15000U);
+                (void) webdriver_session_delete(wd);
+        }
+        if (job->password && strstr(res->details, job->password))
+                /* Pages echo what was typed; details never carry it on. */
+                snprintf(res->details, sizeof res->details, "%s (details withheld: they held the password)",
+                         res->outcome);
+        return 0;
+}
+
+const CheckEngine engine_webdriver = {
+        .name = "webdriver",
+        .run = webdriver_run,
+};

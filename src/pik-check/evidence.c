@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evidence.h"
+#include "macro.h"
+
+typedef struct Buf {
+        char *data;
+        size_t size, allocated;
+} Buf;
+
+static int buf_append(Buf *b, const char *p, size_t n) {
+        if (n > SIZE_MAX / 2 - b->size)
+                return -E2BIG;
+        if (b->size + n + 1 > b->allocated) {
+                size_t a = MAX(b->allocated * 2, b->size + n + 1);
+                char *q = realloc(b->data, a);
+                if (!q)
+                        return -ENOMEM;
+                b->data = q;
+                b->allocated = a;
+        }
+        memcpy(b->data + b->size, p, n);
+        b->size += n;
+        b->data[b->size] = 0;
+        return 0;
+}
+
+static void buf_wipe(Buf *b) {
+        if (b->data)
+                explicit_bzero(b->data, b->allocated);
+        free(b->data);
+        *b = (Buf) {};
+}
+
+static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Inside one tag starting at p ("<input…"): the end (just past '>', or the
+ * string's end), and the value attribute's span if the type is password. */
+static const char *scan_input(const char *p, const char **ret_value, size_t *ret_value_len) {
+        const char *value = NULL;
+        size_t value_len = 0;
+        bool password = false;
+
+        p += STRLEN("<input");
+        for (;;) {
+                const char *name, *v = NULL;
+                size_t name_len, v_len = 0;
+
+                while (is_space(*p) || *p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                if (*p == '>') {
+                        p++;
+                        break;
+                }
+                name = p;
+                while (*p && !is_space(*p) && *p != '=' && *p != '>' && *p != '/')
+                        p++;
+                name_len = (size_t) (p - name);
+                if (name_len == 0) {
+                        p++;   /* a stray character: move on */
+                        continue;
+                }
+                while (is_space(*p))
+                        p++;
+                if (*p == '=') {
+                        p++;
+                        while (is_space(*p))
+                                p++;
+                        if (*p == '"' || *p == '\'') {
+                                char q = *p++;
+                                v = p;
+                                while (*p && *p != q)
+                                        p++;
+                                v_len = (size_t) (p - v);
+                                if (*p)
+                                        p++;
+                        } else {
+                                v = p;
+                                while (*p && !is_space(*p) && *p != '>')
+                                        p++;
+                                v_len = (size_t) (p - v);
+                        }
+                }
+                if (name_len == 4 && strncasecmp(name, "type", 4) == 0 && v && v_len == 8 &&
+                    strncasecmp(v, "password", 8) == 0)
+                        password = true;
+                else if (name_len == 5 && strncasecmp(name, "value", 5) == 0 && v) {
+                        value = v;
+                        value_len = v_len;
+                }
+        }
+        if (password && value) {
+                *ret_value = value;
+                *ret_value_len = value_len;
+        } else
+                *ret_value = NULL;
+        return p;
+}
+
+static int redact_inputs(const char *html, Buf *out) {
+        const char *p = html, *copied = html;
+        int r;
+
+        while ((p = strchr(p, '<'))) {
+                const char *value, *end;
+                size_t value_len;
+
+                if (strncasecmp(p, "<input", 6) != 0 || !(is_space(p[6]) || p[6] == '/' || p[6] == '>')) {
+                        p++;
+                        continue;
+                }
+                end = scan_input(p, &value, &value_len);
+                if (value && value_len > 0) {
+                        r = buf_append(out, copied, (size_t) (value - copied));
+                        if (r >= 0)
+                                r = buf_append(out, EVIDENCE_REDACTED, STRLEN(EVIDENCE_REDACTED));
+                        if (r < 0)
+                                return r;
+                        copied = value + value_len;
+                }
+                p = end;
+        }
+        return buf_append(out, copied, strlen(copied));
+}
+
+static int replace_all(Buf *b, const char *needle) {
+        Buf out = {};
+        size_t n = strlen(needle);
+        const char *p, *copied;
+        int r;
+
+        if (n == 0 || !b->data || !strstr(b->data, needle))
+                return 0;
+        copied = b->data;
+        while ((p = strstr(copied, needle))) {
+                r = buf_append(&out, copied, (size_t) (p - copied));
+                if (r >= 0)
+                        r = buf_append(&out, EVIDENCE_REDACTED, STRLEN(EVIDENCE_REDACTED));
+                if (r < 0) {
+                        buf_wipe(&out);
+                        return r;
+                }
+                copied = p + n;
+        }
+        r = buf_append(&out, copied, strlen(copied));
+        if (r < 0) {
+                buf_wipe(&out);
+                return r;
+        }
+        buf_wipe(b);
+        *b = out;
+        return 0;
+}
+
+/* The secret as an HTML serializer may write it: which characters become
+ * references differs between text and attributes (and between
+ * serializers), so each of these is looked for. */
+enum {
+        ESCAPE_AMP = 1 << 0,
+        ESCAPE_LT_GT = 1 << 1,
+        ESCAPE_QUOT = 1 << 2,
+        ESCAPE_APOS = 1 << 3,
+};
+static const unsigned escape_modes[] = {
+        ESCAPE_AMP | ESCAPE_LT_GT,                              /* text (HTML's serialization) */
+        ESCAPE_AMP | ESCAPE_QUOT,                               /* attribute values */
+        ESCAPE_AMP | ESCAPE_LT_GT | ESCAPE_QUOT,                /* attribute values, newer serializers */
+        ESCAPE_AMP | ESCAPE_LT_GT | ESCAPE_QUOT | ESCAPE_APOS,  /* everything (template engines) */
+};
+
+static int html_escape(const char *s, unsigned mode, Buf *out) {
+        int r = 0;
+
+        for (; *s && r >= 0; s++)
+                if (*s == '&' && (mode & ESCAPE_AMP))
+                        r = buf_append(out, "&amp;", 5);
+                else if (*s == '<' && (mode & ESCAPE_LT_GT))
+                        r = buf_append(out, "&lt;", 4);
+                else if (*s == '>' && (mode & ESCAPE_LT_GT))
+                        r = buf_append(out, "&gt;", 4);
+                else if (*s == '"' && (mode & ESCAPE_QUOT))
+                        r = buf_append(out, "&quot;", 6);
+                else if (*s == '\'' && (mode & ESCAPE_APOS))
+                        r = buf_append(out, "&#39;", 5);
+                else
+                        r = buf_append(out, s, 1);
+        return r;
+}
+
+/* As a form or a query string carries it. */
+static int url_encode(const char *s, Buf *out) {
+        static const char hex[] = "0123456789ABCDEF";
+        int r = 0;
+
+        for (; *s && r >= 0; s++) {
+                unsigned char c = (unsigned char) *s;
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == '~')
+                        r = buf_append(out, (const char *) &c, 1);
+                else {
+                        char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+                        r = buf_append(out, e, 3);
+                }
+        }
+        return r;
+}
+
+int evidence_redact(const char *html, const char *const *secrets, char **ret) {
+        Buf b = {};
+        int r;
+
+        r = redact_inputs(html ?: "", &b);
+        for (const char *const *s = secrets; r >= 0 && s && *s; s++) {
+                Buf v = {};
+
+                if (!**s)
+                        continue;
+                r = replace_all(&b, *s);
+                for (size_t m = 0; r >= 0 && m < ELEMENTSOF(escape_modes); m++) {
+                        r = html_escape(*s, escape_modes[m], &v);
+                        if (r >= 0 && !streq(v.data, *s))
+                                r = replace_all(&b, v.data);
+                        buf_wipe(&v);
+                }
+                if (r >= 0)
+                        r = url_encode(*s, &v);
+                if (r >= 0 && !streq(v.data, *s))
+                        r = replace_all(&b, v.data);
+                buf_wipe(&v);
+        }
+        if (r < 0) {
+                buf_wipe(&b);
+                return r;
+        }
+        if (!b.data && buf_append(&b, "", 0) < 0)
+                return -ENOMEM;
+        *ret = b.data;
+        return 0;
+}
+
+const char *evidence_directory(const char *configured) {
+        static char runtime[4096];
+        const char *e;
+
+        if (configured && *configured)
+                return configured;
+        e = getenv("RUNTIME_DIRECTORY");
+        if (e && *e == '/') {
+                /* Several directories are separated by ':'. */
+                size_t n = strcspn(e, ":");
+                if (n < sizeof runtime) {
+                        memcpy(runtime, e, n);
+                        runtime[n] = 0;
+                        return runtime;
+                }
+        }
+        return "/tmp";
+}
+
+int evidence_write(const char *dir, const char *name, const void *data, size_t size, char **ret_path) {
+        _cleanup_free_ char *path = NULL, *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *p = data;
+
+        if (!dir || !name || strchr(name, '/'))
+                return -EINVAL;
+        if (asprintf(&path, "%s/%s", dir, name) < 0 || asprintf(&tmp, "%s/.%s.XXXXXX", dir, name) < 0)
+                return -ENOMEM;
+
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        while (size > 0) {
+                ssize_t n = write(fd, p, size);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int r = -errno;
+                        (void) unlink(tmp);
+                        return r;
+                }
+                p += n;
+                size -= (size_t) n;
+        }
+        if (fchmod(fd, 0640) < 0 || rename(tmp, path) < 0) {
+                int r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        if (ret_path)
+                *ret_path = TAKE_PTR(path);
+        return 0;
+}

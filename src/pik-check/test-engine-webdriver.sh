@@ -1,0 +1,246 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The webdriver engine against a real headless Chromium: chromedriver on a
+# loopback port, the login-site fixture, and `pik-check --job FILE` (no
+# pikd) for each case, asserting outcome, kind and exit status.
+#
+#   test-engine-webdriver.sh PIK_CHECK
+#
+# Installs nothing: Debian's chromium and chromium-driver must be there
+# (tests/run installs them). Without /usr/bin/chromedriver it skips (77).
+# Environment: CHROMEDRIVER (default /usr/bin/chromedriver), PIK_FIXTURES
+# (default tests/fixtures of this tree).
+
+set -u
+
+PIK_CHECK=${1:?usage: $0 PIK_CHECK}
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+FIXTURES=${PIK_FIXTURES:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tests/fixtures" && pwd)}
+PASSWORD='s3cret&<pw>'
+
+if [ ! -x "$CHROMEDRIVER" ]; then
+        echo "SKIP: $CHROMEDRIVER is missing (Debian packages chromium and chromium-driver)"
+        exit 77
+fi
+if ! command -v python3 >/dev/null; then
+        echo "SKIP: python3 is missing (the fixture site)"
+        exit 77
+fi
+
+T=$(mktemp -d /tmp/pik-test-webdriver-XXXXXX)
+PIDS=()
+cleanup() {
+        local p
+        for p in "${PIDS[@]}"; do
+                kill "$p" 2>/dev/null
+        done
+        wait 2>/dev/null
+        [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+PASS=0
+FAIL=0
+
+# A loopback port nothing listens on (bound, then released).
+free_port() {
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http URL SECONDS: until URL answers at all.
+wait_http() {
+        python3 - "$1" "$2" <<'EOF'
+import sys, time, urllib.request, urllib.error
+deadline = time.time() + float(sys.argv[2])
+while time.time() < deadline:
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit(1)
+EOF
+}
+
+start_chromedriver() {   # PORT LOG → pid in $!
+        "$CHROMEDRIVER" --port="$1" --allowed-ips=127.0.0.1 --log-level=WARNING >"$2" 2>&1 &
+}
+
+python3 "$FIXTURES/login-site.py" --port 0 --port-file "$T/site.port" 2>"$T/site.log" &
+PIDS+=($!)
+for _ in $(seq 50); do
+        [ -s "$T/site.port" ] && break
+        sleep 0.1
+done
+SITE="http://127.0.0.1:$(cat "$T/site.port")"
+
+WD_PORT=$(free_port)
+start_chromedriver "$WD_PORT" "$T/chromedriver.log"
+WD_PID=$!
+PIDS+=("$WD_PID")
+WD="http://127.0.0.1:$WD_PORT"
+if ! wait_http "$WD/status" 20; then
+        echo "FAIL: chromedriver did not start:"
+        cat "$T/chromedriver.log"
+        exit 1
+fi
+CLOSED=$(free_port)
+
+# job NAME ENTRY_URL [EXTRA_JSON_MEMBERS] [PASSWORD]: the job document.
+job() {
+        local name=$1 entry=$2 extra=${3:-} password=${4:-$PASSWORD} wd=${WD_URL:-$WD}
+        python3 - "$T/$name.json" "$entry" "$password" "$wd" "$T/evidence-$name" "{${extra}}" <<'EOF'
+import json, sys
+path, entry, password, wd, evidence, extra = sys.argv[1:]
+job = {"execution": 7, "attempt": 1, "partner": "demo", "browser": "chromium", "engine": "webdriver",
+       "webdriver_url": wd, "entry_url": entry, "success_marker": "Welcome back",
+       "failure_marker": "Service unavailable", "timeout_sec": 15, "evidence_dir": evidence,
+       "credentials": {"username": "alice@example.com", "password": password}}
+job.update(json.loads(extra))
+json.dump({k: v for k, v in job.items() if v is not None}, open(path, "w"))
+EOF
+        mkdir -p "$T/evidence-$name"
+}
+
+field() {   # FILE KEY
+        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>/dev/null
+}
+
+# check NAME OUTCOME KIND: run the job NAME and compare.
+check() {
+        local name=$1 want=$2 kind=$3 rc want_rc t0 t1 outcome got_kind
+        case $kind in
+                success) want_rc=0 ;;
+                partner) want_rc=2 ;;
+                infrastructure) want_rc=3 ;;
+                configuration) want_rc=4 ;;
+        esac
+        t0=$(date +%s%N)
+        "$PIK_CHECK" --job "$T/$name.json" >"$T/$name.out" 2>"$T/$name.err"
+        rc=$?
+        t1=$(date +%s%N)
+        outcome=$(field "$T/$name.out" outcome)
+        got_kind=$(field "$T/$name.out" kind)
+        if [ "$outcome" = "$want" ] && [ "$got_kind" = "$kind" ] && [ "$rc" = "$want_rc" ]; then
+                PASS=$((PASS + 1))
+                printf 'ok   %-22s %-26s %-15s %5d ms  %s\n' "$name" "$outcome" "$kind" $(((t1 - t0) / 1000000)) \
+                        "$(field "$T/$name.out" details | cut -c1-110)"
+        else
+                FAIL=$((FAIL + 1))
+                printf 'FAIL %-22s want %s/%s (exit %s), got %s/%s (exit %s)\n' "$name" "$want" "$kind" "$want_rc" \
+                        "${outcome:-?}" "${got_kind:-?}" "$rc"
+                sed 's/^/     out: /' "$T/$name.out"
+                sed 's/^/     err: /' "$T/$name.err" | tail -n 5
+        fi
+}
+
+assert() {   # DESCRIPTION COMMAND…
+        local what=$1
+        shift
+        if "$@"; then
+                PASS=$((PASS + 1))
+                printf 'ok   %s\n' "$what"
+        else
+                FAIL=$((FAIL + 1))
+                printf 'FAIL %s\n' "$what"
+        fi
+}
+
+no_files() {
+        [ -z "$(ls -A "$1" 2>/dev/null)" ]
+}
+
+# Logging in, in a real browser.
+job login "$SITE/login"
+check login success success
+assert "no evidence after a success" no_files "$T/evidence-login"
+
+job login-js "$SITE/login-js"                       # the form is written by a script
+check login-js success success
+job marker-late "$SITE/login?next=/account-late"    # the marker is written a second later
+check marker-late success success
+job multi-page "$SITE/login-step1"
+check multi-page success success
+job named-form "$SITE/login-named" '"login_form": "//form[@id=\"signin\"]", "username_field": "ident", "password_field": "secret"'
+check named-form success success
+job sso "$SITE/sso/start" '"sso": true'
+check sso success success
+job checkout "$SITE/login" "\"product_url\": \"$SITE/product\", \"express_checkout\": true"
+check checkout success success
+assert "express checkout posted the order" grep -q 'POST /checkout' "$T/site.log"
+
+# The partner's failures.
+job wrong-password "$SITE/login" '"wait_sec": 2' 'not-the-password'
+check wrong-password login-rejected partner
+job sso-wrong-password "$SITE/sso/start" '"sso": true, "wait_sec": 1' 'not-the-password'
+check sso-wrong-password sso-failed partner
+job failure-marker "$SITE/login?next=/account-failure"
+check failure-marker failure-marker-present partner
+job missing-marker "$SITE/login?next=/account-plain" '"wait_sec": 1'
+check missing-marker success-marker-missing partner
+job http-500 "$SITE/status/500"
+check http-500 http-5xx partner
+job no-login-form "$SITE/status/200" '"wait_sec": 1'
+check no-login-form login-form-missing partner
+job partner-refused "http://127.0.0.1:$CLOSED/login"
+check partner-refused partner-unreachable partner
+job partner-slow "$SITE/slow?s=6" '"timeout_sec": 2'
+check partner-slow partner-timeout partner
+
+# Ours: the WebDriver endpoint and the browser.
+WD_URL="http://127.0.0.1:$CLOSED" job endpoint-down "$SITE/login"
+check endpoint-down webdriver-session-failed infrastructure
+job no-browser "$SITE/login" '"capabilities": "{\"goog:chromeOptions\": {\"binary\": \"/nonexistent/chromium\"}}"'
+check no-browser webdriver-session-failed infrastructure
+
+# A driver that dies while the check waits on a page.
+WD2_PORT=$(free_port)
+start_chromedriver "$WD2_PORT" "$T/chromedriver2.log"
+WD2_PID=$!
+PIDS+=("$WD2_PID")
+if wait_http "http://127.0.0.1:$WD2_PORT/status" 20; then
+        WD_URL="http://127.0.0.1:$WD2_PORT" job driver-dies "$SITE/slow?s=8"
+        ( sleep 3; pkill -KILL -P "$WD2_PID"; kill -KILL "$WD2_PID" ) &
+        KILLER=$!
+        check driver-dies engine-crashed infrastructure
+        wait "$KILLER" "$WD2_PID" 2>/dev/null
+else
+        FAIL=$((FAIL + 1))
+        echo "FAIL driver-dies: a second chromedriver did not start"
+fi
+
+# The configuration's.
+job bad-capabilities "$SITE/login" '"capabilities": "[\"not an object\"]"'
+check bad-capabilities invalid-config configuration
+job bad-xpath "$SITE/login" '"login_form": "//form[@id="'
+check bad-xpath invalid-config configuration
+
+# Evidence on failure: a screenshot and the page source, with the password
+# gone from it (the page echoes it as text and in the input's value).
+job evidence "$SITE/login?echo=1" '"wait_sec": 1' 'wrong&<pw>"x'
+check evidence login-rejected partner
+PNG="$T/evidence-evidence/pik-7-1-chromium.png"
+HTML="$T/evidence-evidence/pik-7-1-chromium.html"
+assert "screenshot saved as PNG" test "$(head -c 8 "$PNG" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
+assert "page source saved" grep -q 'Invalid username or password' "$HTML"
+assert "details name the evidence files" grep -q "evidence: $PNG $HTML" "$T/evidence.out"
+assert "typed password redacted from the source" sh -c "! grep -qF 'wrong&amp;' '$HTML' && ! grep -qF 'wrong&<pw>' '$HTML'"
+assert "the page did echo it, redacted" grep -qF 'You typed [REDACTED]' "$HTML"
+assert "password input's value redacted" grep -qF 'type="password" name="pass" value="[REDACTED]"' "$HTML"
+assert "no password in the result" sh -c "! grep -qF 'wrong&' '$T/evidence.out'"
+# Without evidence_dir: the unit's RuntimeDirectory.
+job evidence-runtime "$SITE/status/503" '"evidence_dir": null'
+mkdir -p "$T/runtime"
+RUNTIME_DIRECTORY="$T/runtime" "$PIK_CHECK" --job "$T/evidence-runtime.json" >"$T/evidence-runtime.out" 2>&1
+assert "evidence in \$RUNTIME_DIRECTORY without evidence_dir" test -s "$T/runtime/pik-7-1-chromium.png" -a -s "$T/runtime/pik-7-1-chromium.html"
+
+# Every session was deleted: no browser is left behind by any case.
+sleep 1
+assert "no browser left running under chromedriver" test -z "$(pgrep -P "$WD_PID")"
+
+echo
+echo "engine-webdriver: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

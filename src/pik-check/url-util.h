@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+
+/* URLs as a browser treats them, on libcurl's URL parser. */
+
+/* rel resolved against base (RFC 3986; blanks around rel are dropped, as
+ * browsers do; the fragment is dropped). -EINVAL when either is not an
+ * http(s) URL. */
+int url_resolve(const char *base, const char *rel, char **ret);
+
+/* The host name (lower case) of an absolute URL, and "scheme://host[:port]"
+ * as an Origin header wants it. -EINVAL for anything else. */
+int url_host(const char *url, char **ret);
+int url_origin(const char *url, char **ret);
+
+/* url without its query and fragment, cut to n bytes: what results and
+ * logs may show of a URL (a GET form, an OAuth redirect or a token link
+ * carries secrets in the query). Never fails: "(invalid URL)" otherwise. */
+void url_redact(const char *url, char *ret, size_t n);

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Package tests: tests that install pik's .deb into the container instead of
+# the meson build. A test says so with a line
+#
+#       # pik-test: packages
+#
+# ./run then builds the packages once (packaging/deb/build and
+# packaging/rpm/build, before any container is mounted), boots that test's
+# container without the meson staging tree (so that only the package puts
+# pik's files there) and skips ct_prepare (the package's scripts do that
+# work). The test gets PIK_DEB_DIR and PIK_RPM_DIR in its environment.
+# PIK_PACKAGES_DIR=DIR reuses packages already built there (DIR/deb/*.deb,
+# DIR/rpm/*.rpm) and builds them there if missing.
+#
+#   pkg_wanted TEST_FILE   is it a package test?
+#   pkg_prepare            build the packages; set PKG_STAGE (an empty stage)
+#   pkg_cleanup            remove what pkg_prepare made
+
+PKG_MARK='^# pik-test: packages$'
+PKG_STAGE=""
+PKG_TMP=""
+# What package tests use in the container (its root is the host's).
+PKG_PACKAGES=(man-db groff-base sqlite3 bash-completion)
+
+pkg_wanted() {
+        grep -q "$PKG_MARK" "$1" 2>/dev/null
+}
+
+# An empty staging tree: /'s top-level symlinks only (see stage_install).
+_pkg_stage_empty() {
+        local stage l t
+        stage=$(mktemp -d /tmp/pik-test-stage.XXXXXX) || return 1
+        for l in /*; do
+                if [ -L "$l" ]; then
+                        t=$(readlink "$l")
+                        t=${t#/}
+                        ln -s "$t" "$stage/${l#/}"
+                        mkdir -p "$stage/$t"
+                fi
+        done
+        chown --reference=/ "$stage" && chmod --reference=/ "$stage"
+        (cd "$stage" && find . -mindepth 1 -type d) | while read -r d; do
+                [ -d "/$d" ] && chown --reference="/$d" "$stage/$d" && chmod --reference="/$d" "$stage/$d"
+        done
+        echo "$stage"
+}
+
+pkg_prepare() {
+        local dir root=${PIK_SOURCE_ROOT:?}
+        install_packages "${PKG_PACKAGES[@]}" || return 1
+        if [ -n "${PIK_PACKAGES_DIR:-}" ]; then
+                dir=$PIK_PACKAGES_DIR
+        else
+                PKG_TMP=$(mktemp -d /tmp/pik-test-packages.XXXXXX) || return 1
+                dir=$PKG_TMP
+        fi
+        # The unit tests run in tests/run's own stages: not again here,
+        # unless the caller's DEB_BUILD_OPTIONS / PIK_RPM_NOCHECK say so.
+        if ! ls "$dir"/deb/pik_*.deb >/dev/null 2>&1; then
+                echo "Building the Debian packages into $dir/deb" >&2
+                DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-nocheck} bash "$root/packaging/deb/build" "$dir/deb" >&2 ||
+                        return 1
+        fi
+        if ! ls "$dir"/rpm/pik-*.rpm >/dev/null 2>&1; then
+                echo "Building the RPM into $dir/rpm" >&2
+                PIK_RPM_NOCHECK=${PIK_RPM_NOCHECK-1} bash "$root/packaging/rpm/build" "$dir/rpm" >&2 || return 1
+        fi
+        PIK_DEB_DIR=$(cd "$dir/deb" && pwd) PIK_RPM_DIR=$(cd "$dir/rpm" && pwd)
+        export PIK_DEB_DIR PIK_RPM_DIR
+        PKG_STAGE=$(_pkg_stage_empty) || return 1
+}
+
+pkg_cleanup() {
+        [ -n "$PKG_STAGE" ] && rm -rf --one-file-system "$PKG_STAGE"
+        [ -n "$PKG_TMP" ] && rm -rf --one-file-system "$PKG_TMP"
+        PKG_STAGE="" PKG_TMP=""
+}
