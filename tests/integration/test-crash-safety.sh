@@ -84,12 +84,12 @@ pikctl partner add slow --name 'Slow Reports'
 i=0
 while [ \$i -lt $N_DISPATCH ]; do
         i=\$((i + 1))
-        pikctl config add fast --browsers firefox --url \"$PIK_SITE/ok?n=\$i\" --every 1h --success-marker 'Welcome back' >/dev/null
+        pikctl config add fast --browsers firefox --url \"$PIK_SITE/ok?n=\$i\" --cron '0 0 1 1 *' --success-marker 'Welcome back' >/dev/null
 done
 i=0
 while [ \$i -lt $N_REPORT ]; do
         i=\$((i + 1))
-        pikctl config add slow --browsers firefox --url \"$PIK_SITE/slow?s=2&n=\$i\" --every 1h --success-marker 'Welcome back' >/dev/null
+        pikctl config add slow --browsers firefox --url \"$PIK_SITE/slow?s=2&n=\$i\" --cron '0 0 1 1 *' --success-marker 'Welcome back' >/dev/null
 done
 "
 expect_eq "$RC" 0 "$N_DISPATCH + $N_REPORT configurations"
@@ -103,7 +103,7 @@ ct_run pikctl run-now fast >/dev/null
 expect_eq "$(pik_sql "SELECT count(*) FROM execution")" 0 "no execution yet"
 ct_run sqlite3 -cmd '.timeout 10000' "$PIK_DB" "CREATE TRIGGER test_slow_dispatch AFTER UPDATE OF unit ON execution
         WHEN NEW.id = 10 BEGIN
-        SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 30000000) SELECT x FROM c);
+        SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 60000000) SELECT x FROM c);
         END;"
 ct_run systemctl start --no-block pik-dispatcher.service
 expect_true "the pass started 9 units and is at the 10th" \

@@ -44,8 +44,8 @@ set -e
 pikctl browser add firefox --engine http
 pikctl partner add hang --name 'Hanging Partner'
 pikctl partner add crash --name 'Crashing Engine'
-pikctl config add hang --browsers firefox --url '$PIK_SITE/slow?s=600' --every 1h --success-marker 'Welcome back'
-pikctl config add crash --browsers firefox --url '$PIK_SITE/slow?s=600' --every 1h --success-marker 'Welcome back'
+pikctl config add hang --browsers firefox --url '$PIK_SITE/slow?s=600' --cron '0 0 1 1 *' --success-marker 'Welcome back'
+pikctl config add crash --browsers firefox --url '$PIK_SITE/slow?s=600' --cron '0 0 1 1 *' --success-marker 'Welcome back'
 pikctl run-now hang
 pikctl run-now crash
 "

@@ -17,7 +17,7 @@ run ct_sh "
 set -e
 pikctl browser add firefox --engine http
 pikctl partner add slowpoke --name 'Slow Partner'
-pikctl config add slowpoke --browsers firefox --url '$PIK_SITE/slow?s=20' --every 1h --success-marker 'Welcome back'
+pikctl config add slowpoke --browsers firefox --url '$PIK_SITE/slow?s=20' --cron '0 0 1 1 *' --success-marker 'Welcome back'
 pikctl run-now slowpoke
 "
 expect_eq "$RC" 0 "a partner whose page takes 20 s, queued"

@@ -46,7 +46,7 @@ run ct_sh "
 set -e
 pikctl browser add firefox --engine http
 pikctl partner add acme --name 'Acme'
-pikctl config add acme --browsers firefox --url '$PIK_SITE/slow?s=8' --every 1h --success-marker 'Welcome back'
+pikctl config add acme --browsers firefox --url '$PIK_SITE/slow?s=8' --cron '0 0 1 1 *' --success-marker 'Welcome back'
 "
 expect_eq "$RC" 0 "partner acme"
 # Where the engine logs in with forms, a login the partner refuses (our
@@ -60,13 +60,13 @@ if [ -f "$LOGIN_SITE" ]; then
         login_up() { ct_run curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:8081/plain/login 2>/dev/null; }
         expect_true "the login site serves" ct_wait_until 20 login_up
         expect_ok ct_run pikctl config add acme --browsers firefox --url http://127.0.0.1:8081/plain/login \
-                --every 1h --success-marker 'Welcome back'
+                --cron '0 0 1 1 *' --success-marker 'Welcome back'
 fi
 expect_ok ct_run pikctl run-now acme
 expect_ok pik_fast_timers 30s 1s
 
 section "while the check runs: process command lines and environments"
-expect_true "the check was dispatched" pik_wait_sql 15 1 "SELECT count(*) FROM execution"
+expect_true "the slow check was dispatched" pik_wait_sql 15 1 "SELECT count(*) FROM execution WHERE config_id = 1"
 id=$(pik_sql "SELECT id FROM execution WHERE config_id = 1")
 expect_true "pik-check@$id.service fetched its job" pik_wait_sql 15 started "SELECT state FROM execution WHERE id = $id"
 expect_eq "$(ct_unit_prop "pik-check@$id.service" ActiveState)" active "pik-check@$id.service is running"
