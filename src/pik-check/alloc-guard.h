@@ -16,6 +16,9 @@ int alloc_guard_install(void);
 bool alloc_guard_failed(void);
 void alloc_guard_reset(void);
 
-/* Tests: make allocation number n (0-based, counted from now) fail; -1 for
- * none. Returns how many allocations were counted since the last call. */
-long alloc_guard_fail_at(long n);
+/* Tests: make allocation number n (0-based, counted from now) of the
+ * libraries in `who` fail; -1 for none. Returns how many allocations of
+ * those libraries were counted since the last call. */
+#define ALLOC_GUARD_CURL 1U
+#define ALLOC_GUARD_XML 2U
+long alloc_guard_fail_at(long n, unsigned who);

@@ -274,7 +274,9 @@ int check_run(int64_t execution, const char *bus_address) {
                 snprintf(res.details, sizeof res.details, "engine '%s' is not available", job->engine);
                 r = 0;
         }
-        if (r < 0 && !res.outcome)
+        /* An engine that failed never reports success, whatever it had
+         * found so far: its own machinery broke. */
+        if (r < 0)
                 res.outcome = "internal-error";
 
         clock_gettime(CLOCK_MONOTONIC, &end);

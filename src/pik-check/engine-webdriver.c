@@ -23,12 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "classify.h"
 #include "engine.h"
 #include "evidence.h"
+#include "flow.h"
 #include "outcome.h"
+#include "totp.h"
 #include "url-util.h"
 #include "webdriver.h"
 
@@ -53,6 +56,13 @@
                     "'abcdefghijklmnopqrstuvwxyz'),'mail') or " \
                     "contains(translate(concat(@name,' ',@id,' ',@autocomplete),'ABCDEFGHIJKLMNOPQRSTUVWXYZ'," \
                     "'abcdefghijklmnopqrstuvwxyz'),'ident'))"
+/* A one-time-code input (the page after the password asks for it). */
+#define XP_OTP "//input[not(translate(@type,'HIDEN','hiden')='hidden') and not(" XP_PASSWORD ") and " \
+               "(@autocomplete='one-time-code' or " \
+               "contains(translate(concat(@name,' ',@id),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'otp') or " \
+               "contains(translate(concat(@name,' ',@id),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'mfa') or " \
+               "contains(translate(concat(@name,' ',@id),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'2fa') or " \
+               "contains(translate(concat(@name,' ',@id),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'code'))]"
 #define XP_SUBMIT ".//button[not(@type) or translate(@type,'SUBMIT','submit')='submit'] | " \
                   ".//input[translate(@type,'SUBMITAGE','submitage')='submit' or " \
                   "translate(@type,'SUBMITAGE','submitage')='image']"
@@ -105,6 +115,8 @@ typedef struct Run {
         char *entry_host;               /* scheme://host:port of the entry page */
         const char *phase;              /* for details: "entry page", "login", … */
         bool in_session;
+        bool idp_visited;               /* a page of another host was seen (sso) */
+        bool otp_submitted;
         bool took_timings;
         int64_t start_ms;
         int64_t session_ms;
@@ -224,6 +236,8 @@ static int page_state(Run *r, PageState *ret) {
                 page_state_done(&s);
                 return -ENOMEM;
         }
+        if (on_other_host(r, s.url))
+                r->idp_visited = true;
         *ret = s;
         return 0;
 }
@@ -255,10 +269,14 @@ static int xpath_present(Run *r, const char *xpath) {
         return k < 0 ? k : k > 0;
 }
 
+static int one_time_code(Run *r);
+static int otp_visible(Run *r, char **ret);
+
 typedef enum Judge {
         JUDGE_PAGE,             /* a page that must show the markers */
         JUDGE_LOGIN,            /* the page after a login: also, the form must be gone */
         JUDGE_STEP,             /* an intermediate page: status and failure marker only */
+        JUDGE_MARKERS,          /* a flow's last page: its steps judged the status */
 } Judge;
 
 /* Watch the page until it is judged: 0 when it is fine, 1 when an outcome
@@ -289,7 +307,11 @@ static int judge_page(Run *r, Judge how, unsigned wait_ms) {
                 }
                 take_timings(r, &s);
                 r->res->http_status = s.status;
-                bad = s.status > 0 ? classify_http_status(s.status) : NULL;
+                /* The answer to the credentials: 401 and 403 refuse them. */
+                bad = s.status <= 0 || how == JUDGE_MARKERS ? NULL : how == JUDGE_LOGIN ? classify_login_status(s.status)
+                                                                : classify_http_status(s.status);
+                if (bad && j->sso && on_other_host(r, s.url))
+                        bad = classify_sso_leg(bad);
                 if (bad)
                         return decide(r, bad, "%s: HTTP %ld at %s", r->phase, s.status, shown);
 
@@ -325,7 +347,25 @@ static int judge_page(Run *r, Judge how, unsigned wait_ms) {
                 if (ok)
                         return 0;
 
+                /* A page after the password that asks for a one-time code
+                 * gets it, once. */
+                if (how == JUDGE_LOGIN && !s.password_visible && !r->otp_submitted) {
+                        k = one_time_code(r);
+                        if (k < 0 || k == 1)
+                                return k;
+                        if (k == 2)
+                                continue;
+                }
+
                 if (last) {
+                        if (r->otp_submitted) {
+                                k = otp_visible(r, NULL);
+                                if (k < 0)
+                                        return k;
+                                if (k > 0)
+                                        return decide(r, "login-rejected", "%s: the one-time code was not accepted at %s",
+                                                      r->phase, shown);
+                        }
                         if (how == JUDGE_LOGIN && s.password_visible)
                                 return decide(r, j->sso && on_other_host(r, s.url) ? "sso-failed" : "login-rejected",
                                               "%s: the login form is still shown at %s after %u ms", r->phase,
@@ -422,18 +462,41 @@ static int find_login_form(Run *r, LoginForm *f) {
                 if (k < 0 && k != -ENOENT)
                         return k;
         } else {
-                /* The first visible one: pages keep hidden copies around. */
-                for (size_t i = 0; passwords[i] && i < FORM_INPUTS_MAX; i++) {
+                /* The first visible one (pages keep hidden copies around)
+                 * in a form with one password input: a form with two is a
+                 * registration or a password change. */
+                const char *first = NULL, *single = NULL;
+
+                for (size_t i = 0; passwords[i] && i < 8 && !single; i++) {
+                        _cleanup_free_ char *form = NULL;
+                        _cleanup_strv_free_ char **in_form = NULL;
+
                         k = webdriver_element_displayed(r->wd, passwords[i]);
                         if (k < 0)
                                 return k;
-                        if (k > 0) {
-                                f->password = strdup(passwords[i]);
-                                if (!f->password)
-                                        return -ENOMEM;
+                        if (k == 0)
+                                continue;
+                        if (!first)
+                                first = passwords[i];
+                        if (f->form) {
+                                single = passwords[i];
                                 break;
                         }
+                        k = webdriver_find_element(r->wd, passwords[i], "./ancestor::form[1]", &form);
+                        if (k == -ENOENT) {
+                                single = passwords[i];
+                                break;
+                        }
+                        if (k < 0)
+                                return k;
+                        k = webdriver_find_elements(r->wd, form, ".//input[" XP_PASSWORD "]", &in_form);
+                        if (k < 0)
+                                return k;
+                        if (k == 1)
+                                single = passwords[i];
                 }
+                if ((single || first) && !(f->password = strdup(single ?: first)))
+                        return -ENOMEM;
         }
 
         if (f->password && !f->form) {
@@ -521,6 +584,102 @@ static unsigned wait_ms(const CheckJob *j) {
         return (unsigned) MIN((unsigned) j->wait_sec, WAIT_MAX_SEC) * 1000U;
 }
 
+static json_object *element_ref(const char *id) {
+        json_object *o = json_object_new_object();
+
+        if (o && json_object_object_add(o, WEBDRIVER_ELEMENT_KEY, json_object_new_string(id)) < 0)
+                o = (json_object_put(o), NULL);
+        return o;
+}
+
+/* A browser does not submit a form its own validation refuses (a user
+ * name that is not an e-mail address in an <input type=email>): the
+ * credentials do not fit the partner's form, which no wait will change.
+ * After a submission that navigated, the form is gone (a stale element):
+ * all is well. */
+static int check_validity(Run *r, const char *form) {
+        static const char script[] =
+                "var f = arguments[0];"
+                "if (!f || !f.isConnected || f.checkValidity()) return null;"
+                "var e = f.querySelector(':invalid');"
+                "return (e && e.name ? e.name + ': ' : '') + (e ? e.validationMessage : 'invalid');";
+        json_object *args, *v = NULL;
+        char msg[160];
+        int k;
+
+        if (!form)
+                return 0;
+        args = json_object_new_array();
+        if (!args)
+                return -ENOMEM;
+        json_object_array_add(args, element_ref(form));
+        k = webdriver_execute(r->wd, script, args, &v);
+        json_object_put(args);
+        if (k < 0 || !v || !json_object_is_type(v, json_type_string)) {
+                json_object_put(v);
+                return 0;   /* gone with the page it was on */
+        }
+        snprintf(msg, sizeof msg, "%s", json_object_get_string(v));
+        json_object_put(v);
+        return decide(r, "invalid-config", "%s: the browser refuses to submit the login form (%s)", r->phase, msg);
+}
+
+/* The visible one-time-code input, if the page has one: 1 and *ret. */
+static int otp_visible(Run *r, char **ret) {
+        _cleanup_strv_free_ char **inputs = NULL;
+        int k;
+
+        k = webdriver_find_elements(r->wd, NULL, XP_OTP, &inputs);
+        if (k < 0)
+                return k;
+        for (size_t i = 0; inputs[i] && i < 8; i++) {
+                k = webdriver_element_displayed(r->wd, inputs[i]);
+                if (k < 0)
+                        return k;
+                if (k > 0) {
+                        if (ret && !(*ret = strdup(inputs[i])))
+                                return -ENOMEM;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* A second factor: when the page after the password asks for a one-time
+ * code, type the TOTP code of the partner's seed. 0 when the page asks for
+ * none, 2 when it was submitted, 1 when decided. */
+static int one_time_code(Run *r) {
+        const CheckJob *j = r->job;
+        _cleanup_free_ char *form = NULL, *input = NULL;
+        char code[TOTP_DIGITS + 1];
+        int k;
+
+        k = otp_visible(r, &input);
+        if (k <= 0)
+                return k;
+
+        r->phase = "one-time code";
+        if (!j->totp_seed || !*j->totp_seed)
+                return decide(r, "missing-credentials", "%s: the site asks for a one-time code, and the partner's "
+                                                        "credentials have no TOTP seed", r->phase);
+        k = totp_code(j->totp_seed, time(NULL), code);
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return decide(r, "missing-credentials", "%s: the partner's TOTP seed is not base32", r->phase);
+        r->progress(r->userdata, 2, 2, "submitting the one-time code");
+        k = type_into(r, input, code);
+        explicit_bzero(code, sizeof code);
+        if (k < 0)
+                return k;
+        k = webdriver_find_element(r->wd, input, "./ancestor::form[1]", &form);
+        if (k < 0 && k != -ENOENT)
+                return k;
+        r->otp_submitted = true;
+        k = submit(r, form, input);
+        return k < 0 ? k : 2;
+}
+
 /* The login: find the form on whatever page the browser is on (the
  * partner's, or its identity provider's after the redirects), fill it,
  * submit, and watch. A username-only first page is filled and submitted,
@@ -564,6 +723,9 @@ static int login(Run *r) {
                 k = submit(r, f.form, f.password ?: f.user);
                 if (k < 0)
                         return k;
+                k = check_validity(r, f.form);
+                if (k != 0)
+                        return k;
                 if (f.password)
                         break;
                 /* Give the second page its time to come. */
@@ -574,7 +736,10 @@ static int login(Run *r) {
 
         r->progress(r->userdata, 2, 2, "waiting for the page after the login");
         r->phase = "after the login";
-        return judge_page(r, JUDGE_LOGIN, wait_ms(j));
+        k = judge_page(r, JUDGE_LOGIN, wait_ms(j));
+        if (k == 0 && j->sso && !r->idp_visited)
+                return decide(r, "sso-failed", "%s: the login never left the partner's site", r->phase);
+        return k;
 }
 
 static int navigate(Run *r, const char *phase, const char *url) {
@@ -622,6 +787,358 @@ static int express_checkout(Run *r) {
         if (k < 0)
                 return k;
         return judge_page(r, JUDGE_STEP, 0);
+}
+
+/* Explicit flows (docs/JOB.md): flow.c parses the steps and judges the
+ * pages (expect, extract) exactly as for the http engine, on the page
+ * source the browser has; here each step is done the browser's way. A
+ * request is a navigation (a POST is a form the page submits, as a
+ * browser can only send one that way; request headers are the browser's
+ * own and are not sent); a form step fills the form in the page by field
+ * name and presses its button. */
+
+static const char post_script[] =
+        "var f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];"
+        "new URLSearchParams(arguments[1]).forEach(function (v, k) {"
+        "  var i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);"
+        "});"
+        "(document.body || document.documentElement).appendChild(f); f.submit();";
+
+/* Fields a person does not type into (hidden ones, selects, and names the
+ * form lacks) get their value set by a script, as the http engine adds or
+ * replaces them in the data it posts. */
+static const char set_field_script[] =
+        "var f = arguments[0], n = arguments[1], e = null;"
+        "for (var i = 0; i < f.elements.length; i++) if (f.elements[i].name === n) { e = f.elements[i]; break; }"
+        "if (!e) { e = document.createElement('input'); e.type = 'hidden'; e.name = n; f.appendChild(e); }"
+        "e.value = arguments[2];";
+
+/* Run a script whose arguments may hold a secret: their copies are wiped. */
+static int execute_secret(Run *r, const char *script, json_object *args) {
+        int k;
+
+        k = webdriver_execute(r->wd, script, args, NULL);
+        for (size_t i = 0; i < json_object_array_length(args); i++) {
+                json_object *a = json_object_array_get_idx(args, i);
+                if (json_object_is_type(a, json_type_string))
+                        explicit_bzero((char *) json_object_get_string(a), json_object_get_string_len(a));
+        }
+        json_object_put(args);
+        return k;
+}
+
+static int set_field(Run *r, const char *form, const char *name, const char *value, char **last_typed) {
+        _cleanup_free_ char *el = NULL, *type = NULL, *lit = NULL, *xp = NULL;
+        json_object *args;
+        int k;
+
+        lit = xpath_literal(name);
+        if (!lit || asprintf(&xp, ".//*[@name=%s]", lit) < 0)
+                return -ENOMEM;
+        k = webdriver_find_element(r->wd, form, xp, &el);
+        if (k < 0 && k != -ENOENT)
+                return k;
+        if (k >= 0) {
+                k = webdriver_element_attribute(r->wd, el, "type", &type);
+                if (k < 0)
+                        return k;
+                k = webdriver_element_displayed(r->wd, el);
+                if (k < 0)
+                        return k;
+                if (k > 0 && (!type || (strcasecmp(type, "hidden") != 0 && strcasecmp(type, "checkbox") != 0 &&
+                                        strcasecmp(type, "radio") != 0 && strcasecmp(type, "submit") != 0))) {
+                        k = type_into(r, el, value);
+                        if (k >= 0 && last_typed) {
+                                free(*last_typed);
+                                *last_typed = TAKE_PTR(el);
+                        }
+                        return k;
+                }
+        }
+        args = json_object_new_array();
+        if (!args)
+                return -ENOMEM;
+        json_object_array_add(args, element_ref(form));
+        json_object_array_add(args, json_object_new_string(name));
+        json_object_array_add(args, json_object_new_string(value));
+        return execute_secret(r, set_field_script, args);
+}
+
+/* After a script started a navigation: until a new document has loaded. */
+static int wait_navigation(Run *r, double old_origin) {
+        int64_t deadline = now_ms() + (int64_t) r->job->timeout_sec * 1000;
+
+        for (;;) {
+                _cleanup_(page_state_done) PageState s = {};
+                int k = page_state(r, &s);
+                if (k < 0)
+                        return k;
+                if ((s.origin != old_origin && s.complete) || s.net_error)
+                        return 0;
+                if (now_ms() >= deadline)
+                        return decide(r, "partner-timeout", "%s: the page did not load within %u s", r->phase,
+                                      r->job->timeout_sec);
+                sleep_ms(POLL_MS);
+        }
+}
+
+static int flow_expand_or_fail(Run *r, const FlowVars *v, const char *template, char **ret) {
+        char unknown[80];
+        int k;
+
+        k = flow_expand(template, v, ret, unknown, sizeof unknown);
+        if (k == -ENOENT)
+                return decide(r, "invalid-config", "%s: {{%s}} has no value", r->phase, unknown);
+        if (k == -EINVAL)
+                return decide(r, "invalid-config", "%s: malformed {{…}}", r->phase);
+        return k;
+}
+
+static void free_secret(char *s) {
+        if (s)
+                explicit_bzero(s, strlen(s));
+        free(s);
+}
+
+static int flow_request(Run *r, const FlowStep *st, const FlowVars *v, bool have_page) {
+        _cleanup_free_ char *url = NULL, *abs = NULL, *current = NULL;
+        int k;
+
+        k = flow_expand_or_fail(r, v, st->url, &url);
+        if (k != 0)
+                return k;
+        if (have_page) {
+                k = webdriver_current_url(r->wd, &current);
+                if (k < 0)
+                        return k;
+        }
+        k = url_resolve(current ?: r->job->entry_url, url, &abs);
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return decide(r, "invalid-config", "%s: not an http(s) URL", r->phase);
+
+        if (!st->method || strcasecmp(st->method, "GET") == 0)
+                return navigate(r, r->phase, abs);
+
+        if (strcasecmp(st->method, "POST") != 0 ||
+            (st->content_type && strncasecmp(st->content_type, "application/x-www-form-urlencoded", 33) != 0))
+                return decide(r, "invalid-config", "%s: a browser sends only GET and form-encoded POST requests",
+                              r->phase);
+        {
+                _cleanup_(page_state_done) PageState s = {};
+                char *body = NULL;
+                json_object *args;
+
+                if (st->body) {
+                        k = flow_expand_or_fail(r, v, st->body, &body);
+                        if (k != 0)
+                                return k;
+                }
+                k = page_state(r, &s);
+                if (k >= 0) {
+                        args = json_object_new_array();
+                        if (!args)
+                                k = -ENOMEM;
+                        else {
+                                json_object_array_add(args, json_object_new_string(abs));
+                                json_object_array_add(args, json_object_new_string(body ?: ""));
+                                k = execute_secret(r, post_script, args);
+                        }
+                }
+                free_secret(body);
+                if (k < 0)
+                        return k;
+                return wait_navigation(r, s.origin);
+        }
+}
+
+static int flow_form(Run *r, const FlowStep *st, const FlowVars *v) {
+        _cleanup_free_ char *xpath = NULL, *el = NULL, *form = NULL, *last = NULL;
+        int64_t deadline = now_ms() + wait_ms(r->job);
+        int k;
+
+        k = flow_expand_or_fail(r, v, st->form_xpath, &xpath);
+        if (k != 0)
+                return k;
+        /* Scripts may write the form late. */
+        for (;;) {
+                k = webdriver_find_element(r->wd, NULL, xpath, &el);
+                if (k != -ENOENT || now_ms() >= deadline)
+                        break;
+                sleep_ms(POLL_MS);
+        }
+        if (k == -ENOENT) {
+                _cleanup_free_ char *url = NULL;
+                char shown[256];
+                (void) webdriver_current_url(r->wd, &url);
+                url_redact(url, shown, sizeof shown);
+                return decide(r, classify_failure(CHECK_FAILURE_FORM_MISSING), "%s: no such form on %s", r->phase,
+                              shown);
+        }
+        if (k < 0)
+                return k;
+        /* An element inside a form selects that form. */
+        k = webdriver_find_element(r->wd, el, "./ancestor-or-self::form[1]", &form);
+        if (k == -ENOENT)
+                return decide(r, classify_failure(CHECK_FAILURE_FORM_MISSING), "%s: the XPath selects no form",
+                              r->phase);
+        if (k < 0)
+                return k;
+
+        for (size_t i = 0; i < st->n_fields; i++) {
+                char *value = NULL;
+
+                k = flow_expand_or_fail(r, v, st->field_values[i], &value);
+                if (k != 0)
+                        return k;
+                k = set_field(r, form, st->field_names[i], value, &last);
+                free_secret(value);
+                if (k < 0)
+                        return k;
+        }
+        k = submit(r, form, last);
+        if (k == -ENOENT) {
+                /* No button and nothing typed: submit it the way a page's
+                 * script would. */
+                _cleanup_(page_state_done) PageState s = {};
+                json_object *args = json_object_new_array();
+
+                if (!args)
+                        return -ENOMEM;
+                k = page_state(r, &s);
+                if (k >= 0) {
+                        json_object_array_add(args, element_ref(form));
+                        k = execute_secret(r, "arguments[0].submit();", args);
+                } else
+                        json_object_put(args);
+                if (k >= 0)
+                        k = wait_navigation(r, s.origin);
+        }
+        return k;
+}
+
+/* The step's page, judged: its status (unless the step asserts one), then
+ * flow.c's expect and extract on its source, with the wait for pages that
+ * finish late. */
+static int flow_judge(Run *r, const FlowStep *st, FlowVars *v) {
+        const CheckJob *j = r->job;
+        int64_t deadline = now_ms() + wait_ms(j);
+        char why[160] = "", shown[256];
+        int k;
+
+        for (;;) {
+                _cleanup_(page_state_done) PageState s = {};
+                _cleanup_(html_page_freep) HtmlPage *page = NULL;
+                _cleanup_free_ char *src = NULL;
+                bool ok = false, last = now_ms() >= deadline;
+                const char *bad = NULL;
+
+                k = page_state(r, &s);
+                if (k < 0)
+                        return k;
+                url_redact(s.url, shown, sizeof shown);
+                if (s.net_error)
+                        return decide(r, classify_browser_net_error(s.net_error), "%s: %s loading %s", r->phase,
+                                      s.net_error, shown);
+                if (!s.complete && !last) {
+                        sleep_ms(POLL_MS);
+                        continue;
+                }
+                take_timings(r, &s);
+                r->res->http_status = s.status;
+                if (!st->expect_status && s.status > 0)
+                        bad = st->login ? classify_login_status(s.status) : classify_http_status(s.status);
+                if (bad && j->sso && on_other_host(r, s.url))
+                        bad = classify_sso_leg(bad);
+                if (bad)
+                        return decide(r, bad, "%s: HTTP %ld at %s", r->phase, s.status, shown);
+
+                k = webdriver_page_source(r->wd, &src);
+                if (k < 0)
+                        return k;
+                k = html_page_parse(src, strlen(src), s.url, NULL, &page);
+                if (k < 0)
+                        return k;
+                k = flow_check(st, v, s.status, page, &ok, why, sizeof why);
+                if (k == -EINVAL)
+                        return decide(r, "invalid-config", "%s: the expected XPath is not valid", r->phase);
+                if (k == -ENOENT)
+                        return decide(r, "invalid-config", "%s: a variable of the expected text has no value",
+                                      r->phase);
+                if (k < 0)
+                        return k;
+                if (ok) {
+                        k = flow_extract(st, page, src, v, &ok, why, sizeof why);
+                        if (k == -EINVAL)
+                                return decide(r, "invalid-config", "%s: an extraction's XPath is not valid", r->phase);
+                        if (k < 0)
+                                return k;
+                        if (ok)
+                                return 0;
+                        if (last)
+                                return decide(r, classify_failure(st->login ? CHECK_FAILURE_LOGIN_ASSERTION_FAILED
+                                                                            : CHECK_FAILURE_EXTRACTION_FAILED),
+                                              "%s: %s at %s", r->phase, why, shown);
+                } else if (last) {
+                        const char *o = classify_failure(st->login ? CHECK_FAILURE_LOGIN_ASSERTION_FAILED
+                                                                   : CHECK_FAILURE_ASSERTION_FAILED);
+                        if (j->sso && on_other_host(r, s.url))
+                                o = classify_sso_leg(o);
+                        return decide(r, o, "%s: %s at %s", r->phase, why, shown);
+                }
+                sleep_ms(POLL_MS);
+        }
+}
+
+static int run_flow(Run *r) {
+        const CheckJob *j = r->job;
+        _cleanup_(flow_freep) Flow *flow = NULL;
+        FlowVars v = { .job = j };
+        char error[256], name[CHECK_STEP_NAME_MAX];
+        bool have_page = false;
+        int k;
+
+        r->phase = "flow";
+        k = flow_parse(j->flow, &flow, error, sizeof error);
+        if (k == -EINVAL)
+                return decide(r, "invalid-config", "%s", error);
+        if (k < 0)
+                return k;
+        if (((flow->needs_username || flow->needs_password) && (!j->username || !j->password)) ||
+            (flow->needs_totp && (!j->totp_seed || !*j->totp_seed)))
+                return decide(r, "missing-credentials", "the flow uses credentials the partner does not have");
+
+        for (size_t i = 0; i < flow->n_steps; i++) {
+                const FlowStep *st = &flow->steps[i];
+
+                snprintf(name, sizeof name, "%s", st->name ?: "");
+                if (!*name)
+                        snprintf(name, sizeof name, "step %zu", i + 1);
+                r->phase = name;
+                r->progress(r->userdata, 2, 2, name);
+
+                if (st->is_form) {
+                        if (!have_page) {
+                                k = decide(r, "invalid-config", "%s: a form step needs a page before it", name);
+                                break;
+                        }
+                        k = flow_form(r, st, &v);
+                } else
+                        k = flow_request(r, st, &v, have_page);
+                if (k == 0)
+                        k = flow_judge(r, st, &v);
+                if (k != 0)
+                        break;
+                have_page = true;
+        }
+        flow_vars_done(&v);
+        if (k != 0)
+                return k;
+        if (j->sso && !r->idp_visited)
+                return decide(r, "sso-failed", "the flow never left the partner's site");
+        r->phase = "the flow's last page";
+        return judge_page(r, JUDGE_MARKERS, wait_ms(j));
 }
 
 static void save_evidence(Run *r) {
@@ -728,6 +1245,16 @@ static int webdriver_run(const CheckJob *job, CheckProgressFn progress, void *us
         if (k != 0)
                 goto finish;
 
+        if (job->flow && !job->page_only) {
+                /* The flow's own steps open the pages, the first one too. */
+                k = run_flow(&r);
+                if (k < 0)
+                        k = fail(&r, k, r.phase);
+                if (k != 0)
+                        goto finish;
+                goto success;
+        }
+
         progress(userdata, 1, 2, "opening the entry page");
         k = navigate(&r, "entry page", job->entry_url);
         if (k < 0)
@@ -735,7 +1262,7 @@ static int webdriver_run(const CheckJob *job, CheckProgressFn progress, void *us
         if (k != 0)
                 goto finish;
 
-        if (job->password) {
+        if (job->password && !job->page_only) {
                 k = judge_page(&r, JUDGE_STEP, 0);
                 if (k == 0)
                         k = login(&r);
@@ -766,6 +1293,7 @@ static int webdriver_run(const CheckJob *job, CheckProgressFn progress, void *us
                         goto finish;
         }
 
+success:
         res->outcome = "success";
         snprintf(res->details, sizeof res->details, "logged in%s in %lld ms (browser session %lld ms)",
                  job->password ? "" : " (no credentials: entry page only)",

@@ -818,6 +818,9 @@ static const char *const otp_words[] = {
         "otp", "one-time", "mfa", "2fa", "two-factor", "twofactor", "second factor", "verification",
         "authenticator", "token", NULL,
 };
+static const char *const logout_words[] = {
+        "logout", "log-out", "log_out", "signout", "sign-out", "sign_out", "logoff", NULL,
+};
 static const char *const checkout_words[] = {
         "checkout", "check-out", "check_out", "buy", "purchase", "order", "pay", "express", "kaufen", NULL,
 };
@@ -836,7 +839,8 @@ static bool field_named(const HtmlField *fl, const char *name) {
 
 ssize_t html_form_password_field(const HtmlForm *f, const char *name) {
         for (size_t i = 0; i < f->n_fields; i++) {
-                if (name ? field_named(&f->fields[i], name) : f->fields[i].kind == HTML_FIELD_PASSWORD)
+                if (name ? field_named(&f->fields[i], name) :
+                           f->fields[i].kind == HTML_FIELD_PASSWORD && f->fields[i].name)
                         return (ssize_t) i;
         }
         return -ENOENT;
@@ -964,7 +968,12 @@ const HtmlForm *html_page_autopost_form(const HtmlPage *p) {
                         } else if (fl->kind != HTML_FIELD_SUBMIT && fl->kind != HTML_FIELD_IGNORED)
                                 visible = true;
                 }
-                if (hidden && !visible && (protocol || p->script_submits))
+                /* A script that submits something, on a page with one form
+                 * that is not a logout: the way the HTTP-POST bindings look
+                 * (a page with a logout form among others is a page after
+                 * a login, whose scripts submit other things). */
+                if (hidden && !visible &&
+                    (protocol || (p->script_submits && p->n_forms == 1 && !hint_has(f->hint, logout_words))))
                         return f;
         }
         return NULL;
@@ -1102,7 +1111,7 @@ int html_form_encode(const HtmlForm *f, const char *charset, const FormValue *se
                         break;
                 }
                 for (size_t k = 0; k < n_set; k++)
-                        if (!used[k] && streq(set[k].name, fl->name)) {
+                        if (!used[k] && streq_ptr(set[k].name, fl->name)) {
                                 value = set[k].value;
                                 used[k] = true;
                                 break;
@@ -1110,7 +1119,7 @@ int html_form_encode(const HtmlForm *f, const char *charset, const FormValue *se
                 add_pair(&b, cd, fl->name, value);
         }
         for (size_t k = 0; k < n_set && !b.oom; k++)
-                if (!used[k] && !html_form_has_field(f, set[k].name))
+                if (!used[k] && set[k].name && set[k].value && !html_form_has_field(f, set[k].name))
                         add_pair(&b, cd, set[k].name, set[k].value);
 
         if (cd != (iconv_t) -1)

@@ -97,7 +97,8 @@ const HtmlForm *html_page_username_form(const HtmlPage *p, const char *username_
 const HtmlForm *html_page_otp_form(const HtmlPage *p, const HtmlField **ret_field);
 /* A form that submits itself (the SAML HTTP-POST binding, WS-Federation,
  * OIDC form_post): only hidden inputs (and buttons), and either SAML/OIDC
- * names or a page that calls submit() from a script or onload. */
+ * names, or a page whose only form it is (and not a logout) that calls
+ * submit() from a script or onload. */
 const HtmlForm *html_page_autopost_form(const HtmlPage *p);
 /* An express-checkout form: its id, class, action or button speaks of
  * checkout, buying, ordering or paying. */

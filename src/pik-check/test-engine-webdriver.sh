@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # The webdriver engine against a real headless Chromium: chromedriver on a
-# loopback port, the login-site fixture, and `pik-check --job FILE` (no
-# pikd) for each case, asserting outcome, kind and exit status.
+# loopback port, the fixture sites (login-site.py as partner and as identity
+# provider under another host name, the logins both engines share;
+# browser-site.py, pages only a browser can use), and `pik-check --job FILE`
+# (no pikd) for each case, asserting outcome, kind and exit status.
 #
 #   test-engine-webdriver.sh PIK_CHECK
 #
@@ -17,7 +19,8 @@ set -u
 PIK_CHECK=${1:?usage: $0 PIK_CHECK}
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 FIXTURES=${PIK_FIXTURES:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tests/fixtures" && pwd)}
-PASSWORD='s3cret&<pw>'
+USER='ann@example.test'
+PASSWORD='correct horse'
 
 if [ ! -x "$CHROMEDRIVER" ]; then
         echo "SKIP: $CHROMEDRIVER is missing (Debian packages chromium and chromium-driver)"
@@ -39,6 +42,7 @@ cleanup() {
         [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 PASS=0
 FAIL=0
@@ -69,13 +73,29 @@ start_chromedriver() {   # PORT LOG → pid in $!
         "$CHROMEDRIVER" --port="$1" --allowed-ips=127.0.0.1 --log-level=WARNING >"$2" 2>&1 &
 }
 
-python3 "$FIXTURES/login-site.py" --port 0 --port-file "$T/site.port" 2>"$T/site.log" &
-PIDS+=($!)
-for _ in $(seq 50); do
-        [ -s "$T/site.port" ] && break
-        sleep 0.1
-done
+# start_site NAME ARGS…: a fixture server; its port in $T/NAME.port.
+start_site() {
+        local name=$1
+        shift
+        LOGIN_SITE_LOG=1 python3 "$@" --port 0 --port-file "$T/$name.port" 2>"$T/$name.log" &
+        PIDS+=($!)
+        for _ in $(seq 100); do
+                [ -s "$T/$name.port" ] && return 0
+                sleep 0.1
+        done
+        echo "FAIL: fixture $name did not start:"
+        cat "$T/$name.log"
+        exit 1
+}
+
+# The identity provider is another host to the browser: "localhost" where
+# the partner is "127.0.0.1".
+start_site idp "$FIXTURES/login-site.py" --role idp
+IDP="http://localhost:$(cat "$T/idp.port")"
+start_site site "$FIXTURES/login-site.py" --idp-url "$IDP"
 SITE="http://127.0.0.1:$(cat "$T/site.port")"
+start_site browser "$FIXTURES/browser-site.py"
+BROWSER_SITE="http://127.0.0.1:$(cat "$T/browser.port")"
 
 WD_PORT=$(free_port)
 start_chromedriver "$WD_PORT" "$T/chromedriver.log"
@@ -92,13 +112,13 @@ CLOSED=$(free_port)
 # job NAME ENTRY_URL [EXTRA_JSON_MEMBERS] [PASSWORD]: the job document.
 job() {
         local name=$1 entry=$2 extra=${3:-} password=${4:-$PASSWORD} wd=${WD_URL:-$WD}
-        python3 - "$T/$name.json" "$entry" "$password" "$wd" "$T/evidence-$name" "{${extra}}" <<'EOF'
+        python3 - "$T/$name.json" "$entry" "$USER" "$password" "$wd" "$T/evidence-$name" "{${extra}}" <<'EOF'
 import json, sys
-path, entry, password, wd, evidence, extra = sys.argv[1:]
+path, entry, user, password, wd, evidence, extra = sys.argv[1:]
 job = {"execution": 7, "attempt": 1, "partner": "demo", "browser": "chromium", "engine": "webdriver",
        "webdriver_url": wd, "entry_url": entry, "success_marker": "Welcome back",
        "failure_marker": "Service unavailable", "timeout_sec": 15, "evidence_dir": evidence,
-       "credentials": {"username": "alice@example.com", "password": password}}
+       "credentials": {"username": user, "password": password}}
 job.update(json.loads(extra))
 json.dump({k: v for k, v in job.items() if v is not None}, open(path, "w"))
 EOF
@@ -153,47 +173,85 @@ no_files() {
         [ -z "$(ls -A "$1" 2>/dev/null)" ]
 }
 
-# Logging in, in a real browser.
-job login "$SITE/login"
-check login success success
-assert "no evidence after a success" no_files "$T/evidence-login"
-
-job login-js "$SITE/login-js"                       # the form is written by a script
-check login-js success success
-job marker-late "$SITE/login?next=/account-late"    # the marker is written a second later
-check marker-late success success
-job multi-page "$SITE/login-step1"
+# Logging in, in a real browser: the shapes both engines share.
+job plain "$SITE/plain/login"
+check plain success success
+assert "no evidence after a success" no_files "$T/evidence-plain"
+job forms "$SITE/forms/login"                       # search, newsletter, registration forms too
+check forms success success
+job base-href "$SITE/base/login"
+check base-href success success
+job multi-page "$SITE/multi/login"                  # the user name, then the password
 check multi-page success success
-job named-form "$SITE/login-named" '"login_form": "//form[@id=\"signin\"]", "username_field": "ident", "password_field": "secret"'
-check named-form success success
-job sso "$SITE/sso/start" '"sso": true'
-check sso success success
-job checkout "$SITE/login" "\"product_url\": \"$SITE/product\", \"express_checkout\": true"
+job totp "$SITE/totp/login" '"credentials": {"username": "ann@example.test", "password": "correct horse", "totp_seed": "JBSWY3DPEHPK3PXP"}'
+check totp success success
+# The user name "jürgen" goes into an <input type=email>: the http engine
+# posts it, a browser refuses to submit it, and says why.
+job latin1 "$SITE/latin1/login" '"success_marker": "Willkommen", "credentials": {"username": "jürgen", "password": "pässwort"}'
+check latin1 invalid-config configuration
+job named-fields "$SITE/plain/login" '"login_form": "//form[@id=\"login\"]", "username_field": "email", "password_field": "password"'
+check named-fields success success
+job saml "$SITE/saml/login" '"sso": true'
+check saml success success
+job oidc "$SITE/oidc/login" '"sso": true'
+check oidc success success
+job checkout "$SITE/plain/login" "\"product_url\": \"$SITE/plain/product/42\", \"express_checkout\": true"
 check checkout success success
-assert "express checkout posted the order" grep -q 'POST /checkout' "$T/site.log"
+assert "express checkout posted the order" grep -q 'POST /plain/checkout' "$T/site.log"
+job flow "$SITE/plain/login" '"flow": [
+        {"name": "open", "request": {"url": "{{entry_url}}"}, "expect": {"status": 200, "text": "Sign in"}},
+        {"name": "login", "login": true, "form": {"xpath": "//form[@id=\"login\"]",
+                  "fields": {"email": "{{username}}", "password": "{{password}}"}},
+         "expect": {"xpath": "//div[@class=\"account\"]"},
+         "extract": {"product": {"xpath": "//a[contains(@href, \"product\")]/@href"}}},
+        {"name": "product", "request": {"url": "{{product}}"}, "expect": {"text": "Widget 42"}},
+        {"name": "buy", "form": {"xpath": "//button[text()=\"Buy now\"]", "fields": {"qty": "2"}},
+         "expect": {"text": "confirmed"}, "extract": {"order": {"regex": "order-([0-9]+)"}}},
+        {"name": "order", "request": {"url": "/plain/order/{{order}}"}, "expect": {"status": 200}}]'
+check flow success success
+
+# ... and the pages only a browser can use.
+job scripted-form "$BROWSER_SITE/login"             # the form is written by a script
+check scripted-form success success
+job late-marker "$BROWSER_SITE/login?next=/late"    # the marker comes a second after the page
+check late-marker success success
 
 # The partner's failures.
-job wrong-password "$SITE/login" '"wait_sec": 2' 'not-the-password'
+job wrong-password "$SITE/plain/login" '"wait_sec": 2' 'not the password'
 check wrong-password login-rejected partner
-job sso-wrong-password "$SITE/sso/start" '"sso": true, "wait_sec": 1' 'not-the-password'
-check sso-wrong-password sso-failed partner
-job failure-marker "$SITE/login?next=/account-failure"
+job saml-wrong-password "$SITE/saml/login" '"sso": true, "wait_sec": 1' 'not the password'
+check saml-wrong-password sso-failed partner
+job idp-broken "$SITE/saml/login?idp=$IDP/broken" '"sso": true'
+check idp-broken sso-failed partner
+job totp-wrong-code "$SITE/totp/login" '"wait_sec": 1, "credentials": {"username": "ann@example.test", "password": "correct horse", "totp_seed": "GEZDGNBVGY3TQOJQ"}'
+check totp-wrong-code login-rejected partner
+job failure-marker "$SITE/failmarker/login"
 check failure-marker failure-marker-present partner
-job missing-marker "$SITE/login?next=/account-plain" '"wait_sec": 1'
+job missing-marker "$SITE/nomarker/login" '"wait_sec": 1'
 check missing-marker success-marker-missing partner
-job http-500 "$SITE/status/500"
-check http-500 http-5xx partner
-job no-login-form "$SITE/status/200" '"wait_sec": 1'
+job login-500 "$SITE/err500/login"
+check login-500 http-5xx partner
+job entry-500 "$SITE/status/500"
+check entry-500 http-5xx partner
+job throttled "$SITE/throttled"
+check throttled partner-throttled partner
+job no-login-form "$SITE/ok" '"success_marker": null, "wait_sec": 1'
 check no-login-form login-form-missing partner
+job garbage "$SITE/garbage/login" '"wait_sec": 1'
+check garbage login-form-missing partner
+job redirect-loop "$SITE/redirect-loop"
+check redirect-loop redirect-loop partner
 job partner-refused "http://127.0.0.1:$CLOSED/login"
 check partner-refused partner-unreachable partner
 job partner-slow "$SITE/slow?s=6" '"timeout_sec": 2'
 check partner-slow partner-timeout partner
+job flow-assertion "$SITE/plain/login" '"flow": [{"request": {"url": "{{entry_url}}"}, "expect": {"text": "Not on this page"}}], "wait_sec": 1'
+check flow-assertion success-marker-missing partner
 
 # Ours: the WebDriver endpoint and the browser.
-WD_URL="http://127.0.0.1:$CLOSED" job endpoint-down "$SITE/login"
+WD_URL="http://127.0.0.1:$CLOSED" job endpoint-down "$SITE/plain/login"
 check endpoint-down webdriver-session-failed infrastructure
-job no-browser "$SITE/login" '"capabilities": "{\"goog:chromeOptions\": {\"binary\": \"/nonexistent/chromium\"}}"'
+job no-browser "$SITE/plain/login" '"capabilities": "{\"goog:chromeOptions\": {\"binary\": \"/nonexistent/chromium\"}}"'
 check no-browser webdriver-session-failed infrastructure
 
 # A driver that dies while the check waits on a page.
@@ -213,24 +271,30 @@ else
 fi
 
 # The configuration's.
-job bad-capabilities "$SITE/login" '"capabilities": "[\"not an object\"]"'
+job bad-capabilities "$SITE/plain/login" '"capabilities": "[\"not an object\"]"'
 check bad-capabilities invalid-config configuration
-job bad-xpath "$SITE/login" '"login_form": "//form[@id="'
+job bad-xpath "$SITE/plain/login" '"login_form": "//form[@id="'
 check bad-xpath invalid-config configuration
+job unknown-variable "$SITE/plain/login" '"flow": [{"request": {"url": "{{nowhere}}"}}]'
+check unknown-variable invalid-config configuration
+job no-totp-seed "$SITE/totp/login"
+check no-totp-seed missing-credentials configuration
 
 # Evidence on failure: a screenshot and the page source, with the password
-# gone from it (the page echoes it as text and in the input's value).
-job evidence "$SITE/login?echo=1" '"wait_sec": 1' 'wrong&<pw>"x'
+# gone from it (the page echoes what was typed, as text and as the input's
+# value attribute).
+TYPED='wrong&<pw>"x'
+job evidence "$BROWSER_SITE/login" '"wait_sec": 1' "$TYPED"
 check evidence login-rejected partner
 PNG="$T/evidence-evidence/pik-7-1-chromium.png"
 HTML="$T/evidence-evidence/pik-7-1-chromium.html"
 assert "screenshot saved as PNG" test "$(head -c 8 "$PNG" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
 assert "page source saved" grep -q 'Invalid username or password' "$HTML"
-assert "details name the evidence files" grep -q "evidence: $PNG $HTML" "$T/evidence.out"
-assert "typed password redacted from the source" sh -c "! grep -qF 'wrong&amp;' '$HTML' && ! grep -qF 'wrong&<pw>' '$HTML'"
-assert "the page did echo it, redacted" grep -qF 'You typed [REDACTED]' "$HTML"
+assert "details name the evidence files" grep -qF "evidence: $PNG $HTML" "$T/evidence.out"
+assert "the page echoed the password; the source has it redacted" grep -qF 'You typed [REDACTED]' "$HTML"
 assert "password input's value redacted" grep -qF 'type="password" name="pass" value="[REDACTED]"' "$HTML"
-assert "no password in the result" sh -c "! grep -qF 'wrong&' '$T/evidence.out'"
+assert "no trace of the password in the source" sh -c "! grep -qF 'wrong&' '$HTML'"
+assert "no trace of the password in the result" sh -c "! grep -qF 'wrong&' '$T/evidence.out'"
 # Without evidence_dir: the unit's RuntimeDirectory.
 job evidence-runtime "$SITE/status/503" '"evidence_dir": null'
 mkdir -p "$T/runtime"

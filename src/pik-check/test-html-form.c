@@ -255,6 +255,17 @@ static void test_multi_step(void) {
                 "<form method=post action=/logout><input type=hidden name=t value=1><button>Log out</button></form>",
                 "https://sp.test/", NULL);
         ASSERT_TRUE(html_page_autopost_form(l) == NULL);
+        /* …even when some script on the page calls submit(). */
+        _cleanup_(html_page_freep) HtmlPage *l2 = parse(
+                "<script>function go(f) { f.submit(); }</script><form method=post action=/logout>"
+                "<input type=hidden name=t value=1></form>", "https://sp.test/", NULL);
+        ASSERT_TRUE(html_page_autopost_form(l2) == NULL);
+        /* A WS-Federation-like page: hidden inputs of no known name, a script. */
+        _cleanup_(html_page_freep) HtmlPage *w = parse(
+                "<body><form method=post action=https://sp.test/wsfed><input type=hidden name=wa value=signin1.0>"
+                "<input type=hidden name=ctx value=x></form><script>document.forms[0].submit()</script></body>",
+                "https://idp.test/", NULL);
+        ASSERT_TRUE(html_page_autopost_form(w) == html_page_form(w, 0));
 
         _cleanup_(html_page_freep) HtmlPage *c = parse(
                 "<form action=/logout method=post><input type=hidden name=t value=1><button>Log out</button></form>"

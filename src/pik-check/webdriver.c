@@ -572,7 +572,8 @@ int webdriver_execute(WebDriver *wd, const char *script, json_object *args, json
                 return -ENOMEM;
         json_object_object_add(body, "script", json_object_new_string(script));
         json_object_object_add(body, "args", args ? json_object_get(args) : json_object_new_array());
-        r = session_request(wd, "POST", "/execute/sync", NULL, NULL, body, false, &value);
+        /* Arguments may be form values: the serialized request is wiped. */
+        r = session_request(wd, "POST", "/execute/sync", NULL, NULL, body, true, &value);
         json_object_put(body);
         if (r < 0)
                 return r;

@@ -9,8 +9,9 @@
 # container without the meson staging tree (so that only the package puts
 # pik's files there) and skips ct_prepare (the package's scripts do that
 # work). The test gets PIK_DEB_DIR and PIK_RPM_DIR in its environment.
-# PIK_PACKAGES_DIR=DIR reuses packages already built there (DIR/deb/*.deb,
-# DIR/rpm/*.rpm) and builds them there if missing.
+# PIK_PACKAGES_DIR=DIR builds them into DIR/deb and DIR/rpm and leaves them
+# there (default: a temporary directory, removed at the end); with
+# PIK_PACKAGES_REUSE=1 as well, packages already in DIR are used as they are.
 #
 #   pkg_wanted TEST_FILE   is it a package test?
 #   pkg_prepare            build the packages; set PKG_STAGE (an empty stage)
@@ -56,12 +57,12 @@ pkg_prepare() {
         fi
         # The unit tests run in tests/run's own stages: not again here,
         # unless the caller's DEB_BUILD_OPTIONS / PIK_RPM_NOCHECK say so.
-        if ! ls "$dir"/deb/pik_*.deb >/dev/null 2>&1; then
+        if [ "${PIK_PACKAGES_REUSE:-0}" != 1 ] || ! ls "$dir"/deb/pik_*.deb >/dev/null 2>&1; then
                 echo "Building the Debian packages into $dir/deb" >&2
                 DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-nocheck} bash "$root/packaging/deb/build" "$dir/deb" >&2 ||
                         return 1
         fi
-        if ! ls "$dir"/rpm/pik-*.rpm >/dev/null 2>&1; then
+        if [ "${PIK_PACKAGES_REUSE:-0}" != 1 ] || ! ls "$dir"/rpm/pik-*.rpm >/dev/null 2>&1; then
                 echo "Building the RPM into $dir/rpm" >&2
                 PIK_RPM_NOCHECK=${PIK_RPM_NOCHECK-1} bash "$root/packaging/rpm/build" "$dir/rpm" >&2 || return 1
         fi

@@ -38,7 +38,7 @@ expect_eq "$(ct_sh 'ls /usr/libexec/pik /etc/pik 2>/dev/null | wc -l')" 0 "no pi
 # --path-include: man pages even where dpkg is told to drop them (slim images).
 run ct_run dpkg -i --path-include='/usr/share/man/*' /var/tmp/pkgs/package.deb
 expect_eq "$RC" 0 "dpkg -i exit status"
-[ "$RC" -eq 0 ] || echo "$OUT $ERR" >&2
+printf '%s\n%s\n' "$OUT" "$ERR"
 expect_eq "$(ct_run dpkg-query -W -f='${db:Status-Status}' pik)" installed "package state"
 expect_ok ct_run getent passwd pik-check
 expect_ok ct_run getent group pik-admin
