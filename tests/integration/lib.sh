@@ -259,9 +259,8 @@ install_packages() {
 # /'s top-level symlinks (merged /usr: lib -> usr/lib), so that files meson
 # installs to /lib/systemd/system land in usr/lib/systemd/system: a real lib/
 # directory in the overlay's upper layer would hide the host's whole /lib.
-stage_install() {
-        local build=${1:?stage_install BUILD} stage l t d
-
+_stage_new() {
+        local stage l t
         stage=$(mktemp -d /tmp/pik-test-stage.XXXXXX) || return 1
         for l in /*; do
                 if [ -L "$l" ]; then
@@ -273,6 +272,35 @@ stage_install() {
                         mkdir -p "$stage/$t"
                 fi
         done
+        echo "$stage"
+}
+
+# A directory of the upper layer gives the merged one its owner and mode:
+# keep those of the host's directories (meson would not have changed them),
+# the root's first (mktemp made it 0700: nobody but root could use /).
+_stage_fix_modes() {
+        local stage=$1 d
+        chown --reference=/ "$stage" && chmod --reference=/ "$stage"
+        (cd "$stage" && find . -mindepth 1 -type d) | while read -r d; do
+                if [ -d "/$d" ]; then
+                        chown --reference="/$d" "$stage/$d" && chmod --reference="/$d" "$stage/$d"
+                fi
+        done
+}
+
+# stage_empty: a staging tree with nothing of pik's (for a package to
+# install into the container); prints its path.
+stage_empty() {
+        local stage
+        stage=$(_stage_new) || return 1
+        _stage_fix_modes "$stage"
+        echo "$stage"
+}
+
+stage_install() {
+        local build=${1:?stage_install BUILD} stage
+
+        stage=$(_stage_new) || return 1
         if ! meson install -C "$build" --no-rebuild --destdir "$stage" >"$stage.log" 2>&1; then
                 cat "$stage.log" >&2
                 rm -f "$stage.log"
@@ -280,16 +308,7 @@ stage_install() {
                 return 1
         fi
         rm -f "$stage.log"
-        # A directory of the upper layer gives the merged one its owner and
-        # mode: keep those of the host's directories (meson would not have
-        # changed them), the root's first (mktemp made it 0700: nobody but
-        # root could use /).
-        chown --reference=/ "$stage" && chmod --reference=/ "$stage"
-        (cd "$stage" && find . -mindepth 1 -type d) | while read -r d; do
-                if [ -d "/$d" ]; then
-                        chown --reference="/$d" "$stage/$d" && chmod --reference="/$d" "$stage/$d"
-                fi
-        done
+        _stage_fix_modes "$stage"
         echo "$stage"
 }
 

@@ -27,25 +27,6 @@ pkg_wanted() {
         grep -q "$PKG_MARK" "$1" 2>/dev/null
 }
 
-# An empty staging tree: /'s top-level symlinks only (see stage_install).
-_pkg_stage_empty() {
-        local stage l t
-        stage=$(mktemp -d /tmp/pik-test-stage.XXXXXX) || return 1
-        for l in /*; do
-                if [ -L "$l" ]; then
-                        t=$(readlink "$l")
-                        t=${t#/}
-                        ln -s "$t" "$stage/${l#/}"
-                        mkdir -p "$stage/$t"
-                fi
-        done
-        chown --reference=/ "$stage" && chmod --reference=/ "$stage"
-        (cd "$stage" && find . -mindepth 1 -type d) | while read -r d; do
-                [ -d "/$d" ] && chown --reference="/$d" "$stage/$d" && chmod --reference="/$d" "$stage/$d"
-        done
-        echo "$stage"
-}
-
 pkg_prepare() {
         local dir root=${PIK_SOURCE_ROOT:?}
         install_packages "${PKG_PACKAGES[@]}" || return 1
@@ -68,7 +49,7 @@ pkg_prepare() {
         fi
         PIK_DEB_DIR=$(cd "$dir/deb" && pwd) PIK_RPM_DIR=$(cd "$dir/rpm" && pwd)
         export PIK_DEB_DIR PIK_RPM_DIR
-        PKG_STAGE=$(_pkg_stage_empty) || return 1
+        PKG_STAGE=$(stage_empty) || return 1
 }
 
 pkg_cleanup() {
