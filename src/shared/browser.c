@@ -27,13 +27,6 @@ int pik_browser_get_id(PikDb *db, const char *name, int64_t *ret) {
         return 0;
 }
 
-static void bind_optional(sqlite3_stmt *s, int i, const char *v) {
-        if (v && *v)
-                sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-        else
-                sqlite3_bind_null(s, i);
-}
-
 int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         _cleanup_free_ char *headers = NULL, *resolve = NULL;
@@ -79,14 +72,14 @@ int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
                 return r;
         sqlite3_bind_text(s, 1, spec->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, spec->engine, -1, SQLITE_STATIC);
-        bind_optional(s, 3, spec->user_agent);
-        bind_optional(s, 4, spec->webdriver_url);
-        bind_optional(s, 5, spec->http_version);
-        bind_optional(s, 6, spec->icon);
+        pik_db_bind_text_optional(s, 3, spec->user_agent);
+        pik_db_bind_text_optional(s, 4, spec->webdriver_url);
+        pik_db_bind_text_optional(s, 5, spec->http_version);
+        pik_db_bind_text_optional(s, 6, spec->icon);
         sqlite3_bind_int64(s, 7, now);
-        bind_optional(s, 8, headers);
-        bind_optional(s, 9, spec->ca_file);
-        bind_optional(s, 10, resolve);
+        pik_db_bind_text_optional(s, 8, headers);
+        pik_db_bind_text_optional(s, 9, spec->ca_file);
+        pik_db_bind_text_optional(s, 10, resolve);
         r = pik_db_step(db, s);
         if (r == -EEXIST)
                 return pik_db_set_error(db, r, "browser '%s' already exists", spec->name);

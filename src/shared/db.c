@@ -104,6 +104,13 @@ const char *pik_db_error(PikDb *db) {
         return db->error ?: "unknown error";
 }
 
+void pik_db_bind_text_optional(sqlite3_stmt *s, int i, const char *v) {
+        if (v && *v)
+                sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(s, i);
+}
+
 int pik_db_exec(PikDb *db, const char *sql) {
         int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
         if (rc != SQLITE_OK)

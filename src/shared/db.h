@@ -55,6 +55,9 @@ int pik_db_prepare(PikDb *db, const char *sql, sqlite3_stmt **ret);
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 #define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
 
+/* Bind text, or NULL for a missing or empty value (optional settings). */
+void pik_db_bind_text_optional(sqlite3_stmt *s, int i, const char *v);
+
 /* Run statements without results (migrations, pragmas). */
 int pik_db_exec(PikDb *db, const char *sql);
 

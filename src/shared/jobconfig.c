@@ -9,13 +9,6 @@
 #include "string-util.h"
 #include "validate.h"
 
-static void bind_optional(sqlite3_stmt *s, int i, const char *v) {
-        if (v && *v)
-                sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-        else
-                sqlite3_bind_null(s, i);
-}
-
 int pik_jobconfig_check_exists(PikDb *db, int64_t id) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r;
@@ -116,22 +109,22 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
         sqlite3_bind_text(s, 5, tz, -1, SQLITE_STATIC);
         sqlite3_bind_int(s, 6, spec->sso);
         sqlite3_bind_int(s, 7, spec->express_checkout);
-        bind_optional(s, 8, spec->product_url);
+        pik_db_bind_text_optional(s, 8, spec->product_url);
         if (spec->wait_sec >= 0)
                 sqlite3_bind_int(s, 9, spec->wait_sec);
         else
                 sqlite3_bind_null(s, 9);
-        bind_optional(s, 10, spec->success_marker);
-        bind_optional(s, 11, spec->failure_marker);
+        pik_db_bind_text_optional(s, 10, spec->success_marker);
+        pik_db_bind_text_optional(s, 11, spec->failure_marker);
         sqlite3_bind_int64(s, 12, now);
-        bind_optional(s, 13, spec->success_xpath);
-        bind_optional(s, 14, spec->failure_xpath);
-        bind_optional(s, 15, spec->login_form);
-        bind_optional(s, 16, spec->username_field);
-        bind_optional(s, 17, spec->password_field);
-        bind_optional(s, 18, spec->csrf_meta);
-        bind_optional(s, 19, spec->checkout_url);
-        bind_optional(s, 20, spec->flow);
+        pik_db_bind_text_optional(s, 13, spec->success_xpath);
+        pik_db_bind_text_optional(s, 14, spec->failure_xpath);
+        pik_db_bind_text_optional(s, 15, spec->login_form);
+        pik_db_bind_text_optional(s, 16, spec->username_field);
+        pik_db_bind_text_optional(s, 17, spec->password_field);
+        pik_db_bind_text_optional(s, 18, spec->csrf_meta);
+        pik_db_bind_text_optional(s, 19, spec->checkout_url);
+        pik_db_bind_text_optional(s, 20, spec->flow);
         r = pik_db_step(db, s);
         if (r < 0)
                 return r;
@@ -199,7 +192,7 @@ int pik_jobconfig_set_enabled(PikDb *db, int64_t id, bool enabled, const char *r
         if (r < 0)
                 return r;
         sqlite3_bind_int(s, 1, enabled);
-        bind_optional(s, 2, enabled ? NULL : reason);
+        pik_db_bind_text_optional(s, 2, enabled ? NULL : reason);
         sqlite3_bind_int64(s, 3, id);
         r = pik_db_step(db, s);
         return r < 0 ? r : 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,4 +130,16 @@ char *test_read_binary(const char *path, size_t *ret_size) {
         fclose(f);
         *ret_size = (size_t) n;
         return buf;
+}
+
+int64_t test_query_int64(PikDb *db, const char *fmt, ...) {
+        _cleanup_free_ char *sql = NULL;
+        int64_t v = -1;
+        va_list ap;
+
+        va_start(ap, fmt);
+        ASSERT_TRUE(vasprintf(&sql, fmt, ap) > 0);
+        va_end(ap);
+        ASSERT_OK(pik_db_query_int64(db, sql, &v));
+        return v;
 }

@@ -81,3 +81,5 @@ PikConfig *test_config_new(void);
 char *test_db_dump(PikDb *db);
 /* A whole file with its size, NULs and all, or NULL. */
 char *test_read_binary(const char *path, size_t *ret_size);
+/* The one integer a query returns (sql as printf format), or abort. */
+int64_t test_query_int64(PikDb *db, const char *fmt, ...) _printf_(2, 3);

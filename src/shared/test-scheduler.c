@@ -14,18 +14,7 @@
 static PikDb *db;
 static PikConfig *cfg;
 
-static int64_t q(const char *fmt, ...) _printf_(1, 2);
-static int64_t q(const char *fmt, ...) {
-        _cleanup_free_ char *sql = NULL;
-        int64_t v = -1;
-        va_list ap;
-
-        va_start(ap, fmt);
-        ASSERT_TRUE(vasprintf(&sql, fmt, ap) > 0);
-        va_end(ap);
-        ASSERT_OK(pik_db_query_int64(db, sql, &v));
-        return v;
-}
+#define q(...) test_query_int64(db, __VA_ARGS__)
 
 static void exec_sql(const char *sql) {
         ASSERT_OK(pik_db_exec(db, sql));
