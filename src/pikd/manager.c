@@ -461,44 +461,83 @@ static int method_add_partner(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int method_remove_partner(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *code;
+/* Partners and browsers are removed and enabled alike: one handler each,
+ * told which of the two by this. */
+typedef struct NamedKind {
+        const char *what;            /* "partner", "browser": messages and PIK_CHANGE */
+        const char *action;          /* the polkit action */
+        int (*remove)(PikDb *db, const char *name, bool force);
+        int (*set_enabled)(PikDb *db, const char *name, bool enabled, const char *reason);
+} NamedKind;
+
+static const NamedKind partner_kind = {
+        "partner", ACTION_MANAGE_PARTNERS, pik_partner_remove, pik_partner_set_enabled,
+};
+static const NamedKind browser_kind = {
+        "browser", ACTION_MANAGE_BROWSERS, pik_browser_remove, pik_browser_set_enabled,
+};
+
+static Change named_change(const NamedKind *k, char *buf, size_t size, const char *verb, const char *name) {
+        bool partner = k == &partner_kind;
+
+        snprintf(buf, size, "%s-%s", k->what, verb);
+        return (Change) { buf, name, .partner = partner ? name : NULL, .browser = partner ? NULL : name,
+                          .config_id = -1 };
+}
+
+static int remove_named(sd_bus_message *msg, Manager *m, sd_bus_error *error, const NamedKind *k) {
+        const char *name;
+        char change[32];
         int force, r;
 
-        r = sd_bus_message_read(msg, "sb", &code, &force);
+        r = sd_bus_message_read(msg, "sb", &name, &force);
         if (r < 0)
                 return r;
-        VERIFY_POLKIT(msg, ACTION_MANAGE_PARTNERS, m, error);
+        VERIFY_POLKIT(msg, k->action, m, error);
 
-        r = pik_partner_remove(manager_db(m), code, force);
+        r = k->remove(manager_db(m), name, force);
         if (r < 0)
                 return bus_error_set_from_db(error, m->db, r);
-        log_change(msg, &(Change) { "partner-remove", code, .partner = code, .config_id = -1 },
-                   "Removed partner %s%s", code, force ? " (forced)" : "");
+        Change c = named_change(k, change, sizeof change, "remove", name);
+        log_change(msg, &c, "Removed %s %s%s", k->what, name, force ? " (forced)" : "");
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int method_set_partner_enabled(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *code, *reason;
+static int set_named_enabled(sd_bus_message *msg, Manager *m, sd_bus_error *error, const NamedKind *k) {
+        const char *name, *reason;
+        char change[32];
         int enabled, r;
 
-        r = sd_bus_message_read(msg, "sbs", &code, &enabled, &reason);
+        r = sd_bus_message_read(msg, "sbs", &name, &enabled, &reason);
         if (r < 0)
                 return r;
-        VERIFY_POLKIT(msg, ACTION_MANAGE_PARTNERS, m, error);
+        VERIFY_POLKIT(msg, k->action, m, error);
 
-        r = pik_partner_set_enabled(manager_db(m), code, enabled, enabled ? NULL : reason);
+        r = k->set_enabled(manager_db(m), name, enabled, enabled ? NULL : reason);
         if (r < 0)
                 return bus_error_set_from_db(error, m->db, r);
+        Change c = named_change(k, change, sizeof change, enabled ? "enable" : "disable", name);
         if (enabled)
-                log_change(msg, &(Change) { "partner-enable", code, .partner = code, .config_id = -1 },
-                           "Enabled partner %s", code);
+                log_change(msg, &c, "Enabled %s %s", k->what, name);
         else
-                log_change(msg, &(Change) { "partner-disable", code, .partner = code, .config_id = -1 },
-                           "Disabled partner %s: %s", code, reason);
+                log_change(msg, &c, "Disabled %s %s: %s", k->what, name, reason);
         return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_remove_partner(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return remove_named(msg, userdata, error, &partner_kind);
+}
+
+static int method_set_partner_enabled(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return set_named_enabled(msg, userdata, error, &partner_kind);
+}
+
+static int method_remove_browser(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return remove_named(msg, userdata, error, &browser_kind);
+}
+
+static int method_set_browser_enabled(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return set_named_enabled(msg, userdata, error, &browser_kind);
 }
 
 static int method_add_browser(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -527,46 +566,6 @@ static int method_add_browser(sd_bus_message *msg, void *userdata, sd_bus_error 
                 return bus_error_set_from_db(error, m->db, r);
         log_change(msg, &(Change) { "browser-add", spec.name, .browser = spec.name, .config_id = -1 },
                    "Added browser %s (%s)", spec.name, spec.engine);
-        return sd_bus_reply_method_return(msg, NULL);
-}
-
-static int method_remove_browser(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name;
-        int force, r;
-
-        r = sd_bus_message_read(msg, "sb", &name, &force);
-        if (r < 0)
-                return r;
-        VERIFY_POLKIT(msg, ACTION_MANAGE_BROWSERS, m, error);
-
-        r = pik_browser_remove(manager_db(m), name, force);
-        if (r < 0)
-                return bus_error_set_from_db(error, m->db, r);
-        log_change(msg, &(Change) { "browser-remove", name, .browser = name, .config_id = -1 },
-                   "Removed browser %s%s", name, force ? " (forced)" : "");
-        return sd_bus_reply_method_return(msg, NULL);
-}
-
-static int method_set_browser_enabled(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name, *reason;
-        int enabled, r;
-
-        r = sd_bus_message_read(msg, "sbs", &name, &enabled, &reason);
-        if (r < 0)
-                return r;
-        VERIFY_POLKIT(msg, ACTION_MANAGE_BROWSERS, m, error);
-
-        r = pik_browser_set_enabled(manager_db(m), name, enabled, enabled ? NULL : reason);
-        if (r < 0)
-                return bus_error_set_from_db(error, m->db, r);
-        if (enabled)
-                log_change(msg, &(Change) { "browser-enable", name, .browser = name, .config_id = -1 },
-                           "Enabled browser %s", name);
-        else
-                log_change(msg, &(Change) { "browser-disable", name, .browser = name, .config_id = -1 },
-                           "Disabled browser %s: %s", name, reason);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
