@@ -118,40 +118,20 @@ int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, c
 
 int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_reaped) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
-        _cleanup_stmt_ sqlite3_stmt *q = NULL;
-        _cleanup_free_ int64_t *ids = NULL;
-        size_t n = 0, alloc = 0;
+        _cleanup_free_ Running *l = NULL;
+        size_t n = 0;
         int r;
 
         r = pik_db_begin(db, &tx);
         if (r < 0)
                 return r;
-        r = pik_db_prepare(db, "SELECT id FROM execution WHERE state IN " PIK_EXECUTION_RUNNING_SQL
-                               " AND created_at + ?1 <= ?2 ORDER BY id", &q);
+        /* Still waiting for a report, and created job_expiry or more ago. */
+        r = list_running(db, now - (int64_t) cfg->job_expiry_sec, &l, &n);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(q, 1, cfg->job_expiry_sec);
-        sqlite3_bind_int64(q, 2, now);
-        for (;;) {
-                r = pik_db_step(db, q);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                if (n >= alloc) {
-                        size_t na = MAX(alloc * 2, (size_t) 16);
-                        int64_t *p = reallocarray(ids, na, sizeof *ids);
-                        if (!p)
-                                return -ENOMEM;
-                        ids = p;
-                        alloc = na;
-                }
-                ids[n++] = sqlite3_column_int64(q, 0);
-        }
-        sqlite3_reset(q);
 
         for (size_t i = 0; i < n; i++) {
-                r = reap_one(db, cfg, ids[i], "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
+                r = reap_one(db, cfg, l[i].id, "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
                              "no report within job_expiry", "expired", now);
                 if (r < 0)
                         return r;
