@@ -337,10 +337,12 @@ expect_ok pk status
 expect_contains "acme"
 expect_true "status has no ANSI escapes when piped" eval '! has_ansi'
 expect_ok pk status --json
-expect_json '.rows | length == 2' "acme × chrome and acme × ff"
-expect_json '.rows[0] | has("partner") and has("browser") and has("outcome") and has("kind") and has("success_ratio_24h")' \
-        "status rows carry partner, browser, outcome, kind, success_ratio_24h"
-expect_json '[.rows[].outcome] == [null, null]' "no outcome yet"
+expect_json '[.rows[] | "\(.config_id) \(.browser)"] | sort == ["1 chrome", "1 ff", "2 ff"]' \
+        "one row per check: configuration 1 in chrome and ff, configuration 2 in ff"
+expect_json '.rows[0] | has("partner") and has("browser") and has("outcome") and has("kind") and has("success_ratio_24h")
+             and has("config_id") and has("name") and has("state") and has("partner_kind")' \
+        "status rows carry partner, check, browser, state, outcome, kind, success_ratio_24h"
+expect_json '[.rows[].outcome] == [null, null, null] and all(.rows[]; .state == "new")' "no outcome yet"
 expect_ok pk jobs
 expect_ok pk jobs --json
 expect_json 'type == "array" and length == 0' "no job before the scheduler ran"
@@ -543,12 +545,13 @@ expect_ok pk config add beta --browsers ff --url https://beta.example/login --ev
 # them as the library would. acme × ff: 4 in the last 24 h, 2 successes, the
 # last an infrastructure failure 20 min ago; one older success outside 24 h.
 ins() { # id partner browser seconds-ago outcome state
-        local at=$((NOW_S - $4))
+        local at=$((NOW_S - $4)) cid=1
+        [ "$2" = beta ] && cid=2
         printf "INSERT INTO execution (id, config_id, partner, browser, key, state, unit, attempt, created_at, started_at, finished_at)
-                VALUES (%d, 1, '%s', '%s', 'k%d', '%s', 'pik-check@%d.service', 1, %d, %d, %d);
+                VALUES (%d, %d, '%s', '%s', 'k%d', '%s', 'pik-check@%d.service', 1, %d, %d, %d);
                 INSERT INTO result (execution_id, config_id, partner, browser, executed_at, duration_ms, outcome, details)
-                VALUES (%d, 1, '%s', '%s', %d, 1234, '%s', 'test row %d');\n" \
-                "$1" "$2" "$3" "$1" "$6" "$1" "$at" "$at" "$at" "$1" "$2" "$3" "$at" "$5" "$1"
+                VALUES (%d, %d, '%s', '%s', %d, 1234, '%s', 'test row %d');\n" \
+                "$1" "$cid" "$2" "$3" "$1" "$6" "$1" "$at" "$at" "$at" "$1" "$cid" "$2" "$3" "$at" "$5" "$1"
 }
 {
         echo "BEGIN;"
@@ -587,6 +590,17 @@ expect_json '.rows[] | select(.partner == "acme" and .browser == "ff") | .result
 expect_ok pk results
 expect_contains "login-rejected"
 expect_contains "test row 3"
+expect_contains "CHECK"
+expect_ok pk results --json
+expect_json 'all(.[]; has("config_id") and has("id"))' "results name their configuration"
+expect_ok pk result show 3
+expect_contains "login-rejected"
+expect_contains "test row 3"
+expect_ok pk result show 3 --json
+expect_json '.id == 3 and .config_id == 1 and .outcome == "login-rejected" and .kind == "partner" and .steps == []' \
+        "result show: one result with its (here: no) steps"
+expect_rejected 4 pk result show 999
+expect_rejected 2 pk result show nope
 expect_true "results has no ANSI escapes when piped" eval '! has_ansi'
 expect_ok pk results --json
 expect_json 'length == 7'
@@ -645,5 +659,57 @@ expect_ok pk executions --partner acme --json
 expect_json 'length == 6' "acme's executions outlive it"
 expect_ok pk status --json
 expect_json '[.rows[].partner] == ["beta"]' "status shows configured pairs only"
+
+# ---------------------------------------------------------------------------
+section "every check stands on its own: named checks, a failing one never hidden"
+use_db checks
+
+expect_ok pk partner add acme --name Acme
+expect_ok pk browser add ff --engine http
+expect_ok pk config add acme --name plain --browsers ff --url https://acme.example/login --every 5m
+expect_ok pk config add acme --name sso-login --sso --browsers ff --url https://acme.example/sso --every 5m
+expect_rejected 1 pk config add acme --name sso-login --browsers ff --url https://acme.example/x --every 5m
+expect_err_contains "already has a configuration named 'sso-login'"
+expect_rejected 2 pk config add acme --name 'Not A Name' --browsers ff --url https://acme.example/x --every 5m
+expect_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM job_config')" 2 "refused names change nothing"
+expect_ok pk config show 2 --json
+expect_json '.name == "sso-login"'
+# The SSO check failed (its identity provider was down) before the plain
+# check succeeded: status shows both, the partner failing, the failure first.
+{
+        echo "BEGIN;"
+        echo "INSERT INTO result (config_id, partner, browser, executed_at, duration_ms, outcome, details)
+              VALUES (2, 'acme', 'ff', $((NOW_S - 18)), 900, 'sso-failed', 'idp.example refused');"
+        echo "INSERT INTO result (config_id, partner, browser, executed_at, duration_ms, outcome)
+              VALUES (1, 'acme', 'ff', $((NOW_S - 5)), 400, 'success');"
+        echo "INSERT INTO result_step (result_id, position, name, http_status, requests, dns_ms, connect_ms, total_ms)
+              VALUES (1, 1, 'entry page', 200, 1, 3, 4, 40), (1, 2, 'identity provider', 503, 2, 1, 2, 60);"
+        echo "COMMIT;"
+} | sqlite3 "$DB"
+expect_ok pk status --json
+expect_json '.rows | length == 2' "two checks, two rows"
+expect_json '.canary == false' "status says no canary is configured"
+expect_json '.rows[0].name == "sso-login" and .rows[0].outcome == "sso-failed" and .rows[0].state == "failing"' \
+        "the failing check first"
+expect_json '.rows[1].name == "plain" and .rows[1].outcome == "success" and .rows[1].state == "ok"'
+expect_json 'all(.rows[]; .partner_kind == "partner")' "the partner is shown failing"
+expect_ok pk status
+expect_contains "#2 sso-login"
+expect_contains "No canary is configured"
+expect_contains "sso-failed"
+expect_contains "#1 plain"
+printf 'canary = { dns = "localhost"; url = "http://127.0.0.1:9/"; };\n' >"$TMP/canary.conf"
+CONF=$TMP/canary.conf expect_ok pk status
+expect_not_contains "No canary"
+CONF=$TMP/canary.conf expect_ok pk status --json
+expect_json '.canary == true' "status says a canary is configured"
+expect_ok pk results --json
+expect_json '[.[].config_name] == ["plain", "sso-login"]' "results name the check"
+expect_ok pk result show 1 --json
+expect_json '.config_name == "sso-login" and (.steps | length) == 2 and .steps[1].name == "identity provider"
+             and .steps[1].http_status == 503 and .steps[1].total_ms == 60' "result show: the steps with timings"
+expect_ok pk result show 1
+expect_contains "identity provider"
+expect_contains "FIRST BYTE MS"
 
 finish

@@ -16,12 +16,13 @@ declare -gA _pikctl_verb_opts=(
         [browser remove]="--force" [browser enable]="" [browser disable]="--reason"
         [config list]="" [config show]="" [config remove]="" [config enable]=""
         [config disable]="--reason"
-        [config add]="--browsers --url --every --at --cron --tz --sso --express-checkout --product-url
+        [config add]="--name --browsers --url --every --at --cron --tz --sso --express-checkout --product-url
                       --wait --success-marker --failure-marker --success-xpath --failure-xpath
                       --login-form --username-field --password-field --csrf-meta --checkout-url --flow"
         [jobs]="--overdue --upcoming"
         [executions]="--partner --limit"
         [execution show]=""
+        [result show]=""
         [results]="--partner --browser --kind --since --limit"
         [outcomes]=""
         [run-now]="--browser"
@@ -73,7 +74,7 @@ _pikctl() {
         [ -x "$_pikctl_cmd" ] || _pikctl_cmd=pikctl
 
         case ${pos[0]:-} in
-        partner | browser | config | execution)
+        partner | browser | config | execution | result)
                 group=${pos[0]}
                 [ "${#pos[@]}" -ge 2 ] && verb="$group ${pos[1]}"
                 npos=$((${#pos[@]} - 2))
@@ -145,12 +146,12 @@ _pikctl() {
 
         if [ -z "$group" ] && [ -z "$verb" ]; then
                 mapfile -t COMPREPLY < <(compgen -W "status partner browser config jobs executions execution
-                        results outcomes run-now hold release" -- "$cur")
+                        results result outcomes run-now hold release" -- "$cur")
                 return 0
         fi
         if [ -z "$verb" ]; then
                 local subs="list show add remove enable disable"
-                [ "$group" = execution ] && subs="show"
+                [ "$group" = execution ] || [ "$group" = result ] && subs="show"
                 mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
                 return 0
         fi

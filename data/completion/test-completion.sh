@@ -59,11 +59,12 @@ P=$PIKCTL DB=$T/pik.db
 } >/dev/null || { echo "FAIL: setting up $DB with $P"; exit 1; }
 
 # Commands and subcommands.
-expect "$P " status partner browser config jobs executions execution results outcomes run-now hold release
-expect "$P r" results run-now release
+expect "$P " status partner browser config jobs executions execution results result outcomes run-now hold release
+expect "$P r" results result run-now release
 expect "$P partner " list show add remove enable disable
 expect "$P config e" enable
 expect "$P execution " show
+expect "$P result " show
 expect "$P --json partner l" list
 # Options: global ones, then each command's own.
 expect "$P --" --help --version --json --db --config --now

@@ -223,6 +223,27 @@ static int report_result(Check *c, const CheckResult *res, int64_t duration_ms) 
         json_object_object_add(o, "total_ms", json_object_new_int64(res->total_ms));
         json_object_object_add(o, "details", json_object_new_string(res->details));
         json_object_object_add(o, "retry_after_sec", json_object_new_int64(res->retry_after_sec));
+        if (res->n_steps > 0) {
+                json_object *steps = json_object_new_array();
+
+                for (unsigned i = 0; steps && i < res->n_steps && i < CHECK_STEPS_MAX; i++) {
+                        const CheckStep *st = &res->steps[i];
+                        json_object *j = json_object_new_object();
+
+                        if (!j)
+                                break;
+                        json_object_object_add(j, "name", json_object_new_string(st->name));
+                        json_object_object_add(j, "http_status", json_object_new_int64(st->http_status));
+                        json_object_object_add(j, "requests", json_object_new_int64(MAX(st->requests, 1u)));
+                        json_object_object_add(j, "dns_ms", json_object_new_int64(st->dns_us / 1000));
+                        json_object_object_add(j, "connect_ms", json_object_new_int64(st->connect_us / 1000));
+                        json_object_object_add(j, "tls_ms", json_object_new_int64(st->tls_us / 1000));
+                        json_object_object_add(j, "ttfb_ms", json_object_new_int64(st->ttfb_us / 1000));
+                        json_object_object_add(j, "total_ms", json_object_new_int64(st->total_us / 1000));
+                        json_object_array_add(steps, j);
+                }
+                json_object_object_add(o, "steps", steps);
+        }
 
         (void) sd_notifyf(false, "STATUS=step %u/%u: reporting %s to pikd", STEPS, STEPS, res->outcome);
         r = call_pikd(c->bus, "ReportResult", &error, NULL, &retried,

@@ -140,7 +140,9 @@ static int say_done(Context *c, const char *fmt, ...) {
 
 static const Column status_columns[] = {
         { "partner", "PARTNER", COLUMN_TEXT, NULL },
+        { "check", "CHECK", COLUMN_TEXT, NULL },
         { "browser", "BROWSER", COLUMN_TEXT, NULL },
+        { "state", "STATE", COLUMN_TEXT, NULL },
         { "outcome", "LAST OUTCOME", COLUMN_TEXT, "kind" },
         { "kind", "KIND", COLUMN_KIND, "kind" },
         { "age_sec", "AGE", COLUMN_AGE, NULL },
@@ -154,8 +156,44 @@ typedef struct StatusPrinter {
         size_t n;
 } StatusPrinter;
 
+/* One table row from a status row, whether it came from the database or
+ * from pikd's JSON: the same cells either way. A newer partner failure
+ * waiting for its re-check is shown in the outcome cell, next to the last
+ * confirmed outcome it may yet replace. */
+static void print_status_cells(StatusPrinter *p, const PikStatusRow *row, int64_t now) {
+        char check[PIK_CHECK_LABEL_MAX], age[FORMAT_AGE_MAX] = "-", ratio[16] = "-", runs[24], outcome[160];
+        const char *kind = row->outcome ? row->kind ?: "-" : "-";
+
+        if (row->unconfirmed) {
+                char in[FORMAT_AGE_MAX];
+
+                if (row->recheck_at > now)
+                        snprintf(outcome, sizeof outcome, "%s (unconfirmed, re-check in %s)", row->unconfirmed,
+                                 format_age(in, row->recheck_at - now));
+                else
+                        snprintf(outcome, sizeof outcome, "%s (unconfirmed, re-check due)", row->unconfirmed);
+        } else
+                snprintf(outcome, sizeof outcome, "%s", row->outcome ?: "-");
+        if (row->outcome)
+                format_age(age, now - row->executed_at);
+        if (row->results_24h > 0)
+                snprintf(ratio, sizeof ratio, "%.1f%%", 100.0 * (double) row->success_24h / (double) row->results_24h);
+        snprintf(runs, sizeof runs, "%lld", (long long) row->results_24h);
+
+        const char *cells[ELEMENTSOF(status_columns)] = {
+                row->partner, pik_status_check_label(check, row->config_id, row->name), row->browser,
+                pik_status_row_state(row), outcome, kind, age, ratio, runs,
+        };
+        if (p->n == 0)
+                output_table_header(&p->c->out, status_columns, ELEMENTSOF(status_columns), p->widths);
+        /* A check that does not run is not coloured as failing. */
+        output_table_cells(&p->c->out, cells, row->outcome && row->enabled && !row->held ? row->kind : NULL,
+                           status_columns, ELEMENTSOF(status_columns), p->widths);
+        p->n++;
+}
+
 /* Offline, rows go to stdout as they come from the database: a status of
- * 50,000 pairs must not be built up in memory first. */
+ * 50,000 checks must not be built up in memory first. */
 static int print_status_row(const PikStatusRow *row, int64_t now, void *userdata) {
         StatusPrinter *p = userdata;
 
@@ -166,34 +204,63 @@ static int print_status_row(const PikStatusRow *row, int64_t now, void *userdata
                         return r;
                 fprintf(p->c->out.f, "%s%s", p->n > 0 ? ",\n    " : "\n    ",
                         json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-        } else {
-                /* Cells straight from the row: no JSON object per line for a
-                 * table of tens of thousands. Same formats as the columns'. */
-                char age[FORMAT_AGE_MAX] = "-", ratio[16] = "-", runs[24];
-                const char *cells[ELEMENTSOF(status_columns)] = {
-                        row->partner, row->browser, row->outcome ?: "-", row->outcome ? row->kind ?: "-" : "-",
-                        age, ratio, runs,
-                };
-
-                if (row->outcome)
-                        format_age(age, now - row->executed_at);
-                if (row->results_24h > 0)
-                        snprintf(ratio, sizeof ratio, "%.1f%%", 100.0 * (double) row->success_24h / (double) row->results_24h);
-                snprintf(runs, sizeof runs, "%lld", (long long) row->results_24h);
-
-                if (p->n == 0)
-                        output_table_header(&p->c->out, status_columns, ELEMENTSOF(status_columns), p->widths);
-                output_table_cells(&p->c->out, cells, row->outcome ? row->kind : NULL, status_columns,
-                                   ELEMENTSOF(status_columns), p->widths);
-        }
-        p->n++;
+                p->n++;
+        } else
+                print_status_cells(p, row, now);
         return 0;
 }
 
+static const char *json_str(json_object *o, const char *key) {
+        json_object *v;
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+                ? json_object_get_string(v) : NULL;
+}
+
+static int64_t json_int(json_object *o, const char *key) {
+        json_object *v;
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static int64_t json_time(json_object *o, const char *key) {
+        const char *t = json_str(o, key);
+        int64_t v;
+        return t && parse_timestamp(t, &v) >= 0 ? v : 0;
+}
+
+/* pikd's rows back into the library's, for print_status_cells(). */
+static void status_row_from_json(json_object *o, PikStatusRow *ret) {
+        *ret = (PikStatusRow) {
+                .config_id = json_int(o, "config_id"),
+                .name = json_str(o, "name"),
+                .partner = json_str(o, "partner") ?: "?",
+                .browser = json_str(o, "browser") ?: "?",
+                .enabled = json_int(o, "enabled"),
+                .disabled_by = json_str(o, "disabled_by"),
+                .disabled_reason = json_str(o, "disabled_reason"),
+                .held = json_int(o, "held"),
+                .outcome = json_str(o, "outcome"),
+                .kind = json_str(o, "kind"),
+                .result_id = json_int(o, "result_id"),
+                .executed_at = json_time(o, "executed_at"),
+                .details = json_str(o, "details"),
+                .unconfirmed = json_str(o, "unconfirmed"),
+                .unconfirmed_at = json_time(o, "unconfirmed_at"),
+                .recheck_at = json_time(o, "recheck_at"),
+                .partner_kind = json_str(o, "partner_kind"),
+                .results_24h = json_int(o, "results_24h"),
+                .success_24h = json_int(o, "success_24h"),
+        };
+}
+
 /* Above the table: what concerns every row. */
-static void print_status_banners(Context *c, bool held, json_object *incidents) {
+static void print_status_banners(Context *c, bool held, bool canary, json_object *incidents) {
         if (held)
                 fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
+        /* Without the control probe a failure of our own resolver or egress
+         * looks like the partner's: say so where the verdicts are read. */
+        if (!canary)
+                fprintf(c->out.f, "No canary is configured: network failures are judged on the partners' answers "
+                        "alone (see canary in pik.conf(5)).\n");
         for (size_t i = 0; incidents && i < json_object_array_length(incidents); i++) {
                 json_object *inc = json_object_array_get_idx(incidents, i), *b, *o, *n, *since;
 
@@ -206,8 +273,7 @@ static void print_status_banners(Context *c, bool held, json_object *incidents) 
                         json_object_get_int(n), json_object_get_string(o), json_object_get_string(b),
                         json_object_get_string(since));
         }
-        if (held || (incidents && json_object_array_length(incidents) > 0))
-                fputc('\n', c->out.f);
+        fputc('\n', c->out.f);
 }
 
 static int status_offline(Context *c) {
@@ -220,10 +286,11 @@ static int status_offline(Context *c) {
         r = pik_job_get_global_hold(c->db, &held);
         if (r < 0)
                 return r;
-        r = pik_status_widths(c->db, &p.widths[0], &p.widths[1]);
+        r = pik_status_widths(c->db, &p.widths[0], &p.widths[1], &p.widths[2]);
         if (r < 0)
                 return r;
-        p.widths[2] = STRLEN("webdriver-session-failed");   /* the longest outcome name */
+        p.widths[3] = STRLEN("unconfirmed");
+        p.widths[4] = STRLEN("webdriver-session-failed");   /* the longest outcome name */
         output_table_widths(status_columns, ELEMENTSOF(status_columns), p.widths);
 
         r = pik_status_incidents(c->db, c->cfg, c->now, &incidents);
@@ -231,11 +298,12 @@ static int status_offline(Context *c) {
                 return r;
 
         if (c->out.json)
-                fprintf(c->out.f, "{\n  \"now\": \"%s\",\n  \"held\": %s,\n  \"incidents\": %s,\n  \"rows\": [",
+                fprintf(c->out.f, "{\n  \"now\": \"%s\",\n  \"held\": %s,\n  \"canary\": %s,\n  \"incidents\": %s,\n  \"rows\": [",
                         format_timestamp(buf, c->now), held ? "true" : "false",
+                        c->cfg->canary.dns || c->cfg->canary.url ? "true" : "false",
                         json_object_to_json_string_ext(incidents, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         else
-                print_status_banners(c, held, incidents);
+                print_status_banners(c, held, c->cfg->canary.dns || c->cfg->canary.url, incidents);
 
         r = pik_status_foreach(c->db, c->now, print_status_row, &p);
         if (r < 0)
@@ -250,7 +318,9 @@ static int status_offline(Context *c) {
 
 static int verb_status(Context *c, int argc, char **argv) {
         _cleanup_json_ json_object *st = NULL;
-        json_object *rows, *held, *incidents = NULL;
+        json_object *rows, *held, *canary, *incidents = NULL;
+        StatusPrinter p = { .c = c };
+        size_t n;
         int r;
 
         if (!c->bus)
@@ -264,12 +334,33 @@ static int verb_status(Context *c, int argc, char **argv) {
 
         json_object_object_get_ex(st, "incidents", &incidents);
         print_status_banners(c, json_object_object_get_ex(st, "held", &held) && json_object_get_boolean(held),
+                             !json_object_object_get_ex(st, "canary", &canary) || json_object_get_boolean(canary),
                              incidents);
         if (!json_object_object_get_ex(st, "rows", &rows) || json_object_array_length(rows) == 0) {
                 fprintf(c->out.f, "No partner is configured yet (pikctl partner add, pikctl config add).\n");
                 return 0;
         }
-        return output_table(&c->out, rows, status_columns, ELEMENTSOF(status_columns));
+
+        n = json_object_array_length(rows);
+        p.widths[3] = STRLEN("unconfirmed");
+        p.widths[4] = STRLEN("webdriver-session-failed");
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_array_get_idx(rows, i);
+                const char *name = json_str(o, "name");
+                char check[PIK_CHECK_LABEL_MAX];
+
+                p.widths[0] = MAX(p.widths[0], strlen(json_str(o, "partner") ?: "?"));
+                p.widths[1] = MAX(p.widths[1], strlen(pik_status_check_label(check, json_int(o, "config_id"), name)));
+                p.widths[2] = MAX(p.widths[2], strlen(json_str(o, "browser") ?: "?"));
+        }
+        output_table_widths(status_columns, ELEMENTSOF(status_columns), p.widths);
+        for (size_t i = 0; i < n; i++) {
+                PikStatusRow row;
+
+                status_row_from_json(json_object_array_get_idx(rows, i), &row);
+                print_status_cells(&p, &row, c->now);
+        }
+        return 0;
 }
 
 /* ---- partner ---- */
@@ -487,6 +578,8 @@ static int add_config_over_bus(Context *c, const PikJobConfigSpec *spec, int64_t
                                           spec->schedule);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && spec->name)
+                r = sd_bus_message_append(m, "{sv}", "name", "s", spec->name);
         if (r >= 0 && spec->timezone)
                 r = sd_bus_message_append(m, "{sv}", "timezone", "s", spec->timezone);
         if (r >= 0)
@@ -536,6 +629,7 @@ static int verb_config_add(Context *c, int argc, char **argv) {
         _cleanup_strv_free_ char **browsers = NULL;
         PikJobConfigSpec spec = {
                 .partner = argv[0],
+                .name = a->name,
                 .entry_url = a->url,
                 .timezone = a->tz,
                 .sso = a->sso,
@@ -716,6 +810,43 @@ static int verb_execution_show(Context *c, int argc, char **argv) {
         return output_object(&c->out, o);
 }
 
+/* A result as "key: value" lines, then its steps as a table with their
+ * timings: what happened, step by step, and where the time went. */
+static int verb_result_show(Context *c, int argc, char **argv) {
+        static const Column cols[] = {
+                { "position", "#", COLUMN_TEXT, NULL },
+                { "name", "STEP", COLUMN_TEXT, NULL },
+                { "http_status", "HTTP", COLUMN_TEXT, NULL },
+                { "requests", "REQUESTS", COLUMN_TEXT, NULL },
+                { "dns_ms", "DNS MS", COLUMN_TEXT, NULL },
+                { "connect_ms", "CONNECT MS", COLUMN_TEXT, NULL },
+                { "tls_ms", "TLS MS", COLUMN_TEXT, NULL },
+                { "ttfb_ms", "FIRST BYTE MS", COLUMN_TEXT, NULL },
+                { "total_ms", "TOTAL MS", COLUMN_TEXT, NULL },
+        };
+        _cleanup_json_ json_object *o = NULL;
+        json_object *steps = NULL;
+        int64_t id;
+        int r = parse_id(c, argv[0], &id);
+        if (r < 0)
+                return r;
+        r = c->bus ? bus_call_json(c, "ShowResult", &o, "x", id) : pik_result_show(c->db, id, &o);
+        if (r < 0)
+                return r;
+        if (c->out.json)
+                return output_json(&c->out, o);
+
+        steps = json_object_get(json_object_object_get_ex(o, "steps", &steps) ? steps : NULL);
+        json_object_object_del(o, "steps");
+        r = output_object(&c->out, o);
+        if (r >= 0 && steps && json_object_array_length(steps) > 0) {
+                fputc('\n', c->out.f);
+                r = output_table(&c->out, steps, cols, ELEMENTSOF(cols));
+        }
+        json_object_put(steps);
+        return r;
+}
+
 static int parse_since(Context *c, const char *s, int64_t *ret) {
         uint64_t d;
 
@@ -732,8 +863,11 @@ static int parse_since(Context *c, const char *s, int64_t *ret) {
 static int verb_results(Context *c, int argc, char **argv) {
         _cleanup_json_ json_object *a = NULL;
         static const Column cols[] = {
+                { "id", "ID", COLUMN_TEXT, NULL },
                 { "executed_at", "TIME", COLUMN_TIME, NULL },
                 { "partner", "PARTNER", COLUMN_TEXT, NULL },
+                { "config_id", "CONFIG", COLUMN_TEXT, NULL },
+                { "config_name", "CHECK", COLUMN_TEXT, NULL },
                 { "browser", "BROWSER", COLUMN_TEXT, NULL },
                 { "outcome", "OUTCOME", COLUMN_TEXT, "kind" },
                 { "kind", "KIND", COLUMN_KIND, "kind" },
@@ -822,7 +956,7 @@ static int verb_release(Context *c, int argc, char **argv) {
         return hold_or_release(c, argc, argv, false);
 }
 
-#define CONFIG_ADD_OPTS (OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
+#define CONFIG_ADD_OPTS (OPT_NAME | OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
                          OPT_PRODUCT_URL | OPT_WAIT | OPT_SUCCESS_MARKER | OPT_FAILURE_MARKER | OPT_SUCCESS_XPATH | \
                          OPT_FAILURE_XPATH | OPT_LOGIN_FORM | OPT_USERNAME_FIELD | OPT_PASSWORD_FIELD | OPT_CSRF_META | \
                          OPT_CHECKOUT_URL | OPT_FLOW)
@@ -853,6 +987,7 @@ const Verb pikctl_verbs[] = {
         { NULL, "executions", 0, 0, 0, OPT_PARTNER | OPT_LIMIT, verb_executions },
         { "execution", "show", 1, 1, 0, 0, verb_execution_show },
         { NULL, "results", 0, 0, 0, OPT_PARTNER | OPT_BROWSER | OPT_KIND | OPT_SINCE | OPT_LIMIT, verb_results },
+        { "result", "show", 1, 1, 0, 0, verb_result_show },
         { NULL, "outcomes", 0, 0, 0, 0, verb_outcomes },
         { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
         { NULL, "hold", 0, 1, VERB_WRITES, 0, verb_hold },

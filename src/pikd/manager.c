@@ -305,6 +305,20 @@ static int method_list_executions(sd_bus_message *msg, void *userdata, sd_bus_er
         return reply_json(m, msg, pik_execution_list(manager_db(m), *partner ? partner : NULL, n, &o), &o, error);
 }
 
+static int method_show_result(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_json_ json_object *o = NULL;
+        Manager *m = userdata;
+        int64_t id;
+        int r;
+
+        r = sd_bus_message_read(msg, "x", &id);
+        if (r < 0)
+                return r;
+        if (id <= 0)
+                return invalid(error, "result id %lld is invalid: expected a positive number", (long long) id);
+        return reply_json(m, msg, pik_result_show(manager_db(m), id, &o), &o, error);
+}
+
 static int method_show_execution(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
@@ -576,6 +590,7 @@ static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *
         int32_t wait = -1;
         PikJobConfigSpec spec = {};
         const BusOption opts[] = {
+                { "name", "s", &spec.name },
                 { "timezone", "s", &spec.timezone },
                 { "sso", "b", &spec.sso },
                 { "express_checkout", "b", &spec.express_checkout },
@@ -954,6 +969,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", partner, "s", browser, "s", kind, "x", since, "t", limit),
                                 SD_BUS_RESULT("s", json),
                                 method_list_results, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ShowResult", SD_BUS_ARGS("x", id), SD_BUS_RESULT("s", json),
+                                method_show_result, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListOutcomes", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json),
                                 method_list_outcomes, SD_BUS_VTABLE_UNPRIVILEGED),
 

@@ -501,7 +501,68 @@ static int report_int(PikDb *db, const char *key, json_object *v, int64_t min, i
         return 0;
 }
 
-static int parse_report(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner) {
+/* "steps": [ { "name": s, "http_status": n, "requests": n, "dns_ms", "connect_ms", "tls_ms",
+ * "ttfb_ms", "total_ms": n (-1 or null: unknown) }, … ] */
+static int parse_report_steps(PikDb *db, json_object *a, PikResultStep **ret, size_t *ret_n) {
+        _cleanup_free_ PikResultStep *steps = NULL;
+        size_t n;
+
+        if (!json_object_is_type(a, json_type_array))
+                return pik_db_set_error(db, -EINVAL, "report: steps must be an array");
+        n = json_object_array_length(a);
+        if (n > PIK_RESULT_STEPS_MAX)
+                return pik_db_set_error(db, -EINVAL, "report: steps has %zu entries, at most %d", n,
+                                        PIK_RESULT_STEPS_MAX);
+        if (n == 0) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        steps = calloc(n, sizeof *steps);
+        if (!steps)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *st = json_object_array_get_idx(a, i);
+                PikResultStep *p = &steps[i];
+                int r;
+
+                if (!json_object_is_type(st, json_type_object))
+                        return pik_db_set_error(db, -EINVAL, "report: steps[%zu] must be an object", i);
+                *p = (PikResultStep) { .requests = 1, .dns_ms = -1, .connect_ms = -1, .tls_ms = -1,
+                                       .ttfb_ms = -1, .total_ms = -1 };
+                json_object_object_foreach(st, k, v) {
+                        int64_t *field = streq(k, "http_status") ? &p->http_status :
+                                         streq(k, "requests") ? &p->requests :
+                                         streq(k, "dns_ms") ? &p->dns_ms :
+                                         streq(k, "connect_ms") ? &p->connect_ms :
+                                         streq(k, "tls_ms") ? &p->tls_ms :
+                                         streq(k, "ttfb_ms") ? &p->ttfb_ms :
+                                         streq(k, "total_ms") ? &p->total_ms : NULL;
+
+                        if (streq(k, "name")) {
+                                if (!json_object_is_type(v, json_type_string))
+                                        return pik_db_set_error(db, -EINVAL, "report: steps[%zu].name must be a string", i);
+                                p->name = json_object_get_string(v);
+                                continue;
+                        }
+                        if (!field)
+                                return pik_db_set_error(db, -EINVAL, "report: steps[%zu]: unknown key '%s'", i, k);
+                        r = report_int(db, k, v, field == &p->http_status ? 0 : field == &p->requests ? 1 : -1,
+                                       field == &p->http_status ? 999 : field == &p->requests ? 1000 : TIMING_MAX_MS,
+                                       field != &p->requests && field != &p->http_status, field);
+                        if (r < 0)
+                                return r;
+                }
+                if (!p->name)
+                        return pik_db_set_error(db, -EINVAL, "report: steps[%zu].name is missing", i);
+        }
+        *ret = TAKE_PTR(steps);
+        *ret_n = n;
+        return 0;
+}
+
+static int parse_report(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner,
+                        PikResultStep **ret_steps) {
         _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
         _cleanup_json_ json_object *o = NULL;
         size_t len;
@@ -560,6 +621,15 @@ static int parse_report(PikDb *db, const char *json, int64_t now, PikResultRepor
                         if (r < 0)
                                 return r;
                         rep->retry_not_before = i > 0 ? now + i : 0;
+                } else if (streq(k, "steps")) {
+                        PikResultStep *steps = NULL;
+
+                        r = parse_report_steps(db, v, &steps, &rep->n_steps);
+                        if (r < 0)
+                                return r;
+                        free(*ret_steps);
+                        *ret_steps = steps;
+                        rep->steps = steps;
                 } else
                         return pik_db_set_error(db, -EINVAL, "report: unknown key '%s'", k);
         }
@@ -577,6 +647,7 @@ int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, 
                             int64_t now, PikResultRecorded *ret) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
         _cleanup_json_ json_object *owner = NULL;
+        _cleanup_free_ PikResultStep *steps = NULL;
         PikResultReport rep = PIK_RESULT_REPORT_INIT;
         PikResultRecorded rec;
         int r;
@@ -587,7 +658,7 @@ int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, 
         r = check_key_running(db, execution, key, NULL);
         if (r < 0)
                 return r;
-        r = parse_report(db, json, now, &rep, &owner);
+        r = parse_report(db, json, now, &rep, &owner, &steps);
         if (r < 0)
                 return r;
         rep.execution_id = execution;

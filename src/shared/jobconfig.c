@@ -37,6 +37,8 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
         int r;
 
         /* Everything is validated before the first write. */
+        if (spec->name && (r = pik_validate_code(db, "configuration name", spec->name)) < 0)
+                return r;
         r = pik_validate_url(db, "entry URL", spec->entry_url, false);
         if (r < 0)
                 return r;
@@ -98,8 +100,8 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
                            "INSERT INTO job_config (partner_id, entry_url, schedule_type, schedule, timezone, sso, "
                            "  express_checkout, product_url, wait_sec, success_marker, failure_marker, created_at, "
                            "  success_xpath, failure_xpath, login_form, username_field, password_field, csrf_meta, "
-                           "  checkout_url, flow) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+                           "  checkout_url, flow, name) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, partner_id);
@@ -125,7 +127,11 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
         pik_db_bind_text_optional(s, 18, spec->csrf_meta);
         pik_db_bind_text_optional(s, 19, spec->checkout_url);
         pik_db_bind_text_optional(s, 20, spec->flow);
+        pik_db_bind_text_optional(s, 21, spec->name);
         r = pik_db_step(db, s);
+        if (r == -EEXIST)
+                return pik_db_set_error(db, -EEXIST, "partner %s already has a configuration named '%s'",
+                                        spec->partner, spec->name);
         if (r < 0)
                 return r;
         id = sqlite3_last_insert_rowid(pik_db_handle(db));
@@ -199,7 +205,7 @@ int pik_jobconfig_set_enabled(PikDb *db, int64_t id, bool enabled, const char *r
 }
 
 #define CONFIG_COLUMNS                                                                  \
-        "c.id, p.code AS partner, "                                                     \
+        "c.id, c.name, p.code AS partner, "                                             \
         "(SELECT group_concat(name, ',') FROM (SELECT b.name FROM job_config_browser cb " \
         "   JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)) AS browsers, " \
         "c.entry_url, c.schedule_type, c.schedule, c.timezone, c.sso, c.express_checkout, "   \

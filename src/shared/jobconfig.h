@@ -11,6 +11,7 @@
 
 typedef struct PikJobConfigSpec {
         const char *partner;
+        const char *name;            /* optional short name, unique per partner ("sso-login") */
         char **browsers;             /* NULL-terminated, at least one */
         const char *entry_url;
         ScheduleType schedule_type;

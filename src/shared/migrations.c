@@ -198,12 +198,58 @@ static const char v5[] =
         "    WHERE excluded.executed_at >= result_last.executed_at; "
         "END;";
 
+/* Every check stands on its own: status keeps the latest confirmed result
+ * of each configuration × browser (two checks of one partner never hide
+ * each other), configurations get an optional short name, and the steps of
+ * a check with their timings are kept next to its result. The partner ×
+ * browser table goes: nothing reads it any more. */
+static const char v6[] =
+        "ALTER TABLE job_config ADD COLUMN name TEXT;"
+        "CREATE UNIQUE INDEX job_config_name ON job_config(partner_id, name) WHERE name IS NOT NULL;"
+        "CREATE INDEX result_check ON result(config_id, browser, executed_at, outcome);"
+        "CREATE TABLE result_check_last ("
+        "  config_id INTEGER NOT NULL,"
+        "  browser TEXT NOT NULL,"
+        "  result_id INTEGER NOT NULL,"
+        "  executed_at INTEGER NOT NULL,"
+        "  outcome TEXT NOT NULL,"
+        "  details TEXT,"
+        "  PRIMARY KEY (config_id, browser)) WITHOUT ROWID;"
+        "INSERT INTO result_check_last (config_id, browser, result_id, executed_at, outcome, details) "
+        "  SELECT config_id, browser, id, executed_at, outcome, details FROM result r "
+        "  WHERE config_id IS NOT NULL AND NOT unconfirmed AND id = "
+        "    (SELECT x.id FROM result x WHERE x.config_id = r.config_id AND x.browser = r.browser "
+        "       AND NOT x.unconfirmed ORDER BY x.executed_at DESC, x.id DESC LIMIT 1);"
+        "DROP TRIGGER result_last_update;"
+        "DROP TABLE result_last;"
+        "CREATE TRIGGER result_check_last_update AFTER INSERT ON result "
+        "  WHEN NOT NEW.unconfirmed AND NEW.config_id IS NOT NULL BEGIN "
+        "  INSERT INTO result_check_last (config_id, browser, result_id, executed_at, outcome, details) "
+        "    VALUES (NEW.config_id, NEW.browser, NEW.id, NEW.executed_at, NEW.outcome, NEW.details) "
+        "    ON CONFLICT (config_id, browser) DO UPDATE SET result_id = excluded.result_id, "
+        "      executed_at = excluded.executed_at, outcome = excluded.outcome, details = excluded.details "
+        "    WHERE excluded.executed_at >= result_check_last.executed_at; "
+        "END;"
+        /* A removed configuration's history stays in result; its status row goes. */
+        "CREATE TRIGGER result_check_last_config_gone AFTER DELETE ON job_config BEGIN "
+        "  DELETE FROM result_check_last WHERE config_id = OLD.id; "
+        "END;"
+        "CREATE TABLE result_step ("
+        "  result_id INTEGER NOT NULL REFERENCES result(id) ON DELETE CASCADE,"
+        "  position INTEGER NOT NULL,"
+        "  name TEXT NOT NULL,"
+        "  http_status INTEGER,"
+        "  requests INTEGER NOT NULL DEFAULT 1,"
+        "  dns_ms INTEGER, connect_ms INTEGER, tls_ms INTEGER, ttfb_ms INTEGER, total_ms INTEGER,"
+        "  PRIMARY KEY (result_id, position)) WITHOUT ROWID;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
         v3,
         v4,
         v5,
+        v6,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

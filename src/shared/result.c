@@ -16,21 +16,58 @@ static void bind_ms(sqlite3_stmt *s, int i, int64_t v) {
                 sqlite3_bind_null(s, i);
 }
 
+static int insert_steps(PikDb *db, int64_t result_id, const PikResultStep *steps, size_t n_steps) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        if (n_steps == 0)
+                return 0;
+        if (n_steps > PIK_RESULT_STEPS_MAX)
+                return pik_db_set_error(db, -EINVAL, "a result has at most %d steps", PIK_RESULT_STEPS_MAX);
+        r = pik_db_prepare(db, "INSERT INTO result_step (result_id, position, name, http_status, requests, "
+                               "  dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_steps; i++) {
+                const PikResultStep *st = &steps[i];
+
+                r = pik_validate_text(db, "step name", st->name, PIK_RESULT_STEP_NAME_MAX, false);
+                if (r < 0)
+                        return r;
+                sqlite3_reset(s);
+                sqlite3_bind_int64(s, 1, result_id);
+                sqlite3_bind_int64(s, 2, (int64_t) i + 1);
+                sqlite3_bind_text(s, 3, st->name, -1, SQLITE_STATIC);
+                bind_ms(s, 4, st->http_status > 0 ? st->http_status : -1);
+                sqlite3_bind_int64(s, 5, st->requests);
+                bind_ms(s, 6, st->dns_ms);
+                bind_ms(s, 7, st->connect_ms);
+                bind_ms(s, 8, st->tls_ms);
+                bind_ms(s, 9, st->ttfb_ms);
+                bind_ms(s, 10, st->total_ms);
+                r = pik_db_step(db, s);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* A partner failure is confirmed by one re-check before status shows the
  * partner as down: when confirmation is on, this is the first attempt, and
- * the pair's last confirmed result was not already a partner failure. */
-static int needs_confirmation(PikDb *db, const PikConfig *cfg, const char *partner, const char *browser,
+ * the check's last confirmed result was not already a partner failure. */
+static int needs_confirmation(PikDb *db, const PikConfig *cfg, int64_t config_id, const char *browser,
                               unsigned attempt, int64_t job_id) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r;
 
         if (cfg->retry.confirm_after_sec == 0 || attempt > 1 || job_id <= 0)
                 return 0;
-        r = pik_db_prepare(db, "SELECT o.kind FROM result_last l JOIN outcome o ON o.name = l.outcome "
-                               "WHERE l.partner = ? AND l.browser = ?", &s);
+        r = pik_db_prepare(db, "SELECT o.kind FROM result_check_last l JOIN outcome o ON o.name = l.outcome "
+                               "WHERE l.config_id = ? AND l.browser = ?", &s);
         if (r < 0)
                 return r;
-        sqlite3_bind_text(s, 1, partner, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 1, config_id);
         sqlite3_bind_text(s, 2, browser, -1, SQLITE_STATIC);
         r = pik_db_step(db, s);
         if (r < 0)
@@ -78,7 +115,7 @@ int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultRep
         rec.attempt = (unsigned) sqlite3_column_int(e, 4);
 
         if (rec.outcome.kind == OUTCOME_KIND_PARTNER && !rec.outcome.retried) {
-                r = needs_confirmation(db, cfg, rec.partner, rec.browser, rec.attempt, job_id);
+                r = needs_confirmation(db, cfg, config_id, rec.browser, rec.attempt, job_id);
                 if (r < 0)
                         return r;
                 rec.unconfirmed = r > 0;
@@ -112,6 +149,9 @@ int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultRep
         if (r < 0)
                 return r;
         rec.result_id = sqlite3_last_insert_rowid(pik_db_handle(db));
+        r = insert_steps(db, rec.result_id, rep->steps, rep->n_steps);
+        if (r < 0)
+                return r;
 
         if (rec.outcome.kind == OUTCOME_KIND_SUCCESS)
                 state = "success";
@@ -186,10 +226,11 @@ int pik_result_list(PikDb *db, const PikResultFilter *f, json_object **ret) {
                                         "kind must be one of success, partner, infrastructure, configuration");
 
         r = pik_db_prepare(db,
-                           "SELECT r.id, r.execution_id, r.config_id, r.partner, r.browser, r.executed_at, "
-                           "  r.duration_ms, r.outcome, o.kind, r.dns_ms, r.connect_ms, r.tls_ms, r.ttfb_ms, "
-                           "  r.total_ms, r.details "
+                           "SELECT r.id, r.execution_id, r.config_id, c.name AS config_name, r.partner, r.browser, "
+                           "  r.executed_at, r.duration_ms, r.outcome, o.kind, r.unconfirmed != 0 AS unconfirmed, "
+                           "  r.dns_ms, r.connect_ms, r.tls_ms, r.ttfb_ms, r.total_ms, r.details "
                            "FROM result r LEFT JOIN outcome o ON o.name = r.outcome "
+                           "LEFT JOIN job_config c ON c.id = r.config_id "
                            "WHERE (?1 IS NULL OR r.partner = ?1) AND (?2 IS NULL OR r.browser = ?2) "
                            "  AND (?3 IS NULL OR o.kind = ?3) AND r.executed_at >= ?4 "
                            "ORDER BY r.executed_at DESC, r.id DESC LIMIT ?5", &s);
@@ -204,4 +245,41 @@ int pik_result_list(PikDb *db, const PikResultFilter *f, json_object **ret) {
         sqlite3_bind_int64(s, 4, f->since);
         sqlite3_bind_int64(s, 5, f->limit > 0 ? (int64_t) f->limit : -1);
         return pik_db_query_json(db, s, 0, ret);
+}
+
+int pik_result_show(PikDb *db, int64_t id, json_object **ret) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL, *st = NULL;
+        _cleanup_json_ json_object *o = NULL, *steps = NULL;
+        int r;
+
+        r = pik_db_prepare(db,
+                           "SELECT r.id, r.execution_id, r.config_id, c.name AS config_name, r.partner, r.browser, "
+                           "  r.executed_at, r.duration_ms, r.outcome, o.kind, o.description, "
+                           "  r.unconfirmed != 0 AS unconfirmed, e.attempt, "
+                           "  r.dns_ms, r.connect_ms, r.tls_ms, r.ttfb_ms, r.total_ms, r.details "
+                           "FROM result r LEFT JOIN outcome o ON o.name = r.outcome "
+                           "LEFT JOIN job_config c ON c.id = r.config_id "
+                           "LEFT JOIN execution e ON e.id = r.execution_id "
+                           "WHERE r.id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, id);
+        r = pik_db_query_json_one(db, s, &o);
+        if (r == -ENOENT)
+                return pik_db_set_error(db, -ENOENT, "result %lld not found", (long long) id);
+        if (r < 0)
+                return r;
+
+        r = pik_db_prepare(db, "SELECT position, name, http_status, requests, dns_ms, connect_ms, tls_ms, "
+                               "  ttfb_ms, total_ms FROM result_step WHERE result_id = ? ORDER BY position", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        r = pik_db_query_json(db, st, 0, &steps);
+        if (r < 0)
+                return r;
+        if (json_object_object_add(o, "steps", TAKE_PTR(steps)) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(o);
+        return 0;
 }

@@ -9,6 +9,17 @@
  * report (through pikd) or by the dispatcher's reaper for a check that
  * never reported. */
 
+/* One step of a check (a page fetched, a form submitted), as the report
+ * carries it and result_step keeps it. Timings in ms, -1 where unknown. */
+#define PIK_RESULT_STEPS_MAX 32
+#define PIK_RESULT_STEP_NAME_MAX 200
+typedef struct PikResultStep {
+        const char *name;
+        int64_t http_status;         /* 0: no response */
+        int64_t requests;            /* 1 + redirects followed */
+        int64_t dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms;
+} PikResultStep;
+
 typedef struct PikResultReport {
         int64_t execution_id;
         const char *outcome;         /* a name from the catalog */
@@ -17,6 +28,8 @@ typedef struct PikResultReport {
         int64_t dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms;
         const char *details;         /* optional, one line for the operator; never secrets */
         int64_t retry_not_before;    /* partner's Retry-After as a time, 0 if none */
+        const PikResultStep *steps;
+        size_t n_steps;
 } PikResultReport;
 
 #define PIK_RESULT_REPORT_INIT { .dns_ms = -1, .connect_ms = -1, .tls_ms = -1, .ttfb_ms = -1, .total_ms = -1 }
@@ -51,3 +64,11 @@ typedef struct PikResultFilter {
 } PikResultFilter;
 
 int pik_result_list(PikDb *db, const PikResultFilter *f, json_object **ret);
+
+/* One result with its configuration's name, its outcome's description and
+ * its steps: { id, execution_id, config_id, config_name, partner, browser,
+ * executed_at, duration_ms, outcome, kind, description, unconfirmed,
+ * attempt, dns_ms…total_ms, details, steps: [ {position, name, http_status,
+ * requests, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms} ] }. -ENOENT
+ * when there is no such result. */
+int pik_result_show(PikDb *db, int64_t id, json_object **ret);

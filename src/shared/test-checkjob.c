@@ -403,6 +403,15 @@ static void test_report(void) {
                 "{\"outcome\": \"success\", \"duration_ms\": 5, \"details\": \"two\\nlines\"}",
                 "{\"outcome\": \"success\", \"duration_ms\": 5, \"retry_after_sec\": 90000}",
                 "{\"outcome\": \"success\", \"duration_ms\": 5} trailing",
+                /* Steps: an array of objects, each named, known keys only. */
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": {}}",
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [1]}",
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [{\"total_ms\": 3}]}",
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [{\"name\": \"a\", \"totl_ms\": 3}]}",
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [{\"name\": \"a\", \"http_status\": 1000}]}",
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [{\"name\": \"\"}]}",
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [{\"name\": \"two\\nlines\"}]}",
+                "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [{\"name\": \"a\", \"requests\": 0}]}",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
@@ -411,12 +420,44 @@ static void test_report(void) {
         ASSERT_REFUSED(pik_check_report_result(db, cfg, e, "0000",
                                                "{\"outcome\": \"success\", \"duration_ms\": 5}", T0 + 10, NULL), EACCES);
 
-        /* What pik-check sends: every key, unknown timings as -1. */
+        /* More than 32 steps. */
+        {
+                char big[PIK_REPORT_JSON_MAX];
+                size_t n = (size_t) snprintf(big, sizeof big, "{\"outcome\": \"success\", \"duration_ms\": 5, \"steps\": [");
+                for (int i = 0; i < 33; i++)
+                        n += (size_t) snprintf(big + n, sizeof big - n, "%s{\"name\": \"s%d\"}", i ? "," : "", i);
+                snprintf(big + n, sizeof big - n, "]}");
+                ASSERT_REFUSED(pik_check_report_result(db, cfg, e, key, big, T0 + 10, NULL), EINVAL);
+        }
+        ASSERT_EQ(q("SELECT count(*) FROM result_step"), 0);
+
+        /* What pik-check sends: every key, unknown timings as -1, the steps. */
         ASSERT_OK(pik_check_report_result(db, cfg, e, key,
                                           "{\"outcome\": \"http-5xx\", \"duration_ms\": 812, \"dns_ms\": 3, "
                                           "\"connect_ms\": -1, \"tls_ms\": null, \"ttfb_ms\": 400, \"total_ms\": 800, "
-                                          "\"details\": \"HTTP 503 at /login\", \"retry_after_sec\": 0}\n",
+                                          "\"details\": \"HTTP 503 at /login\", \"retry_after_sec\": 0, \"steps\": ["
+                                          "{\"name\": \"entry page\", \"http_status\": 200, \"requests\": 2, \"dns_ms\": 3, "
+                                          "\"connect_ms\": 1, \"tls_ms\": -1, \"ttfb_ms\": 100, \"total_ms\": 300}, "
+                                          "{\"name\": \"login form\", \"http_status\": 503, \"total_ms\": 500}]}\n",
                                           T0 + 10, &rec));
+        ASSERT_EQ(q("SELECT count(*) FROM result_step WHERE result_id = %lld", (long long) rec.result_id), 2);
+        ASSERT_EQ(q("SELECT count(*) FROM result_step WHERE result_id = %lld AND position = 1 AND name = 'entry page' "
+                    "AND http_status = 200 AND requests = 2 AND dns_ms = 3 AND tls_ms IS NULL AND total_ms = 300",
+                    (long long) rec.result_id), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result_step WHERE result_id = %lld AND position = 2 AND http_status = 503 "
+                    "AND requests = 1 AND dns_ms IS NULL AND total_ms = 500", (long long) rec.result_id), 1);
+        {
+                _cleanup_json_ json_object *shown = NULL;
+                json_object *steps, *v;
+
+                ASSERT_OK(pik_result_show(db, rec.result_id, &shown));
+                ASSERT_TRUE(json_object_object_get_ex(shown, "steps", &steps));
+                ASSERT_EQ(json_object_array_length(steps), 2);
+                ASSERT_TRUE(json_object_object_get_ex(json_object_array_get_idx(steps, 1), "name", &v));
+                ASSERT_STREQ(json_object_get_string(v), "login form");
+                ASSERT_TRUE(json_object_object_get_ex(shown, "description", &v));
+                ASSERT_REFUSED(pik_result_show(db, 99999, &shown), ENOENT);
+        }
         ASSERT_STREQ(rec.outcome.name, "http-5xx");
         ASSERT_STREQ(rec.partner, "acme");
         ASSERT_STREQ(rec.browser, "ff");

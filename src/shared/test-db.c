@@ -58,8 +58,8 @@ static void test_upgrade_from_every_version(void) {
                                 "INSERT INTO job_config (partner_id, entry_url, schedule_type, schedule, timezone, created_at)"
                                 "  VALUES (1, 'https://acme.test/', 'interval', '5m', 'UTC', 1);"
                                 "INSERT INTO job_config_browser VALUES (1, 1);"
-                                "INSERT INTO result (partner, browser, executed_at, duration_ms, outcome)"
-                                "  VALUES ('acme', 'ff', 100, 5, 'success');"));
+                                "INSERT INTO result (config_id, partner, browser, executed_at, duration_ms, outcome)"
+                                "  VALUES (1, 'acme', 'ff', 100, 5, 'success');"));
                 }
                 db = pik_db_close(db);
 
@@ -71,8 +71,9 @@ static void test_upgrade_from_every_version(void) {
                         ASSERT_EQ(count(db, "SELECT count(*) FROM partner WHERE code = 'acme'"), 1);
                         ASSERT_EQ(count(db, "SELECT count(*) FROM job_config_browser"), 1);
                         ASSERT_EQ(count(db, "SELECT count(*) FROM result WHERE outcome = 'success'"), 1);
-                        /* v3's latest-result table is filled from history. */
-                        ASSERT_EQ(count(db, "SELECT count(*) FROM result_last WHERE partner = 'acme'"), 1);
+                        /* The latest result of each check is filled from history. */
+                        ASSERT_EQ(count(db, "SELECT count(*) FROM result_check_last WHERE config_id = 1 "
+                                            "AND outcome = 'success'"), 1);
                 }
                 db = pik_db_close(db);
                 test_tmpdir_cleanup(dir);

@@ -375,14 +375,14 @@ static void test_confirmation(void) {
         ASSERT_EQ(q("SELECT unconfirmed FROM result WHERE execution_id = %lld", (long long) rec.ids[1]), 1);
         ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'retry'", (long long) rec.ids[1]), 1);
         /* Status still shows the success. */
-        ASSERT_EQ(q("SELECT count(*) FROM result_last WHERE partner = 'bravo' AND outcome = 'success'"), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result_check_last l JOIN result r ON r.id = l.result_id WHERE r.partner = 'bravo' AND l.outcome = 'success'"), 1);
         ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 2 AND attempt = 2 AND NOT dispatched"), now + 11 + 60);
 
         /* The re-check fails too: confirmed, status shows the partner down. */
         ASSERT_EQ(dispatch(&rec, now + 71).dispatched, 1);
         ASSERT_OK(report(rec.ids[2], "http-5xx", now + 72));
         ASSERT_EQ(q("SELECT unconfirmed FROM result WHERE execution_id = %lld", (long long) rec.ids[2]), 0);
-        ASSERT_EQ(q("SELECT count(*) FROM result_last WHERE partner = 'bravo' AND outcome = 'http-5xx'"), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result_check_last l JOIN result r ON r.id = l.result_id WHERE r.partner = 'bravo' AND l.outcome = 'http-5xx'"), 1);
         ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'failure'", (long long) rec.ids[2]), 1);
 
         /* Already down: the next failure is confirmed at once. */
@@ -390,7 +390,7 @@ static void test_confirmation(void) {
         ASSERT_EQ(dispatch(&rec, now + 100).dispatched, 1);
         ASSERT_OK(report(rec.ids[3], "login-rejected", now + 101));
         ASSERT_EQ(q("SELECT unconfirmed FROM result WHERE execution_id = %lld", (long long) rec.ids[3]), 0);
-        ASSERT_EQ(q("SELECT count(*) FROM result_last WHERE partner = 'bravo' AND outcome = 'login-rejected'"), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result_check_last l JOIN result r ON r.id = l.result_id WHERE r.partner = 'bravo' AND l.outcome = 'login-rejected'"), 1);
         cfg->retry.confirm_after_sec = 0;
 }
 
