@@ -193,6 +193,8 @@ expect_error org.pik.Error.InvalidArgument ListExecutions string: uint64:10001
 expect_error org.pik.Error.InvalidArgument ListResults string: string: string:nobody int64:0 uint64:0
 expect_error org.pik.Error.InvalidArgument ListResults string: string: string: int64:-1 uint64:0
 expect_error org.pik.Error.NotFound ShowExecution int64:7
+expect_error org.pik.Error.NotFound ShowResult int64:7
+expect_error org.pik.Error.InvalidArgument ShowResult int64:0
 
 section "changes: polkit says no, or cannot answer"
 BEFORE=$(snapshot)
@@ -391,8 +393,14 @@ else
         unit_call "$U" ReportResult int64:"$E" string:"$KEY" string:'{"outcome": "nonsense", "duration_ms": 1}'
         expect_err_contains "Error org.pik.Error.InvalidArgument:"
         unit_call "$U" ReportResult int64:"$E" string:"$KEY" \
-                string:'{"outcome": "http-5xx", "duration_ms": 812, "dns_ms": 3, "connect_ms": -1, "details": "HTTP 503"}'
+                string:'{"outcome": "http-5xx", "duration_ms": 812, "dns_ms": 3, "connect_ms": -1, "details": "HTTP 503",
+                         "steps": [{"name": "entry page", "http_status": 503, "total_ms": 800}]}'
         expect_eq "$RC" 0 "ReportResult"
+        call ListResults string:acme string: string: int64:0 uint64:1
+        RID=$(jq -r '.[0].id' <<<"$OUT")
+        call ShowResult int64:"$RID"
+        expect_json '.outcome == "http-5xx" and .config_id == 1 and .steps[0].name == "entry page"
+                     and .steps[0].http_status == 503' "ShowResult: the result with its steps"
         unit_call "$U" ReportResult int64:"$E" string:"$KEY" string:'{"outcome": "success", "duration_ms": 1}'
         expect_err_contains "Error org.pik.Error.AlreadyReported:"
         unit_call "$U" GetJob int64:"$E" string:"$KEY"
