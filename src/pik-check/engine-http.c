@@ -41,6 +41,7 @@
 #include "control-probe.h"
 #include "engine.h"
 #include "flow.h"
+#include "form-encode.h"
 #include "html-form.h"
 #include "http-session.h"
 #include "totp.h"
@@ -253,6 +254,13 @@ static int submit(Run *r, const HtmlForm *f, const FormValue *set, size_t n_set,
         }
 
         k = html_form_encode(f, html_page_charset(r->page), all, n, &body);
+        if (k == -E2BIG) {
+                /* The page's values, grown by their encoding, not ours. */
+                char red[512];
+                url_redact(html_page_url(r->page), red, sizeof red);
+                return decide_failure(r, CHECK_FAILURE_PAGE_TOO_LARGE, "the form's data on %s passes %u MiB",
+                                      red, FORM_BODY_MAX >> 20);
+        }
         if (k < 0)
                 return k;
 

@@ -153,8 +153,13 @@ static void test_encodings(void) {
         ASSERT_STREQ(f->fields[0].value, "Jürgen");
         FormValue set[] = { { "user", "müller €" }, { "pw", "ö" } };
         _cleanup_free_ char *body = encode(f, p, set, ELEMENTSOF(set));
-        /* ü is one byte in Latin-1; € is not in it and goes as &#8364;. */
-        ASSERT_STREQ(body, "user=m%FCller+%26%238364%3B&pw=%F6");
+        /* A page labelled ISO-8859-1 submits in windows-1252 (the WHATWG
+         * label list), as browsers do: ü is 0xFC and € is 0x80 there; Ā is
+         * in neither and goes as &#256;. */
+        ASSERT_STREQ(body, "user=m%FCller+%80&pw=%F6");
+        FormValue set2[] = { { "user", "Ā" } };
+        _cleanup_free_ char *body2 = encode(f, p, set2, ELEMENTSOF(set2));
+        ASSERT_STREQ(body2, "user=%26%23256%3B&pw=");
 
         const char *html5 = "<html><head><meta charset=\"windows-1252\"></head><body>Gr\xfc\xdf" "e</body></html>";
         _cleanup_(html_page_freep) HtmlPage *q = parse(html5, "http://de.test/", NULL);
@@ -311,11 +316,82 @@ static void test_markers_meta_xpath(void) {
         ASSERT_ERR(html_page_xpath_match(p, "nosuchfunction(1)", &m), EINVAL);
 }
 
+/* A value that is not UTF-8 (a Latin-1 site served as UTF-8, or a password
+ * with stray bytes) submitted in a legacy charset: each stray byte becomes
+ * U+FFFD, which windows-1252 lacks, so &#65533; — more bytes out than in.
+ * 23 stray bytes and 10 ASCII ones once filled the 4×+16 conversion buffer
+ * to its last byte, and the terminator went past it (ASan). */
+static void test_invalid_utf8_legacy_charset(void) {
+        char html[512], value[64], want[1024], *w = want;
+        size_t n = 0;
+
+        for (size_t i = 0; i < 23; i++)
+                value[n++] = (char) 0xbb;
+        memcpy(value + n, "abcdefghij", 11);
+        snprintf(html, sizeof html,
+                 "<form method=post accept-charset=iso-8859-1><textarea name=t>%s</textarea>"
+                 "<input type=password name=p></form>", value);
+        _cleanup_(html_page_freep) HtmlPage *p = parse(html, "http://l.test/", "text/html; charset=utf-8");
+        const HtmlForm *f = html_page_login_form(p, NULL);
+        ASSERT_TRUE(f);
+        /* libxml2 leaves the stray bytes as they are. */
+        ASSERT_STREQ(f->fields[0].value, value);
+
+        FormValue set[] = { { "p", value } };
+        _cleanup_free_ char *body = encode(f, p, set, ELEMENTSOF(set));
+        for (int field = 0; field < 2; field++) {
+                w = stpcpy(w, field == 0 ? "t=" : "&p=");
+                for (size_t i = 0; i < 23; i++)
+                        w = stpcpy(w, "%26%2365533%3B");
+                w = stpcpy(w, "abcdefghij");
+        }
+        ASSERT_STREQ(body, want);
+}
+
+/* A UTF-16 page submits in UTF-8, every value whole (each was once cut
+ * after its first character: UTF-16 holds NULs); a form's accept-charset
+ * cannot open a converter the web does not have. */
+static void test_utf16_and_foreign_charsets(void) {
+        const char *src = "\xff\xfe";   /* BOM, then UTF-16LE */
+        const char *html = "<form method=post><input name=user value='J\xfcrgen'><input type=password name=pw></form>";
+        char page[512];
+        size_t n = 0;
+
+        memcpy(page, src, 2);
+        n = 2;
+        for (const char *c = html; *c; c++) {
+                page[n++] = *c;
+                page[n++] = 0;
+        }
+        HtmlPage *p = NULL;
+        ASSERT_OK(html_page_parse(page, n, "http://w.test/", "text/html; charset=utf-16le", &p));
+        const HtmlForm *f = html_page_login_form(p, NULL);
+        ASSERT_TRUE(f);
+        ASSERT_STREQ(f->fields[0].value, "Jürgen");
+        FormValue set[] = { { "pw", "pässwort" } };
+        _cleanup_free_ char *body = encode(f, p, set, ELEMENTSOF(set));
+        ASSERT_STREQ(body, "user=J%C3%BCrgen&pw=p%C3%A4sswort");
+        p = html_page_free(p);
+
+        /* EBCDIC and UTF-7 are skipped; none left: UTF-8, not the page's. */
+        _cleanup_(html_page_freep) HtmlPage *q = parse(
+                "<form method=post accept-charset='ebcdic-us utf-7'><input name=user><input type=password name=pw>"
+                "</form><form method=post accept-charset='IBM037 koi8-r'><input name=user><input type=password name=pw></form>",
+                "http://w.test/", "text/html; charset=iso-8859-2");
+        FormValue e[] = { { "user", "Żx" }, { "pw", "Ж" } };
+        _cleanup_free_ char *b1 = encode(html_page_form(q, 0), q, e, ELEMENTSOF(e));
+        ASSERT_STREQ(b1, "user=%C5%BBx&pw=%D0%96");
+        _cleanup_free_ char *b2 = encode(html_page_form(q, 1), q, e, ELEMENTSOF(e));
+        ASSERT_STREQ(b2, "user=%26%23379%3Bx&pw=%F6");
+}
+
 int main(void) {
         test_url();
         test_several_forms();
         test_actions();
         test_encodings();
+        test_invalid_utf8_legacy_charset();
+        test_utf16_and_foreign_charsets();
         test_broken();
         test_multi_step();
         test_markers_meta_xpath();
