@@ -14,7 +14,9 @@
 
 /* Caps on what a page can make us hold (curl's "toobig" habit). */
 #define FORMS_MAX 64
-#define FIELDS_MAX 512
+#define FIELDS_MAX 512          /* per form */
+#define PAGE_FIELDS_MAX 1024    /* all forms' together */
+#define LABELS_MAX 256          /* labels × fields bounds the matching work */
 #define METAS_MAX 64
 #define HINT_MAX 256
 
@@ -194,8 +196,9 @@ static int charset_from_content_type(const char *ct, char **ret) {
 
 typedef struct Walk {
         HtmlPage *page;
-        Label labels[FIELDS_MAX];
+        Label labels[LABELS_MAX];
         size_t n_labels;
+        size_t n_fields;        /* on the page, against PAGE_FIELDS_MAX */
         bool oom;
 } Walk;
 
@@ -220,7 +223,7 @@ static HtmlForm *form_of(Walk *w, xmlNode *n) {
 static HtmlField *field_new(Walk *w, HtmlForm *f) {
         HtmlField *a;
 
-        if (f->n_fields >= FIELDS_MAX)
+        if (f->n_fields >= FIELDS_MAX || w->n_fields >= PAGE_FIELDS_MAX)
                 return NULL;
         a = realloc(f->fields, (f->n_fields + 1) * sizeof *a);
         if (!a) {
@@ -229,7 +232,21 @@ static HtmlField *field_new(Walk *w, HtmlForm *f) {
         }
         f->fields = a;
         a[f->n_fields] = (HtmlField) {};
+        w->n_fields++;
         return &a[f->n_fields++];
+}
+
+/* The text of the labels whose for= is the control's id (labels were all
+ * read in the first pass, wherever they are). No copies: at most
+ * LABELS_MAX comparisons per control, PAGE_FIELDS_MAX controls. */
+static void add_labels(Walk *w, const xmlNode *n, HtmlField *fl) {
+        _cleanup_xml_ xmlChar *id = xmlGetProp(n, (const xmlChar *) "id");
+
+        if (!id || !*id)
+                return;
+        for (size_t l = 0; l < w->n_labels; l++)
+                if (w->labels[l].for_id && strcasecmp(w->labels[l].for_id, (const char *) id) == 0)
+                        hint_add(&fl->hint, w->labels[l].text, &w->oom);
 }
 
 static void add_control(Walk *w, xmlNode *n) {
@@ -317,6 +334,7 @@ static void add_control(Walk *w, xmlNode *n) {
         hint_add_attr(&fl->hint, n, "inputmode", &w->oom);
         if (fl->kind == HTML_FIELD_SUBMIT)
                 hint_add(&fl->hint, fl->value, &w->oom);
+        add_labels(w, n, fl);
 }
 
 static void add_form(Walk *w, xmlNode *n) {
@@ -386,7 +404,7 @@ static void walk_structure(Walk *w, xmlNode *root) {
                                         w->oom = true;
                         } else if (is_element(n, "meta"))
                                 add_meta(w, n);
-                        else if (is_element(n, "label") && attr_has(n, "for") && w->n_labels < FIELDS_MAX) {
+                        else if (is_element(n, "label") && attr_has(n, "for") && w->n_labels < LABELS_MAX) {
                                 w->labels[w->n_labels].for_id = attr(n, "for", &w->oom);
                                 w->labels[w->n_labels].text = text_of(n, &w->oom);
                                 w->n_labels++;
@@ -429,27 +447,6 @@ static void walk_controls(Walk *w, xmlNode *root) {
                 if (!n || n == root)
                         break;
                 n = n->next;
-        }
-}
-
-static void apply_labels(Walk *w) {
-        HtmlPage *p = w->page;
-
-        for (size_t l = 0; l < w->n_labels; l++) {
-                if (!w->labels[l].for_id)
-                        continue;
-                for (size_t i = 0; i < p->n_forms; i++)
-                        for (size_t j = 0; j < p->forms[i].n_fields; j++) {
-                                HtmlField *f = &p->forms[i].fields[j];
-                                /* The hint holds the id as a word. */
-                                _cleanup_free_ char *id = ascii_lower(strdup(w->labels[l].for_id));
-                                if (!id) {
-                                        w->oom = true;
-                                        return;
-                                }
-                                if (f->hint && strstr(f->hint, id))
-                                        hint_add(&f->hint, w->labels[l].text, &w->oom);
-                        }
         }
 }
 
@@ -510,7 +507,6 @@ int html_page_parse(const char *data, size_t size, const char *url, const char *
                         }
                 }
                 walk_controls(w, root);
-                apply_labels(w);
         }
         if (!p->base)
                 p->base = strdup(p->url);

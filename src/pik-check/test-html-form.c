@@ -385,6 +385,43 @@ static void test_utf16_and_foreign_charsets(void) {
         ASSERT_STREQ(b2, "user=%26%23379%3Bx&pw=%F6");
 }
 
+/* A page of thousands of labels and inputs (the 729 KB page that took
+ * seconds per parse): the page's fields and the labels read are capped,
+ * so matching them is bounded work, and a label names its control by id,
+ * not by a substring of its hint ("i1" is not "i10"). */
+static void test_many_labels_and_fields(void) {
+        const size_t n_labels = 3000, n_forms = 10, per_form = 400;
+        size_t size = 1 << 20, n = 0, total = 0;
+        _cleanup_free_ char *html = malloc(size);
+
+        ASSERT_TRUE(html);
+        for (size_t l = 0; l < n_labels; l++)
+                n += (size_t) snprintf(html + n, size - n, "<label for=i%zu>lbl%zu</label>", l, l);
+        for (size_t f = 0, i = 0; f < n_forms; f++) {
+                n += (size_t) snprintf(html + n, size - n, "<form method=post>");
+                for (size_t k = 0; k < per_form; k++, i++)
+                        n += (size_t) snprintf(html + n, size - n, "<input id=i%zu name=n%zu>", i, i);
+                n += (size_t) snprintf(html + n, size - n, "</form>");
+        }
+        ASSERT_TRUE(n < size - 1);
+
+        _cleanup_(html_page_freep) HtmlPage *p = parse(html, "http://big.test/", NULL);
+        ASSERT_EQ(html_page_n_forms(p), n_forms);
+        for (size_t f = 0; f < n_forms; f++)
+                total += html_page_form(p, f)->n_fields;
+        ASSERT_EQ(total, 1024);                                 /* PAGE_FIELDS_MAX */
+        ASSERT_EQ(html_page_form(p, 0)->n_fields, per_form);
+        ASSERT_EQ(html_page_form(p, 2)->n_fields, 1024 - 2 * per_form);
+        ASSERT_EQ(html_page_form(p, 3)->n_fields, 0);
+
+        const HtmlForm *f0 = html_page_form(p, 0);
+        ASSERT_STREQ(f0->fields[1].hint, "n1 i1 lbl1");
+        ASSERT_STREQ(f0->fields[10].hint, "n10 i10 lbl10");
+        ASSERT_STREQ(f0->fields[255].hint, "n255 i255 lbl255");
+        /* Labels past LABELS_MAX (256) are not read. */
+        ASSERT_STREQ(f0->fields[256].hint, "n256 i256");
+}
+
 int main(void) {
         test_url();
         test_several_forms();
@@ -393,6 +430,7 @@ int main(void) {
         test_invalid_utf8_legacy_charset();
         test_utf16_and_foreign_charsets();
         test_broken();
+        test_many_labels_and_fields();
         test_multi_step();
         test_markers_meta_xpath();
         return 0;
