@@ -150,6 +150,13 @@ static int fetch(Run *r, const HttpRequest *req, FetchJudge judge) {
                         return decide_failure(r, CHECK_FAILURE_PAGE_TOO_LARGE, "%s: %s is larger than %u bytes",
                                               req->step, red, HTTP_BODY_MAX);
                 }
+                if (resp.address_refused) {
+                        /* The page's doing, wherever it happened: no
+                         * control probe, no SSO overlay. */
+                        decide_failure(r, CHECK_FAILURE_ADDRESS_REFUSED, "%s: %s: %s", req->step, red, resp.error);
+                        http_response_done(&resp);
+                        return 1;
+                }
                 o = classify_curl_error(resp.curl_code);
                 if (classify_is_network_level(o)) {
                         k = control_probe(r->job, o, &v, what, sizeof what);

@@ -198,12 +198,21 @@ static const char v5[] =
         "    WHERE excluded.executed_at >= result_last.executed_at; "
         "END;";
 
+/* A partner's page that redirects or posts a form to loopback, link-local,
+ * private or multicast addresses the configuration does not name is refused
+ * (pik-check's http-session.c): an outcome of its own, the partner's. */
+static const char v6[] =
+        "INSERT INTO outcome (name, kind, retried, description) VALUES"
+        " ('address-refused', 'partner', 0, 'The partner''s site sent the check (a redirect or a form) to a "
+        "loopback, link-local, private or multicast address that the configuration does not name.');";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
         v3,
         v4,
         v5,
+        v6,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);
