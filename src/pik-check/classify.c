@@ -183,6 +183,9 @@ static const char *const failure_table[_CHECK_FAILURE_MAX] = {
         [CHECK_FAILURE_NOT_SETTLED] = "redirect-loop",
         /* Not a login page any more: the partner's server is misbehaving. */
         [CHECK_FAILURE_PAGE_TOO_LARGE] = "http-5xx",
+        /* A redirect or a form of the partner's aimed at our own network:
+         * its own outcome, never blurred into sso-failed. */
+        [CHECK_FAILURE_ADDRESS_REFUSED] = "address-refused",
         [CHECK_FAILURE_INVALID_CONFIG] = "invalid-config",
         [CHECK_FAILURE_MISSING_CREDENTIALS] = "missing-credentials",
         [CHECK_FAILURE_OUT_OF_MEMORY] = "out-of-memory",
@@ -202,7 +205,8 @@ const char *classify_login_status(long status) {
 }
 
 const char *classify_sso_leg(const char *outcome) {
-        if (pik_outcome_builtin_kind(outcome) != OUTCOME_KIND_PARTNER || streq(outcome, "partner-throttled"))
+        if (pik_outcome_builtin_kind(outcome) != OUTCOME_KIND_PARTNER || streq(outcome, "partner-throttled") ||
+            streq(outcome, "address-refused"))
                 return outcome;
         return "sso-failed";
 }

@@ -44,6 +44,7 @@ typedef enum CheckFailure {
         CHECK_FAILURE_EXTRACTION_FAILED,        /* a flow step found nothing to extract */
         CHECK_FAILURE_NOT_SETTLED,              /* the login went on from page to page */
         CHECK_FAILURE_PAGE_TOO_LARGE,
+        CHECK_FAILURE_ADDRESS_REFUSED,          /* the page sent us to an internal address (http-session.h) */
         CHECK_FAILURE_INVALID_CONFIG,           /* bad XPath, regex, flow, URL, unknown variable */
         CHECK_FAILURE_MISSING_CREDENTIALS,      /* the flow needs what the job lacks */
         CHECK_FAILURE_OUT_OF_MEMORY,

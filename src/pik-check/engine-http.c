@@ -41,6 +41,7 @@
 #include "control-probe.h"
 #include "engine.h"
 #include "flow.h"
+#include "form-encode.h"
 #include "html-form.h"
 #include "http-session.h"
 #include "totp.h"
@@ -149,6 +150,13 @@ static int fetch(Run *r, const HttpRequest *req, FetchJudge judge) {
                         return decide_failure(r, CHECK_FAILURE_PAGE_TOO_LARGE, "%s: %s is larger than %u bytes",
                                               req->step, red, HTTP_BODY_MAX);
                 }
+                if (resp.address_refused) {
+                        /* The page's doing, wherever it happened: no
+                         * control probe, no SSO overlay. */
+                        decide_failure(r, CHECK_FAILURE_ADDRESS_REFUSED, "%s: %s: %s", req->step, red, resp.error);
+                        http_response_done(&resp);
+                        return 1;
+                }
                 o = classify_curl_error(resp.curl_code);
                 if (classify_is_network_level(o)) {
                         k = control_probe(r->job, o, &v, what, sizeof what);
@@ -253,6 +261,13 @@ static int submit(Run *r, const HtmlForm *f, const FormValue *set, size_t n_set,
         }
 
         k = html_form_encode(f, html_page_charset(r->page), all, n, &body);
+        if (k == -E2BIG) {
+                /* The page's values, grown by their encoding, not ours. */
+                char red[512];
+                url_redact(html_page_url(r->page), red, sizeof red);
+                return decide_failure(r, CHECK_FAILURE_PAGE_TOO_LARGE, "the form's data on %s passes %u MiB",
+                                      red, FORM_BODY_MAX >> 20);
+        }
         if (k < 0)
                 return k;
 

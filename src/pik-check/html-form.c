@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
-#include <iconv.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/xpath.h>
 #include <stdio.h>
@@ -9,12 +8,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "form-encode.h"
 #include "html-form.h"
 #include "url-util.h"
 
 /* Caps on what a page can make us hold (curl's "toobig" habit). */
 #define FORMS_MAX 64
-#define FIELDS_MAX 512
+#define FIELDS_MAX 512          /* per form */
+#define PAGE_FIELDS_MAX 1024    /* all forms' together */
+#define LABELS_MAX 256          /* labels × fields bounds the matching work */
 #define METAS_MAX 64
 #define HINT_MAX 256
 
@@ -194,8 +196,9 @@ static int charset_from_content_type(const char *ct, char **ret) {
 
 typedef struct Walk {
         HtmlPage *page;
-        Label labels[FIELDS_MAX];
+        Label labels[LABELS_MAX];
         size_t n_labels;
+        size_t n_fields;        /* on the page, against PAGE_FIELDS_MAX */
         bool oom;
 } Walk;
 
@@ -220,7 +223,7 @@ static HtmlForm *form_of(Walk *w, xmlNode *n) {
 static HtmlField *field_new(Walk *w, HtmlForm *f) {
         HtmlField *a;
 
-        if (f->n_fields >= FIELDS_MAX)
+        if (f->n_fields >= FIELDS_MAX || w->n_fields >= PAGE_FIELDS_MAX)
                 return NULL;
         a = realloc(f->fields, (f->n_fields + 1) * sizeof *a);
         if (!a) {
@@ -229,7 +232,21 @@ static HtmlField *field_new(Walk *w, HtmlForm *f) {
         }
         f->fields = a;
         a[f->n_fields] = (HtmlField) {};
+        w->n_fields++;
         return &a[f->n_fields++];
+}
+
+/* The text of the labels whose for= is the control's id (labels were all
+ * read in the first pass, wherever they are). No copies: at most
+ * LABELS_MAX comparisons per control, PAGE_FIELDS_MAX controls. */
+static void add_labels(Walk *w, const xmlNode *n, HtmlField *fl) {
+        _cleanup_xml_ xmlChar *id = xmlGetProp(n, (const xmlChar *) "id");
+
+        if (!id || !*id)
+                return;
+        for (size_t l = 0; l < w->n_labels; l++)
+                if (w->labels[l].for_id && strcasecmp(w->labels[l].for_id, (const char *) id) == 0)
+                        hint_add(&fl->hint, w->labels[l].text, &w->oom);
 }
 
 static void add_control(Walk *w, xmlNode *n) {
@@ -317,6 +334,7 @@ static void add_control(Walk *w, xmlNode *n) {
         hint_add_attr(&fl->hint, n, "inputmode", &w->oom);
         if (fl->kind == HTML_FIELD_SUBMIT)
                 hint_add(&fl->hint, fl->value, &w->oom);
+        add_labels(w, n, fl);
 }
 
 static void add_form(Walk *w, xmlNode *n) {
@@ -386,7 +404,7 @@ static void walk_structure(Walk *w, xmlNode *root) {
                                         w->oom = true;
                         } else if (is_element(n, "meta"))
                                 add_meta(w, n);
-                        else if (is_element(n, "label") && attr_has(n, "for") && w->n_labels < FIELDS_MAX) {
+                        else if (is_element(n, "label") && attr_has(n, "for") && w->n_labels < LABELS_MAX) {
                                 w->labels[w->n_labels].for_id = attr(n, "for", &w->oom);
                                 w->labels[w->n_labels].text = text_of(n, &w->oom);
                                 w->n_labels++;
@@ -429,27 +447,6 @@ static void walk_controls(Walk *w, xmlNode *root) {
                 if (!n || n == root)
                         break;
                 n = n->next;
-        }
-}
-
-static void apply_labels(Walk *w) {
-        HtmlPage *p = w->page;
-
-        for (size_t l = 0; l < w->n_labels; l++) {
-                if (!w->labels[l].for_id)
-                        continue;
-                for (size_t i = 0; i < p->n_forms; i++)
-                        for (size_t j = 0; j < p->forms[i].n_fields; j++) {
-                                HtmlField *f = &p->forms[i].fields[j];
-                                /* The hint holds the id as a word. */
-                                _cleanup_free_ char *id = ascii_lower(strdup(w->labels[l].for_id));
-                                if (!id) {
-                                        w->oom = true;
-                                        return;
-                                }
-                                if (f->hint && strstr(f->hint, id))
-                                        hint_add(&f->hint, w->labels[l].text, &w->oom);
-                        }
         }
 }
 
@@ -510,7 +507,6 @@ int html_page_parse(const char *data, size_t size, const char *url, const char *
                         }
                 }
                 walk_controls(w, root);
-                apply_labels(w);
         }
         if (!p->base)
                 p->base = strdup(p->url);
@@ -994,101 +990,24 @@ const HtmlForm *html_page_checkout_form(const HtmlPage *p) {
         return NULL;
 }
 
-static bool charset_is_utf8(const char *cs) {
-        return !cs || strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0 ||
-               strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "ascii") == 0;
-}
-
-/* value in the page's charset; characters it cannot hold are sent as
- * numeric character references, as browsers do. */
-static char *convert(iconv_t cd, const char *value) {
-        size_t in_left = strlen(value), out_size = in_left * 4 + 16, out_left = out_size;
-        char *out = malloc(out_size), *in = (char *) value, *o = out;
-
-        if (!out)
-                return NULL;
-        if (cd == (iconv_t) -1) {
-                memcpy(out, value, in_left + 1);
-                return out;
-        }
-        iconv(cd, NULL, NULL, NULL, NULL);
-        while (in_left > 0) {
-                if (iconv(cd, &in, &in_left, &o, &out_left) != (size_t) -1)
-                        break;
-                if (errno != EILSEQ || out_left < 16) {
-                        /* Give up on converting: the UTF-8 as it is. */
-                        memcpy(out, value, strlen(value) + 1);
-                        return out;
-                }
-                /* One UTF-8 character the charset lacks: &#N; */
-                unsigned char c = (unsigned char) *in;
-                unsigned cp, len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-                cp = len == 1 ? c : c & (0xff >> (len + 1));
-                for (unsigned k = 1; k < len && k < in_left; k++)
-                        cp = (cp << 6) | ((unsigned char) in[k] & 0x3f);
-                int w = snprintf(o, out_left, "&#%u;", cp);
-                o += w, out_left -= (size_t) w;
-                len = MIN(len, (unsigned) in_left);
-                in += len, in_left -= len;
-        }
-        *o = 0;
-        return out;
-}
-
-static void urlencode(Buf *b, const char *s) {
-        static const char hex[] = "0123456789ABCDEF";
-
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '*' || c == '-' || c == '.' || c == '_')
-                        buf_add(b, s, 1);
-                else if (c == ' ')
-                        buf_add(b, "+", 1);
-                else {
-                        char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-                        buf_add(b, e, 3);
-                }
-        }
-}
-
-static void add_pair(Buf *b, iconv_t cd, const char *name, const char *value) {
-        _cleanup_free_ char *n = convert(cd, name), *v = convert(cd, value);
-
-        if (!n || !v) {
-                b->oom = true;
-                return;
-        }
-        if (b->size > 0)
-                buf_add(b, "&", 1);
-        urlencode(b, n);
-        buf_add(b, "=", 1);
-        urlencode(b, v);
-        /* Values may be the partner's password. */
-        explicit_bzero(v, strlen(v));
+static int add_pair(FormEncoder *e, const char *name, const char *value) {
+        return form_encoder_add(e, name, strlen(name), value, strlen(value));
 }
 
 int html_form_encode(const HtmlForm *f, const char *charset, const FormValue *set, size_t n_set, char **ret) {
+        _cleanup_(form_encoder_freep) FormEncoder *e = NULL;
         _cleanup_free_ bool *used = NULL;
-        Buf b = {};
-        iconv_t cd = (iconv_t) -1;
         bool submit_done = false;
-        char first[64];
+        int r;
 
-        if (f->accept_charset && *f->accept_charset) {
-                /* The first of a blank- or comma-separated list. */
-                snprintf(first, sizeof first, "%.*s", (int) strcspn(f->accept_charset, " ,"), f->accept_charset);
-                charset = first;
-        }
-        if (!charset_is_utf8(charset))
-                cd = iconv_open(charset, "UTF-8");
-
+        r = form_encoder_new(form_encoding_pick(f->accept_charset, charset), &e);
+        if (r < 0)
+                return r;
         used = calloc(n_set + 1, sizeof *used);
         if (!used)
-                b.oom = true;
-        buf_add(&b, "", 0);
+                return -ENOMEM;
 
-        for (size_t i = 0; i < f->n_fields && !b.oom; i++) {
+        for (size_t i = 0; i < f->n_fields; i++) {
                 const HtmlField *fl = &f->fields[i];
                 const char *value = fl->value;
 
@@ -1116,22 +1035,18 @@ int html_form_encode(const HtmlForm *f, const char *charset, const FormValue *se
                                 used[k] = true;
                                 break;
                         }
-                add_pair(&b, cd, fl->name, value);
+                r = add_pair(e, fl->name, value);
+                if (r < 0)
+                        return r;
         }
-        for (size_t k = 0; k < n_set && !b.oom; k++)
-                if (!used[k] && set[k].name && set[k].value && !html_form_has_field(f, set[k].name))
-                        add_pair(&b, cd, set[k].name, set[k].value);
+        for (size_t k = 0; k < n_set; k++)
+                if (!used[k] && set[k].name && set[k].value && !html_form_has_field(f, set[k].name)) {
+                        r = add_pair(e, set[k].name, set[k].value);
+                        if (r < 0)
+                                return r;
+                }
 
-        if (cd != (iconv_t) -1)
-                iconv_close(cd);
-        if (b.oom) {
-                if (b.data)
-                        explicit_bzero(b.data, b.size);
-                free(b.data);
-                return -ENOMEM;
-        }
-        *ret = b.data;
-        return 0;
+        return form_encoder_steal(e, ret);
 }
 
 int html_form_get_url(const HtmlForm *f, const char *data, char **ret) {

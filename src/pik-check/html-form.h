@@ -113,10 +113,12 @@ ssize_t html_form_username_field(const HtmlForm *f, const char *name, ssize_t pa
 bool html_form_has_field(const HtmlForm *f, const char *name);
 
 /* The form's data set as a browser submits it (application/x-www-form-
- * urlencoded, in charset: the form's accept-charset, else the page's):
- * hidden inputs and other controls with their values, checked boxes, the
- * first named submit button; `set` replaces the value of the field of that
- * name, or is added. Only -ENOMEM. */
+ * urlencoded, in the encoding form-encode.h picks from the form's
+ * accept-charset and the page's charset): hidden inputs and other controls
+ * with their values, checked boxes, the first named submit button; `set`
+ * replaces the value of the field of that name, or is added. -ENOMEM,
+ * -E2BIG past FORM_BODY_MAX, -EIO when iconv cannot open a WHATWG
+ * encoding. */
 typedef struct FormValue {
         const char *name;
         const char *value;

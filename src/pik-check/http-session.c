@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +11,11 @@
 
 #include "build-config.h"
 #include "http-session.h"
+#include "internal-address.h"
 #include "url-util.h"
 
 #define HOMES_MAX 8
+#define NAMED_MAX 32
 
 struct HttpSession {
         CURL *curl;
@@ -21,6 +25,13 @@ struct HttpSession {
         struct curl_slist *resolve;
         char *homes[HOMES_MAX];
         size_t n_homes;
+        /* Hosts the job's configuration names (entry, product and checkout
+         * URLs, resolve entries): only these may be internal addresses. */
+        char *named[NAMED_MAX];
+        size_t n_named;
+        bool via_proxy;
+        bool host_named;                /* the current request's host is one */
+        char refused[INET6_ADDRSTRLEN]; /* the address the current request was refused */
         struct timespec deadline;
         /* The flow's sums, exact in µs (the result keeps ms). */
         int64_t dns_us, connect_us, tls_us, ttfb_us, total_us;
@@ -37,6 +48,8 @@ HttpSession *http_session_free(HttpSession *s) {
         curl_slist_free_all(s->resolve);
         for (size_t i = 0; i < s->n_homes; i++)
                 free(s->homes[i]);
+        for (size_t i = 0; i < s->n_named; i++)
+                free(s->named[i]);
         free(s);
         return NULL;
 }
@@ -68,6 +81,86 @@ static int slist_add(struct curl_slist **l, const char *s) {
         return 0;
 }
 
+static int add_named(HttpSession *s, char *host) {
+        if (!host)
+                return -ENOMEM;
+        for (char *p = host; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                        *p = (char) (*p - 'A' + 'a');
+        if (s->n_named >= NAMED_MAX || !*host) {
+                free(host);
+                return 0;
+        }
+        s->named[s->n_named++] = host;
+        return 0;
+}
+
+/* The hosts the configuration names. A resolve entry is curl's
+ * "[+-]host:port:address…" ("[v6]" for an IPv6 literal). */
+static int collect_named(HttpSession *s, const CheckJob *job) {
+        const char *urls[] = { job->entry_url, job->product_url, job->checkout_url };
+        char *h;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(urls); i++)
+                if (urls[i] && url_host(urls[i], &h) >= 0) {
+                        r = add_named(s, h);
+                        if (r < 0)
+                                return r;
+                }
+        for (char **e = job->resolve; e && *e; e++) {
+                const char *p = *e + strspn(*e, "+-");
+                size_t n = *p == '[' ? strcspn(p, "]") + 1 : strcspn(p, ":");
+
+                r = add_named(s, strndup(p, MIN(n, strlen(p))));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static bool is_named(HttpSession *s, const char *url) {
+        _cleanup_free_ char *h = NULL;
+
+        if (url_host(url, &h) < 0)
+                return false;
+        for (size_t i = 0; i < s->n_named; i++)
+                if (streq(s->named[i], h))
+                        return true;
+        return false;
+}
+
+/* Every connection libcurl makes for a request goes through here with the
+ * address it resolved: a name that points at 127.0.0.1 is caught as well
+ * as a literal. Refused before connecting: libcurl tries the host's next
+ * address, or fails with CURLE_COULDNT_CONNECT. */
+static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct curl_sockaddr *a) {
+        HttpSession *s = userdata;
+
+        if (purpose == CURLSOCKTYPE_IPCXN && !s->host_named && !s->via_proxy &&
+            internal_address(&a->addr, a->addrlen)) {
+                const void *bytes = a->family == AF_INET6 ? (const void *) &((struct sockaddr_in6 *) &a->addr)->sin6_addr :
+                                                            (const void *) &((struct sockaddr_in *) &a->addr)->sin_addr;
+                if (!inet_ntop(a->family, bytes, s->refused, sizeof s->refused))
+                        snprintf(s->refused, sizeof s->refused, "(address family %d)", a->family);
+                return CURL_SOCKET_BAD;
+        }
+        return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* A proxy from the unit's environment is the operator's: it connects to
+ * the partner, not we, and its address is no partner's doing. */
+static bool proxy_configured(void) {
+        static const char *const vars[] = { "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
+
+        for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
+                const char *v = getenv(vars[i]);
+                if (v && *v)
+                        return true;
+        }
+        return false;
+}
+
 #define SETOPT(c, opt, val)                                             \
         do {                                                            \
                 CURLcode _cc = curl_easy_setopt((c), (opt), (val));     \
@@ -97,6 +190,9 @@ int http_session_new(const CheckJob *job, CheckResult *res, HttpSession **ret) {
         for (char **h = job->resolve; h && *h; h++)
                 if (slist_add(&s->resolve, *h) < 0)
                         return -ENOMEM;
+        if (collect_named(s, job) < 0)
+                return -ENOMEM;
+        s->via_proxy = proxy_configured();
 
         SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L);
         SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -106,6 +202,8 @@ int http_session_new(const CheckJob *job, CheckResult *res, HttpSession **ret) {
         SETOPT(c, CURLOPT_COOKIEFILE, "");              /* cookies in memory, for the whole flow */
         SETOPT(c, CURLOPT_NOSIGNAL, 1L);
         SETOPT(c, CURLOPT_WRITEFUNCTION, body_write);
+        SETOPT(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        SETOPT(c, CURLOPT_OPENSOCKETDATA, s);
         if (s->resolve)
                 SETOPT(c, CURLOPT_RESOLVE, s->resolve);
         if (job->ca_file) {
@@ -304,6 +402,8 @@ int http_session_request(HttpSession *s, const HttpRequest *req, HttpResponse *r
                 k = prepare(s, method, url, req, with_body, &headers, r);
                 if (k < 0)
                         return k;
+                s->host_named = is_named(s, url);
+                s->refused[0] = 0;
                 cc = curl_easy_perform(s->curl);
                 account(s, st);
                 /* Nothing may keep pointing at the request's headers, or
@@ -313,6 +413,14 @@ int http_session_request(HttpSession *s, const HttpRequest *req, HttpResponse *r
 
                 if (cc != CURLE_OK) {
                         r->curl_code = cc;
+                        if (cc == CURLE_COULDNT_CONNECT && s->refused[0]) {
+                                _cleanup_free_ char *host = NULL;
+                                r->address_refused = true;
+                                (void) url_host(url, &host);
+                                snprintf(r->error, sizeof r->error,
+                                         "refused to connect to %s at %s: an internal address the configuration "
+                                         "does not name", host ?: "(unknown host)", s->refused);
+                        }
                         if (!r->error[0])
                                 snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(cc));
                         if (cc == CURLE_WRITE_ERROR && !r->too_large)

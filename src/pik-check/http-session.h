@@ -11,7 +11,10 @@
  * headers, HTTP version, CA bundle, name resolution overrides), cookies
  * in memory, and redirects followed here rather than by libcurl, so that
  * every hop is seen: its host (the SSO leg), its timings, and the cap.
- * One deadline (the job's timeout) covers the whole flow. */
+ * One deadline (the job's timeout) covers the whole flow. No connection
+ * goes to an internal address (internal-address.h) unless the job's
+ * configuration names the host (its entry, product or checkout URL, or a
+ * resolve entry), or a proxy from the environment makes the connections. */
 
 typedef struct HttpSession HttpSession;
 
@@ -40,6 +43,9 @@ typedef struct HttpResponse {
         CURLcode curl_code;             /* not CURLE_OK: no complete answer (error says why) */
         char error[CURL_ERROR_SIZE];
         bool too_large;                 /* the body passed HTTP_BODY_MAX */
+        bool address_refused;           /* the host resolved only to internal addresses (internal-address.h)
+                                         * and the configuration does not name it; curl_code is
+                                         * CURLE_COULDNT_CONNECT, error names the host and address */
         long status;
         char *url;                      /* the final page, or the one that failed */
         char *content_type;

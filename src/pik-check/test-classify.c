@@ -109,6 +109,8 @@ static void test_flow_failures(void) {
         ASSERT_STREQ(classify_failure(CHECK_FAILURE_NOT_SETTLED), "redirect-loop");
         ASSERT_STREQ(classify_failure(CHECK_FAILURE_INVALID_CONFIG), "invalid-config");
         ASSERT_STREQ(classify_failure(CHECK_FAILURE_MISSING_CREDENTIALS), "missing-credentials");
+        ASSERT_STREQ(classify_failure(CHECK_FAILURE_ADDRESS_REFUSED), "address-refused");
+        ASSERT_TRUE(pik_outcome_builtin_kind("address-refused") == OUTCOME_KIND_PARTNER);
         /* pik's own failures are never success and never the partner's. */
         ASSERT_TRUE(pik_outcome_builtin_kind(classify_failure(CHECK_FAILURE_OUT_OF_MEMORY)) ==
                     OUTCOME_KIND_INFRASTRUCTURE);
@@ -126,6 +128,7 @@ static void test_flow_failures(void) {
         ASSERT_STREQ(classify_sso_leg("http-5xx"), "sso-failed");
         ASSERT_STREQ(classify_sso_leg("partner-unreachable"), "sso-failed");
         ASSERT_STREQ(classify_sso_leg("partner-throttled"), "partner-throttled");
+        ASSERT_STREQ(classify_sso_leg("address-refused"), "address-refused");
         ASSERT_STREQ(classify_sso_leg("egress-down"), "egress-down");
         ASSERT_STREQ(classify_sso_leg("missing-credentials"), "missing-credentials");
         ASSERT_STREQ(classify_sso_leg("success"), "success");

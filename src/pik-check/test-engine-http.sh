@@ -260,6 +260,22 @@ check "name does not resolve, no control probe" partner-dns-not-found partner \
         '.details | contains("no control probe")'
 check "entry URL that is not http(s)" invalid-config configuration '.entry_url = "ftp://partner.test/"'
 
+# A partner's page that sends the check into our own network: refused at
+# connect time, by the address the name resolved to, unless the
+# configuration names the host.
+check "redirect to a loopback name the configuration does not name" address-refused partner \
+        '.entry_url = $H + "/goto?to=http://localhost:" + ($H | split(":")[2]) + "/ok"' \
+        '(.details | contains("localhost")) and (.details | test("127\\.0\\.0\\.1|::1"))'
+check "redirect to the metadata address" address-refused partner \
+        '.entry_url = $H + "/goto?to=http://169.254.169.254/latest/meta-data/"' \
+        '.details | contains("169.254.169.254")'
+check "redirect to a loopback host, another port, in an SSO leg" address-refused partner \
+        '.entry_url = $H + "/goto?to=http://127.0.0.2:" + $DEAD + "/" | .sso = true' \
+        '.details | contains("127.0.0.2")'
+check "a loopback host the entry URL names" success success \
+        '.entry_url = "http://127.0.0.1:" + ($H | split(":")[2]) + "/goto?to=http://127.0.0.1:"
+                      + ($H | split(":")[2]) + "/ok" | del(.credentials) | .credentials_missing = true'
+
 # Explicit flows.
 FLOW_OK='[
   {"name": "open login page", "request": {"url": "{{entry_url}}"},

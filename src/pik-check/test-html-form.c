@@ -153,8 +153,13 @@ static void test_encodings(void) {
         ASSERT_STREQ(f->fields[0].value, "Jürgen");
         FormValue set[] = { { "user", "müller €" }, { "pw", "ö" } };
         _cleanup_free_ char *body = encode(f, p, set, ELEMENTSOF(set));
-        /* ü is one byte in Latin-1; € is not in it and goes as &#8364;. */
-        ASSERT_STREQ(body, "user=m%FCller+%26%238364%3B&pw=%F6");
+        /* A page labelled ISO-8859-1 submits in windows-1252 (the WHATWG
+         * label list), as browsers do: ü is 0xFC and € is 0x80 there; Ā is
+         * in neither and goes as &#256;. */
+        ASSERT_STREQ(body, "user=m%FCller+%80&pw=%F6");
+        FormValue set2[] = { { "user", "Ā" } };
+        _cleanup_free_ char *body2 = encode(f, p, set2, ELEMENTSOF(set2));
+        ASSERT_STREQ(body2, "user=%26%23256%3B&pw=");
 
         const char *html5 = "<html><head><meta charset=\"windows-1252\"></head><body>Gr\xfc\xdf" "e</body></html>";
         _cleanup_(html_page_freep) HtmlPage *q = parse(html5, "http://de.test/", NULL);
@@ -311,12 +316,121 @@ static void test_markers_meta_xpath(void) {
         ASSERT_ERR(html_page_xpath_match(p, "nosuchfunction(1)", &m), EINVAL);
 }
 
+/* A value that is not UTF-8 (a Latin-1 site served as UTF-8, or a password
+ * with stray bytes) submitted in a legacy charset: each stray byte becomes
+ * U+FFFD, which windows-1252 lacks, so &#65533; — more bytes out than in.
+ * 23 stray bytes and 10 ASCII ones once filled the 4×+16 conversion buffer
+ * to its last byte, and the terminator went past it (ASan). */
+static void test_invalid_utf8_legacy_charset(void) {
+        char html[512], value[64], want[1024], *w = want;
+        size_t n = 0;
+
+        for (size_t i = 0; i < 23; i++)
+                value[n++] = (char) 0xbb;
+        memcpy(value + n, "abcdefghij", 11);
+        snprintf(html, sizeof html,
+                 "<form method=post accept-charset=iso-8859-1><textarea name=t>%s</textarea>"
+                 "<input type=password name=p></form>", value);
+        _cleanup_(html_page_freep) HtmlPage *p = parse(html, "http://l.test/", "text/html; charset=utf-8");
+        const HtmlForm *f = html_page_login_form(p, NULL);
+        ASSERT_TRUE(f);
+        /* libxml2 leaves the stray bytes as they are. */
+        ASSERT_STREQ(f->fields[0].value, value);
+
+        FormValue set[] = { { "p", value } };
+        _cleanup_free_ char *body = encode(f, p, set, ELEMENTSOF(set));
+        for (int field = 0; field < 2; field++) {
+                w = stpcpy(w, field == 0 ? "t=" : "&p=");
+                for (size_t i = 0; i < 23; i++)
+                        w = stpcpy(w, "%26%2365533%3B");
+                w = stpcpy(w, "abcdefghij");
+        }
+        ASSERT_STREQ(body, want);
+}
+
+/* A UTF-16 page submits in UTF-8, every value whole (each was once cut
+ * after its first character: UTF-16 holds NULs); a form's accept-charset
+ * cannot open a converter the web does not have. */
+static void test_utf16_and_foreign_charsets(void) {
+        const char *src = "\xff\xfe";   /* BOM, then UTF-16LE */
+        const char *html = "<form method=post><input name=user value='J\xfcrgen'><input type=password name=pw></form>";
+        char page[512];
+        size_t n = 0;
+
+        memcpy(page, src, 2);
+        n = 2;
+        for (const char *c = html; *c; c++) {
+                page[n++] = *c;
+                page[n++] = 0;
+        }
+        HtmlPage *p = NULL;
+        ASSERT_OK(html_page_parse(page, n, "http://w.test/", "text/html; charset=utf-16le", &p));
+        const HtmlForm *f = html_page_login_form(p, NULL);
+        ASSERT_TRUE(f);
+        ASSERT_STREQ(f->fields[0].value, "Jürgen");
+        FormValue set[] = { { "pw", "pässwort" } };
+        _cleanup_free_ char *body = encode(f, p, set, ELEMENTSOF(set));
+        ASSERT_STREQ(body, "user=J%C3%BCrgen&pw=p%C3%A4sswort");
+        p = html_page_free(p);
+
+        /* EBCDIC and UTF-7 are skipped; none left: UTF-8, not the page's. */
+        _cleanup_(html_page_freep) HtmlPage *q = parse(
+                "<form method=post accept-charset='ebcdic-us utf-7'><input name=user><input type=password name=pw>"
+                "</form><form method=post accept-charset='IBM037 koi8-r'><input name=user><input type=password name=pw></form>",
+                "http://w.test/", "text/html; charset=iso-8859-2");
+        FormValue e[] = { { "user", "Żx" }, { "pw", "Ж" } };
+        _cleanup_free_ char *b1 = encode(html_page_form(q, 0), q, e, ELEMENTSOF(e));
+        ASSERT_STREQ(b1, "user=%C5%BBx&pw=%D0%96");
+        _cleanup_free_ char *b2 = encode(html_page_form(q, 1), q, e, ELEMENTSOF(e));
+        ASSERT_STREQ(b2, "user=%26%23379%3Bx&pw=%F6");
+}
+
+/* A page of thousands of labels and inputs (the 729 KB page that took
+ * seconds per parse): the page's fields and the labels read are capped,
+ * so matching them is bounded work, and a label names its control by id,
+ * not by a substring of its hint ("i1" is not "i10"). */
+static void test_many_labels_and_fields(void) {
+        const size_t n_labels = 3000, n_forms = 10, per_form = 400;
+        size_t size = 1 << 20, n = 0, total = 0;
+        _cleanup_free_ char *html = malloc(size);
+
+        ASSERT_TRUE(html);
+        for (size_t l = 0; l < n_labels; l++)
+                n += (size_t) snprintf(html + n, size - n, "<label for=i%zu>lbl%zu</label>", l, l);
+        for (size_t f = 0, i = 0; f < n_forms; f++) {
+                n += (size_t) snprintf(html + n, size - n, "<form method=post>");
+                for (size_t k = 0; k < per_form; k++, i++)
+                        n += (size_t) snprintf(html + n, size - n, "<input id=i%zu name=n%zu>", i, i);
+                n += (size_t) snprintf(html + n, size - n, "</form>");
+        }
+        ASSERT_TRUE(n < size - 1);
+
+        _cleanup_(html_page_freep) HtmlPage *p = parse(html, "http://big.test/", NULL);
+        ASSERT_EQ(html_page_n_forms(p), n_forms);
+        for (size_t f = 0; f < n_forms; f++)
+                total += html_page_form(p, f)->n_fields;
+        ASSERT_EQ(total, 1024);                                 /* PAGE_FIELDS_MAX */
+        ASSERT_EQ(html_page_form(p, 0)->n_fields, per_form);
+        ASSERT_EQ(html_page_form(p, 2)->n_fields, 1024 - 2 * per_form);
+        ASSERT_EQ(html_page_form(p, 3)->n_fields, 0);
+
+        const HtmlForm *f0 = html_page_form(p, 0);
+        ASSERT_STREQ(f0->fields[1].hint, "n1 i1 lbl1");
+        ASSERT_STREQ(f0->fields[10].hint, "n10 i10 lbl10");
+        ASSERT_STREQ(f0->fields[255].hint, "n255 i255 lbl255");
+        /* Labels past LABELS_MAX (256) are not read. */
+        ASSERT_STREQ(f0->fields[256].hint, "n256 i256");
+}
+
 int main(void) {
         test_url();
         test_several_forms();
         test_actions();
         test_encodings();
+        test_invalid_utf8_legacy_charset();
+        test_utf16_and_foreign_charsets();
         test_broken();
+        test_many_labels_and_fields();
         test_multi_step();
         test_markers_meta_xpath();
         return 0;

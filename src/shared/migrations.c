@@ -198,12 +198,20 @@ static const char v5[] =
         "    WHERE excluded.executed_at >= result_last.executed_at; "
         "END;";
 
+/* A partner's page that redirects or posts a form to loopback, link-local,
+ * private or multicast addresses the configuration does not name is refused
+ * (pik-check's http-session.c): an outcome of its own, the partner's. */
+static const char v6[] =
+        "INSERT INTO outcome (name, kind, retried, description) VALUES"
+        " ('address-refused', 'partner', 0, 'The partner''s site sent the check (a redirect or a form) to a "
+        "loopback, link-local, private or multicast address that the configuration does not name.');";
+
 /* Every check stands on its own: status keeps the latest confirmed result
  * of each configuration × browser (two checks of one partner never hide
  * each other), configurations get an optional short name, and the steps of
  * a check with their timings are kept next to its result. The partner ×
  * browser table goes: nothing reads it any more. */
-static const char v6[] =
+static const char v7[] =
         "ALTER TABLE job_config ADD COLUMN name TEXT;"
         "CREATE UNIQUE INDEX job_config_name ON job_config(partner_id, name) WHERE name IS NOT NULL;"
         "CREATE INDEX result_check ON result(config_id, browser, executed_at, outcome);"
@@ -250,6 +258,7 @@ const char *const pik_migrations[] = {
         v4,
         v5,
         v6,
+        v7,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

@@ -83,6 +83,7 @@ OutcomeKind pik_outcome_builtin_kind(const char *name) {
                 "login-rejected", "success-marker-missing", "failure-marker-present", "login-form-missing",
                 "sso-failed", "http-4xx", "http-5xx", "partner-throttled", "redirect-loop",
                 "tls-certificate-invalid", "partner-dns-not-found", "partner-unreachable", "partner-timeout",
+                "address-refused",
         };
 
         if (!name)

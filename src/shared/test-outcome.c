@@ -25,6 +25,7 @@ static const struct {
         { "partner-dns-not-found", OUTCOME_KIND_PARTNER, false },
         { "partner-unreachable", OUTCOME_KIND_PARTNER, false },
         { "partner-timeout", OUTCOME_KIND_PARTNER, false },
+        { "address-refused", OUTCOME_KIND_PARTNER, false },
         { "local-dns-failure", OUTCOME_KIND_INFRASTRUCTURE, true },
         { "egress-down", OUTCOME_KIND_INFRASTRUCTURE, true },
         { "webdriver-session-failed", OUTCOME_KIND_INFRASTRUCTURE, true },

@@ -40,6 +40,9 @@ expect_eq "$(ct_unit_prop pik-check@1.service Slice)" pik.slice "check Slice"
 expect_eq "$(ct_unit_prop pik-check@1.service RuntimeMaxUSec)" 3min "check RuntimeMaxSec"
 expect_eq "$(ct_unit_prop pik-check@1.service CollectMode)" inactive-or-failed "check CollectMode"
 expect_eq "$(ct_unit_prop pik-check@1.service NotifyAccess)" main "check NotifyAccess"
+expect_true "check IPAddressDeny holds link-local and multicast" \
+        bash -c 'for n in 169.254.0.0/16 fe80::/10 224.0.0.0/4 ff00::/8; do [[ " $0 " == *" $n "* ]] || exit 1; done' \
+        "$(ct_unit_prop pik-check@1.service IPAddressDeny)"
 run ct_run systemctl cat pik-check@1.service
 expect_contains "LoadCredential=key:/run/pik/executions/%i.key"
 expect_eq "$(ct_unit_prop pik-check@1.service User)" pik-check "check User"
