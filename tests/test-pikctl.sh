@@ -449,6 +449,21 @@ expect_eq "$OUT" "" "no output on a corrupt database"
 expect_true "the corrupt file is unchanged" cmp -s "$DB" "$TMP/corrupt.orig"
 expect_true "no journal left next to the corrupt file" test ! -e "$DB-wal" -a ! -e "$DB-journal"
 
+# SQLite URI filenames and special names are not paths: refused (2), with
+# nothing opened or created; a file named file:… is reached as ./file:….
+use_db uri
+expect_ok pk partner add acme --name Acme
+before=$(db_state)
+for d in "file:$DB?mode=ro" "file:$DB" ":memory:"; do
+        expect_exit 2 "${WRAP[@]}" "$PIKCTL" --db "$d" --config "$CONF" partner add zed --name Zed
+        expect_err_contains "plain file paths only"
+done
+expect_eq "$(db_state)" "$before" "a refused URI leaves the database unchanged"
+cd "$TMP" || exit 1
+expect_ok "${WRAP[@]}" "$PIKCTL" --db ./file:plain.db --config "$CONF" partner add p --name P
+cd - >/dev/null || exit 1
+expect_true "./file:plain.db is a plain file" test -s "$TMP/file:plain.db"
+
 # A database the user may read but not write: a write fails clearly and
 # changes nothing.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
