@@ -152,6 +152,41 @@ expect_err_contains "$DB"
 expect_true "a read-only command creates no database" test ! -e "$DB"
 
 # ---------------------------------------------------------------------------
+section "operator input echoed in errors carries no terminal controls"
+use_db echo
+expect_ok pk partner add acme --name Acme
+
+# ESC (an OSC title and a screen clear), BEL, and C1 CSI (U+009B).
+EVIL=$'\e]0;pwned\a\e[2J\xc2\x9b31m'
+# no_raw_controls WHAT: neither stream of the last run holds ESC, BEL or C1 CSI.
+no_raw_controls() {
+        local hex
+        hex=" $(printf '%s%s' "$OUT" "$ERR" | od -An -tx1 | tr -s ' \n' '  ') "
+        if [[ "$hex" == *" 1b "* || "$hex" == *" 07 "* || "$hex" == *" c2 9b "* ]]; then
+                _t_fail "$1: raw control characters in the output"
+        else
+                _t_ok
+        fi
+}
+CADD=(config add acme --browsers ff --url https://acme.example/ --every 5m)
+for opt in "--now $EVIL status" "results --since $EVIL" "config show $EVIL" "results --limit $EVIL" \
+           "config add acme --browsers ,$EVIL --url https://acme.example/ --every 5m" \
+           "${CADD[*]} --wait $EVIL" "${CADD[*]} --flow $TMP/$EVIL" \
+           "$EVIL" "partner $EVIL"; do
+        read -ra words <<<"$opt"
+        expect_rejected 2 pk "${words[@]}"
+        no_raw_controls "pikctl $opt"
+        expect_err_contains "?]0;pwned?"
+done
+# The library's validators name the argument without echoing it.
+expect_rejected 2 pk partner show "$EVIL"
+no_raw_controls "pikctl partner show"
+expect_err_contains "partner code"
+expect_exit 1 "${WRAP[@]}" "$SCHEDULER" --db "$DB" --config "$CONF" --now "$EVIL"
+no_raw_controls "pik-scheduler --now"
+expect_err_contains "--now"
+
+# ---------------------------------------------------------------------------
 section "partners"
 use_db crud
 
@@ -415,6 +450,21 @@ expect_exit 1 pk status --json
 expect_eq "$OUT" "" "no output on a corrupt database"
 expect_true "the corrupt file is unchanged" cmp -s "$DB" "$TMP/corrupt.orig"
 expect_true "no journal left next to the corrupt file" test ! -e "$DB-wal" -a ! -e "$DB-journal"
+
+# SQLite URI filenames and special names are not paths: refused (2), with
+# nothing opened or created; a file named file:… is reached as ./file:….
+use_db uri
+expect_ok pk partner add acme --name Acme
+before=$(db_state)
+for d in "file:$DB?mode=ro" "file:$DB" ":memory:"; do
+        expect_exit 2 "${WRAP[@]}" "$PIKCTL" --db "$d" --config "$CONF" partner add zed --name Zed
+        expect_err_contains "plain file paths only"
+done
+expect_eq "$(db_state)" "$before" "a refused URI leaves the database unchanged"
+cd "$TMP" || exit 1
+expect_ok "${WRAP[@]}" "$PIKCTL" --db ./file:plain.db --config "$CONF" partner add p --name P
+cd - >/dev/null || exit 1
+expect_true "./file:plain.db is a plain file" test -s "$TMP/file:plain.db"
 
 # A database the user may read but not write: a write fails clearly and
 # changes nothing.

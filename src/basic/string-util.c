@@ -7,42 +7,86 @@
 #include "macro.h"
 #include "string-util.h"
 
+/* The length of the valid UTF-8 sequence at p (1 for ASCII), or 0. */
+static size_t utf8_char_len(const unsigned char *p) {
+        unsigned n;
+        uint32_t cp;
+
+        if (*p < 0x80)
+                return 1;
+        else if ((*p & 0xE0) == 0xC0) {
+                n = 1;
+                cp = *p & 0x1F;
+        } else if ((*p & 0xF0) == 0xE0) {
+                n = 2;
+                cp = *p & 0x0F;
+        } else if ((*p & 0xF8) == 0xF0) {
+                n = 3;
+                cp = *p & 0x07;
+        } else
+                return 0;
+
+        for (unsigned i = 1; i <= n; i++) {
+                if ((p[i] & 0xC0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[i] & 0x3F);
+        }
+
+        /* Reject overlong forms, surrogates and out-of-range values. */
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+                return 0;
+        return n + 1;
+}
+
 bool utf8_is_valid(const char *s) {
         const unsigned char *p = (const unsigned char *) s;
 
         while (*p) {
-                unsigned n;
-                uint32_t cp;
-
-                if (*p < 0x80) {
-                        p++;
-                        continue;
-                } else if ((*p & 0xE0) == 0xC0) {
-                        n = 1;
-                        cp = *p & 0x1F;
-                } else if ((*p & 0xF0) == 0xE0) {
-                        n = 2;
-                        cp = *p & 0x0F;
-                } else if ((*p & 0xF8) == 0xF0) {
-                        n = 3;
-                        cp = *p & 0x07;
-                } else
+                size_t n = utf8_char_len(p);
+                if (n == 0)
                         return false;
-
-                for (unsigned i = 1; i <= n; i++) {
-                        if ((p[i] & 0xC0) != 0x80)
-                                return false;
-                        cp = (cp << 6) | (p[i] & 0x3F);
-                }
-
-                /* Reject overlong forms, surrogates and out-of-range values. */
-                if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-                    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-                        return false;
-
-                p += n + 1;
+                p += n;
         }
         return true;
+}
+
+const char *snippet(char *buf, size_t max, const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+        size_t i = 0, o = 0;
+
+        while (i < n && p[i]) {
+                size_t l = utf8_char_len(p + i);
+                /* C0, DEL and C1 (U+0080..U+009F, C2 80..C2 9F): U+009B is
+                 * CSI to some terminals. A byte that is not UTF-8 may be
+                 * one of those to a terminal in another locale. */
+                bool control = l == 0 || (l == 1 && (p[i] < 0x20 || p[i] == 0x7F)) ||
+                               (l == 2 && p[i] == 0xC2 && p[i + 1] <= 0x9F);
+                size_t w = control ? 1 : l;
+
+                if (l == 0)
+                        l = 1;
+                /* A sequence cut by n counts as not UTF-8. */
+                if (i + l > n) {
+                        l = 1;
+                        w = 1;
+                        control = true;
+                }
+                if (o + w > max)
+                        break;
+                if (control)
+                        buf[o] = '?';
+                else
+                        memcpy(buf + o, p + i, l);
+                o += w;
+                i += l;
+        }
+        if (i < n && p[i]) {
+                memcpy(buf + o, "...", 3);
+                o += 3;
+        }
+        buf[o] = 0;
+        return buf;
 }
 
 int text_validate(const char *s, size_t max) {

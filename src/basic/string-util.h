@@ -13,6 +13,16 @@
 
 bool utf8_is_valid(const char *s);
 
+/* For echoing operator input in a message: at most max bytes of the first
+ * n bytes of s (SIZE_MAX: all of it), with control characters (C0, DEL,
+ * C1) and bytes that are not UTF-8 replaced by '?', and "..." when cut,
+ * so that a message never carries terminal escapes or unbounded input to
+ * a terminal or the journal. buf holds max + 4 bytes. Returns buf. */
+const char *snippet(char *buf, size_t max, const char *s, size_t n);
+#define SNIPPET_MAX 64
+/* The whole of s, in a buffer that lives until the end of the block. */
+#define SNIPPET(s) snippet((char[SNIPPET_MAX + 4]) {}, SNIPPET_MAX, (s), SIZE_MAX)
+
 /* 0 when s is valid UTF-8 of at most max bytes without control characters;
  * -E2BIG when too long, -EILSEQ when not UTF-8, -EINVAL for control chars. */
 int text_validate(const char *s, size_t max);

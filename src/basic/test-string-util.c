@@ -231,6 +231,26 @@ static void test_strv_misc(void) {
         ASSERT_TRUE(!strv_free(NULL));
 }
 
+static void test_snippet(void) {
+        char buf[8 + 4];
+
+        /* Terminal escapes, BEL, DEL and C1 CSI become '?'; UTF-8 stays. */
+        ASSERT_STREQ(SNIPPET("\x1b]0;X\x07"), "?]0;X?");
+        ASSERT_STREQ(SNIPPET("a\x7f\xc2\x9b" "2J caf\xc3\xa9"), "a??2J caf\xc3\xa9");
+        ASSERT_STREQ(SNIPPET("tab\tnl\n"), "tab?nl?");
+        /* Bytes that are not UTF-8 (a lone 0x9B is CSI in 8-bit locales). */
+        ASSERT_STREQ(SNIPPET("\x9b" "31m\xff\xe2\x82"), "?31m???");
+        ASSERT_STREQ(SNIPPET(""), "");
+
+        /* Cut at max bytes, never inside a character, with "...". */
+        ASSERT_STREQ(snippet(buf, 8, "12345678", SIZE_MAX), "12345678");
+        ASSERT_STREQ(snippet(buf, 8, "123456789", SIZE_MAX), "12345678...");
+        ASSERT_STREQ(snippet(buf, 8, "1234567\xc3\xa9", SIZE_MAX), "1234567...");
+        /* Only the first n bytes; a character cut by n is not UTF-8. */
+        ASSERT_STREQ(snippet(buf, 8, "abcdef", 3), "abc");
+        ASSERT_STREQ(snippet(buf, 8, "ab\xc3\xa9", 3), "ab?");
+}
+
 int main(void) {
         test_utf8_is_valid();
         test_text_validate();
@@ -239,5 +259,6 @@ int main(void) {
         test_startswith();
         test_strv_split_comma();
         test_strv_misc();
+        test_snippet();
         return 0;
 }

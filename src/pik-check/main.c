@@ -16,7 +16,6 @@
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +25,11 @@
 #include "build-config.h"
 #include "check-bus.h"
 #include "classify.h"
+#include "cli.h"
 #include "engine.h"
 #include "log.h"
 #include "outcome.h"
+#include "string-util.h"
 #include "time-util.h"
 
 typedef struct Options {
@@ -41,7 +42,7 @@ typedef struct Options {
         const char *bus_address;
 } Options;
 
-static int help(void) {
+static void help(int argc, char **argv, void *userdata) {
         printf("Usage: %s [OPTIONS…] EXECUTION_ID\n"
                "       %s --report-end EXECUTION_ID\n"
                "       %s --url URL [--success-marker TEXT] [--failure-marker TEXT]\n"
@@ -59,67 +60,74 @@ static int help(void) {
                "     --bus-address ADDR    Talk to pikd on this bus instead of the system bus\n",
                program_invocation_short_name, program_invocation_short_name, program_invocation_short_name,
                program_invocation_short_name);
-        return 0;
+}
+
+enum { ARG_REPORT_END = CLI_ARG_PROGRAM, ARG_URL, ARG_SUCCESS, ARG_FAILURE, ARG_BUS, ARG_JOB };
+
+static int parse_option(int c, const char *arg, void *userdata) {
+        Options *o = userdata;
+
+        switch (c) {
+        case ARG_REPORT_END:
+                o->report_end = true;
+                return 0;
+        case ARG_URL:
+                o->url = arg;
+                return 0;
+        case ARG_SUCCESS:
+                o->success_marker = arg;
+                return 0;
+        case ARG_FAILURE:
+                o->failure_marker = arg;
+                return 0;
+        case ARG_BUS:
+                o->bus_address = arg;
+                return 0;
+        case ARG_JOB:
+                o->job_file = arg;
+                return 0;
+        default:
+                return -EINVAL;
+        }
 }
 
 static int parse_argv(int argc, char **argv, Options *o) {
-        enum { ARG_VERSION = 0x100, ARG_REPORT_END, ARG_URL, ARG_SUCCESS, ARG_FAILURE, ARG_BUS, ARG_JOB };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "report-end", no_argument, NULL, ARG_REPORT_END },
-                { "url", required_argument, NULL, ARG_URL },
-                { "success-marker", required_argument, NULL, ARG_SUCCESS },
-                { "failure-marker", required_argument, NULL, ARG_FAILURE },
-                { "bus-address", required_argument, NULL, ARG_BUS },
-                { "job", required_argument, NULL, ARG_JOB },
-                {}
+        const CliProgram program = {
+                .name = "pik-check",
+                .flags = CLI_ARGS,
+                .options = (const struct option[]) {
+                        { "report-end", no_argument, NULL, ARG_REPORT_END },
+                        { "url", required_argument, NULL, ARG_URL },
+                        { "success-marker", required_argument, NULL, ARG_SUCCESS },
+                        { "failure-marker", required_argument, NULL, ARG_FAILURE },
+                        { "bus-address", required_argument, NULL, ARG_BUS },
+                        { "job", required_argument, NULL, ARG_JOB },
+                        {}
+                },
+                .parse_option = parse_option,
+                .help = help,
+                .userdata = o,
         };
-        int c;
+        CliCommon cli;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_VERSION:
-                        puts("pik-check " PACKAGE_VERSION);
-                        return 0;
-                case ARG_REPORT_END:
-                        o->report_end = true;
-                        break;
-                case ARG_URL:
-                        o->url = optarg;
-                        break;
-                case ARG_SUCCESS:
-                        o->success_marker = optarg;
-                        break;
-                case ARG_FAILURE:
-                        o->failure_marker = optarg;
-                        break;
-                case ARG_BUS:
-                        o->bus_address = optarg;
-                        break;
-                case ARG_JOB:
-                        o->job_file = optarg;
-                        break;
-                default:
-                        return -EINVAL;
-                }
+        r = cli_parse(&program, argc, argv, &cli);
+        if (r <= 0)
+                return r;
 
         if (o->url || o->job_file) {
-                if (optind != argc || o->report_end || (o->url && o->job_file))
+                if (cli.argc != 0 || o->report_end || (o->url && o->job_file))
                         return log_error_errno(-EINVAL, "--url and --job take no execution id, and not each other.");
                 return 1;
         }
-        if (optind + 1 != argc)
+        if (cli.argc != 1)
                 return log_error_errno(-EINVAL, "Expected one execution id; see --help.");
 
         char *e;
         errno = 0;
-        long long id = strtoll(argv[optind], &e, 10);
-        if (errno != 0 || *e || e == argv[optind] || id <= 0)
-                return log_error_errno(-EINVAL, "Invalid execution id '%s'.", argv[optind]);
+        long long id = strtoll(cli.argv[0], &e, 10);
+        if (errno != 0 || *e || e == cli.argv[0] || id <= 0)
+                return log_error_errno(-EINVAL, "Invalid execution id '%s'.", SNIPPET(cli.argv[0]));
         o->execution = id;
         return 1;
 }

@@ -5,7 +5,6 @@
  * each due job, up to the concurrency cap. */
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,7 +19,7 @@ typedef struct Options {
         bool dry_run;
 } Options;
 
-static int help(void) {
+static void help(int argc, char **argv, void *userdata) {
         printf("Usage: %s [OPTIONS…]\n\n"
                "Run one dispatcher pass: expire executions that outlived job_expiry,\n"
                "then start a pik-check@<id>.service for each due job.\n\n"
@@ -31,48 +30,20 @@ static int help(void) {
                "     --now TIME      Act as if it were TIME (ISO 8601)\n"
                "     --dry-run       Print what would be started; change nothing\n",
                program_invocation_short_name);
-        return 0;
 }
 
-static int parse_argv(int argc, char **argv, Options *o) {
-        enum { ARG_VERSION = 0x100, ARG_CONFIG, ARG_DB, ARG_NOW, ARG_DRY_RUN };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "config", required_argument, NULL, ARG_CONFIG },
-                { "db", required_argument, NULL, ARG_DB },
-                { "now", required_argument, NULL, ARG_NOW },
-                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
-                {}
-        };
-        int c;
+enum { ARG_DRY_RUN = CLI_ARG_PROGRAM };
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_VERSION:
-                        puts("pik-dispatcher " PACKAGE_VERSION);
-                        return 0;
-                case ARG_CONFIG:
-                        o->cli.config_path = optarg;
-                        break;
-                case ARG_DB:
-                        o->cli.db_path = optarg;
-                        break;
-                case ARG_NOW:
-                        o->cli.now = optarg;
-                        break;
-                case ARG_DRY_RUN:
-                        o->dry_run = true;
-                        break;
-                default:
-                        return -EINVAL;
-                }
-        if (optind < argc)
-                return log_error_errno(-EINVAL, "%s takes no arguments.", program_invocation_short_name);
-        return 1;
+static int parse_option(int c, const char *arg, void *userdata) {
+        Options *o = userdata;
+
+        switch (c) {
+        case ARG_DRY_RUN:
+                o->dry_run = true;
+                return 0;
+        default:
+                return -EINVAL;
+        }
 }
 
 static int dry_run(PikDb *db, const PikConfig *cfg, int64_t now) {
@@ -109,10 +80,21 @@ static int run(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         PikDispatcherStats st;
         Options o = {};
+        const CliProgram program = {
+                .name = "pik-dispatcher",
+                .flags = CLI_CONFIG_DB | CLI_NOW,
+                .options = (const struct option[]) {
+                        { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                        {}
+                },
+                .parse_option = parse_option,
+                .help = help,
+                .userdata = &o,
+        };
         int64_t now;
         int r;
 
-        r = parse_argv(argc, argv, &o);
+        r = cli_parse(&program, argc, argv, &o.cli);
         if (r <= 0)
                 return r;
         r = cli_now(&o.cli, &now);

@@ -4,7 +4,6 @@
  * timer is the clock; this program is a thin main over the library. */
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,7 +12,7 @@
 #include "log.h"
 #include "scheduler.h"
 
-static int help(void) {
+static void help(int argc, char **argv, void *userdata) {
         printf("Usage: %s [OPTIONS…]\n\n"
                "Run one scheduler pass: create the scheduled job of every enabled\n"
                "configuration × browser, and give dispatched jobs their next run time.\n\n"
@@ -23,45 +22,13 @@ static int help(void) {
                "     --db PATH       Use this database instead of the configured one\n"
                "     --now TIME      Act as if it were TIME (ISO 8601)\n",
                program_invocation_short_name);
-        return 0;
 }
 
-static int parse_argv(int argc, char **argv, CliCommon *cli) {
-        enum { ARG_VERSION = 0x100, ARG_CONFIG, ARG_DB, ARG_NOW };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "config", required_argument, NULL, ARG_CONFIG },
-                { "db", required_argument, NULL, ARG_DB },
-                { "now", required_argument, NULL, ARG_NOW },
-                {}
-        };
-        int c;
-
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_VERSION:
-                        puts("pik-scheduler " PACKAGE_VERSION);
-                        return 0;
-                case ARG_CONFIG:
-                        cli->config_path = optarg;
-                        break;
-                case ARG_DB:
-                        cli->db_path = optarg;
-                        break;
-                case ARG_NOW:
-                        cli->now = optarg;
-                        break;
-                default:
-                        return -EINVAL;
-                }
-        if (optind < argc)
-                return log_error_errno(-EINVAL, "%s takes no arguments.", program_invocation_short_name);
-        return 1;
-}
+static const CliProgram program = {
+        .name = "pik-scheduler",
+        .flags = CLI_CONFIG_DB | CLI_NOW,
+        .help = help,
+};
 
 static int run(int argc, char **argv) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
@@ -71,7 +38,7 @@ static int run(int argc, char **argv) {
         int64_t now;
         int r;
 
-        r = parse_argv(argc, argv, &cli);
+        r = cli_parse(&program, argc, argv, &cli);
         if (r <= 0)
                 return r;
         r = cli_now(&cli, &now);

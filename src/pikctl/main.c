@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "build-config.h"
+#include "cli.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "string-util.h"
-#include "time-util.h"
 #include "verbs.h"
 
 /* pikctl's exit codes are a contract (DESIGN.md). */
@@ -62,12 +62,8 @@ static const char usage_text[] =
         "See pikctl(1).\n";
 
 enum {
-        ARG_VERSION = 0x100,
-        ARG_JSON,
-        ARG_DB,
-        ARG_CONFIG,
-        ARG_NOW,
-        ARG_OPT_BASE = 0x200,   /* + bit index of OPT_* */
+        ARG_JSON = CLI_ARG_PROGRAM,
+        ARG_OPT_BASE,           /* + index into option_defs */
 };
 
 typedef struct OptionDef {
@@ -194,32 +190,67 @@ static void help_for(const char *word) {
                 printf("\nGlobal options: --json --db PATH --config FILE --now TIME. See pikctl --help.\n");
 }
 
+static void help(int argc, char **argv, void *userdata) {
+        if (argc > 0)
+                help_for(argv[0]);
+        else
+                fputs(usage_text, stdout);
+}
+
+typedef struct ParseState {
+        Args *args;
+        uint64_t seen;          /* OPT_* bits of the options given */
+} ParseState;
+
+static int parse_option(int c, const char *arg, void *userdata) {
+        ParseState *st = userdata;
+        const OptionDef *d;
+
+        if (c == ARG_JSON) {
+                st->args->json = true;
+                return 0;
+        }
+        if (c < ARG_OPT_BASE || (size_t) (c - ARG_OPT_BASE) >= ELEMENTSOF(option_defs))
+                return -EINVAL;
+        d = &option_defs[c - ARG_OPT_BASE];
+        if (d->repeatable) {
+                /* Repeated options collect into one newline-separated list,
+                 * the form the library and pikd take. */
+                char **list = (char **) ((char *) st->args + d->offset), *n;
+                if (strchr(arg, '\n')) {
+                        log_error("--%s: a value may not contain a newline.", d->name);
+                        return -EINVAL;
+                }
+                if (asprintf(&n, "%s%s%s", *list ?: "", *list ? "\n" : "", arg) < 0)
+                        return log_oom();
+                free(*list);
+                *list = n;
+        } else if (d->has_arg == required_argument)
+                *(const char **) ((char *) st->args + d->offset) = arg;
+        else
+                *(bool *) ((char *) st->args + d->offset) = true;
+        st->seen |= d->bit;
+        return 0;
+}
+
 static void args_done(Args *a) {
         free(a->headers);
         free(a->resolve);
 }
 
-static int open_offline(const Args *args, const Verb *verb, PikConfig **ret_cfg, PikDb **ret_db) {
-        _cleanup_free_ char *error = NULL;
+static int open_offline(const CliCommon *cli, const Verb *verb, PikConfig **ret_cfg, PikDb **ret_db) {
         int r;
 
-        r = pik_config_load(args->config_path ?: PIK_CONFIG_PATH, !args->config_path, ret_cfg, &error);
-        if (r < 0) {
-                log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
+        r = cli_load_config(cli, ret_cfg);
+        if (r < 0)
                 /* Whatever was wrong with the file, it is a failure (1), not
                  * a usage error nor a "not found" of what was asked. */
                 return -EIO;
-        }
 
-        r = pik_db_open(args->db_path, (verb->flags & VERB_WRITES) ? PIK_DB_CREATE : PIK_DB_READONLY, ret_db, &error);
-        if (r < 0) {
-                if (r == -ENOENT && !(verb->flags & VERB_WRITES))
-                        log_error("Database %s does not exist yet (a first change creates it).", args->db_path);
-                else
-                        log_error_errno(r, "%s", error ?: "Failed to open the database: %m");
+        r = cli_open_db(cli, *ret_cfg, (verb->flags & VERB_WRITES) ? PIK_DB_CREATE : PIK_DB_READONLY, ret_db);
+        if (r < 0)
                 /* A missing database is not a "not found" of what was asked. */
                 return r == -ENOENT ? -EIO : r;
-        }
         return 0;
 }
 
@@ -230,80 +261,35 @@ static int run(int argc, char **argv) {
         _cleanup_free_ struct option *longopts = NULL;
         size_t n_defs = ELEMENTSOF(option_defs);
         _cleanup_(args_done) Args args = {};
-        uint64_t seen = 0;
-        bool help = false;
+        ParseState st = { .args = &args };
         const Verb *verb;
-        int c, consumed = 0, r;
+        CliCommon cli;
+        int consumed = 0, r;
 
-        longopts = calloc(n_defs + 7, sizeof *longopts);
+        longopts = calloc(n_defs + 2, sizeof *longopts);
         if (!longopts)
                 return log_oom();
         for (size_t i = 0; i < n_defs; i++)
                 longopts[i] = (struct option) { option_defs[i].name, option_defs[i].has_arg, NULL, ARG_OPT_BASE + (int) i };
-        longopts[n_defs + 0] = (struct option) { "help", no_argument, NULL, 'h' };
-        longopts[n_defs + 1] = (struct option) { "version", no_argument, NULL, ARG_VERSION };
-        longopts[n_defs + 2] = (struct option) { "json", no_argument, NULL, ARG_JSON };
-        longopts[n_defs + 3] = (struct option) { "db", required_argument, NULL, ARG_DB };
-        longopts[n_defs + 4] = (struct option) { "config", required_argument, NULL, ARG_CONFIG };
-        longopts[n_defs + 5] = (struct option) { "now", required_argument, NULL, ARG_NOW };
+        longopts[n_defs] = (struct option) { "json", no_argument, NULL, ARG_JSON };
 
-        /* Options may come before or after the command: GNU getopt permutes. */
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0) {
-                switch (c) {
-                case 'h':
-                        help = true;
-                        break;
-                case ARG_VERSION:
-                        puts("pikctl " PACKAGE_VERSION);
-                        return 0;
-                case ARG_JSON:
-                        args.json = true;
-                        break;
-                case ARG_DB:
-                        args.db_path = optarg;
-                        break;
-                case ARG_CONFIG:
-                        args.config_path = optarg;
-                        break;
-                case ARG_NOW:
-                        args.now = optarg;
-                        break;
-                case '?':
-                        return -EINVAL;   /* getopt said what was wrong */
-                default: {
-                        const OptionDef *d = &option_defs[c - ARG_OPT_BASE];
-                        if (d->repeatable) {
-                                /* Repeated options collect into one
-                                 * newline-separated list, the form the library
-                                 * and pikd take. */
-                                char **list = (char **) ((char *) &args + d->offset), *n;
-                                if (strchr(optarg, '\n')) {
-                                        log_error("--%s: a value may not contain a newline.", d->name);
-                                        return -EINVAL;
-                                }
-                                if (asprintf(&n, "%s%s%s", *list ?: "", *list ? "\n" : "", optarg) < 0)
-                                        return log_oom();
-                                free(*list);
-                                *list = n;
-                        } else if (d->has_arg == required_argument)
-                                *(const char **) ((char *) &args + d->offset) = optarg;
-                        else
-                                *(bool *) ((char *) &args + d->offset) = true;
-                        seen |= d->bit;
-                }
-                }
-        }
+        const CliProgram program = {
+                .name = "pikctl",
+                .flags = CLI_CONFIG_DB | CLI_NOW | CLI_ARGS,
+                .options = longopts,
+                .parse_option = parse_option,
+                .help = help,
+                .userdata = &st,
+        };
+        r = cli_parse(&program, argc, argv, &cli);
+        if (r <= 0)
+                return r;
+        argc = cli.argc;
+        argv = cli.argv;
+        args.db_path = cli.db_path;
+        args.config_path = cli.config_path;
+        args.now = cli.now;
 
-        argc -= optind;
-        argv += optind;
-
-        if (help) {
-                if (argc > 0)
-                        help_for(argv[0]);
-                else
-                        fputs(usage_text, stdout);
-                return 0;
-        }
         if (argc == 0) {
                 fputs(usage_text, stderr);
                 return -EINVAL;
@@ -313,9 +299,9 @@ static int run(int argc, char **argv) {
         if (!verb) {
                 if (is_group(argv[0]))
                         log_error("Unknown or missing '%s' command%s%s; see pikctl %s --help.",
-                                  argv[0], argc > 1 ? ": " : "", argc > 1 ? argv[1] : "", argv[0]);
+                                  argv[0], argc > 1 ? ": " : "", argc > 1 ? SNIPPET(argv[1]) : "", argv[0]);
                 else
-                        log_error("Unknown command '%s'; see pikctl --help.", argv[0]);
+                        log_error("Unknown command '%s'; see pikctl --help.", SNIPPET(argv[0]));
                 return -EINVAL;
         }
         argc -= consumed;
@@ -326,9 +312,9 @@ static int run(int argc, char **argv) {
                           verb->group ?: "", verb->group ? " " : "", verb->name, verb->group ?: verb->name);
                 return -EINVAL;
         }
-        if (seen & ~verb->options) {
+        if (st.seen & ~verb->options) {
                 for (size_t i = 0; i < n_defs; i++)
-                        if (seen & ~verb->options & option_defs[i].bit) {
+                        if (st.seen & ~verb->options & option_defs[i].bit) {
                                 log_error("Option --%s does not apply to '%s%s%s'.", option_defs[i].name,
                                           verb->group ?: "", verb->group ? " " : "", verb->name);
                                 break;
@@ -338,19 +324,14 @@ static int run(int argc, char **argv) {
 
         Context ctx = { .args = &args };
 
-        if (args.now) {
-                r = parse_timestamp(args.now, &ctx.now);
-                if (r < 0) {
-                        log_error("Invalid --now '%s': expected an ISO 8601 time such as 2026-11-24T08:00:00Z.", args.now);
-                        return -EINVAL;
-                }
-        } else
-                ctx.now = now_utc();
+        r = cli_now(&cli, &ctx.now);
+        if (r < 0)
+                return r;
 
         output_init(&ctx.out, stdout, args.json);
 
         if (args.db_path) {
-                r = open_offline(&args, verb, &cfg, &db);
+                r = open_offline(&cli, verb, &cfg, &db);
                 if (r < 0)
                         return r;
                 ctx.cfg = cfg;
@@ -386,9 +367,5 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-        const char *l = getenv("PIK_LOG_LEVEL");
-
-        if (l && streq(l, "debug"))
-                log_set_max_level(LOG_DEBUG);
         return exit_code(run(argc, argv));
 }

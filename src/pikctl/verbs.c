@@ -88,7 +88,7 @@ static int parse_id(Context *c, const char *s, int64_t *ret) {
         errno = 0;
         v = strtoll(s, &e, 10);
         if (errno != 0 || e == s || *e || v <= 0)
-                return fail(c, -EINVAL, "Invalid id '%s': expected a positive number.", s);
+                return fail(c, -EINVAL, "Invalid id '%s': expected a positive number.", SNIPPET(s));
         *ret = v;
         return 0;
 }
@@ -102,7 +102,7 @@ static int parse_limit(Context *c, const char *s, size_t def, size_t *ret) {
         }
         /* The same cap as pikd's, so offline and over the bus agree. */
         if (parse_id(c, s, &v) < 0 || v > 10000)
-                return fail(c, -EINVAL, "Invalid --limit '%s': expected 1..10000.", s);
+                return fail(c, -EINVAL, "Invalid --limit '%s': expected 1..10000.", SNIPPET(s));
         *ret = (size_t) v;
         return 0;
 }
@@ -546,7 +546,7 @@ static int read_flow_file(Context *c, const char *path, char **ret) {
 
         f = fopen(path, "re");
         if (!f)
-                return fail(c, -errno == -ENOENT ? -EINVAL : -errno, "Cannot read --flow %s: %s", path, strerror(errno));
+                return fail(c, -errno == -ENOENT ? -EINVAL : -errno, "Cannot read --flow %s: %s", SNIPPET(path), strerror(errno));
         buf = malloc(PIK_FLOW_MAX + 2);
         if (!buf) {
                 fclose(f);
@@ -555,10 +555,10 @@ static int read_flow_file(Context *c, const char *path, char **ret) {
         n = fread(buf, 1, PIK_FLOW_MAX + 1, f);
         fclose(f);
         if (n > PIK_FLOW_MAX)
-                return fail(c, -EINVAL, "--flow %s is larger than %d bytes", path, PIK_FLOW_MAX);
+                return fail(c, -EINVAL, "--flow %s is larger than %d bytes", SNIPPET(path), PIK_FLOW_MAX);
         buf[n] = 0;
         if (strlen(buf) != n)
-                return fail(c, -EINVAL, "--flow %s contains a NUL byte", path);
+                return fail(c, -EINVAL, "--flow %s contains a NUL byte", SNIPPET(path));
         *ret = TAKE_PTR(buf);
         return 0;
 }
@@ -661,7 +661,7 @@ static int verb_config_add(Context *c, int argc, char **argv) {
         r = strv_split_comma(a->browsers, PIK_CONFIG_BROWSERS_MAX, &browsers);
         if (r < 0)
                 return fail(c, -EINVAL, "Invalid --browsers '%s': a comma-separated list of at most %d names.",
-                                       a->browsers, PIK_CONFIG_BROWSERS_MAX);
+                                       SNIPPET(a->browsers), PIK_CONFIG_BROWSERS_MAX);
         spec.browsers = browsers;
 
         if (a->every) {
@@ -686,7 +686,7 @@ static int verb_config_add(Context *c, int argc, char **argv) {
                 uint64_t w;
                 if (parse_duration(a->wait, 3600, &w) < 0)
                         return fail(c, -EINVAL, "Invalid --wait '%s': seconds (or a duration such as 30s), at most 3600.",
-                                               a->wait);
+                                               SNIPPET(a->wait));
                 spec.wait_sec = (int) w;
         }
 
@@ -857,7 +857,7 @@ static int parse_since(Context *c, const char *s, int64_t *ret) {
                 *ret = c->now - (int64_t) d;
                 return 0;
         }
-        return fail(c, -EINVAL, "Invalid --since '%s': an ISO 8601 time or a duration such as 24h.", s);
+        return fail(c, -EINVAL, "Invalid --since '%s': an ISO 8601 time or a duration such as 24h.", SNIPPET(s));
 }
 
 static int verb_results(Context *c, int argc, char **argv) {

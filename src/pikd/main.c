@@ -4,26 +4,25 @@
  * results. Started by D-Bus activation (pikd.service), exits when idle.
  * The interface is docs/DBUS.md; the handlers are in manager.c. */
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "build-config.h"
 #include "checkjob.h"
+#include "cli.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "manager.h"
+#include "string-util.h"
 #include "time-util.h"
 
-static const char *arg_config = NULL;
-static const char *arg_db = NULL;
 static const char *arg_credentials_dir = PIK_CREDENTIALS_DIR;
 static const char *arg_bus_address = NULL;
 static uint64_t arg_idle_usec = PIKD_IDLE_USEC_DEFAULT;
 
-static void help(void) {
+static void help(int argc, char **argv, void *userdata) {
         printf("Usage: pikd [OPTIONS…]\n"
                "\n"
                "The pik manager: serves org.pik.Manager1 on the system bus (see pikd(8)).\n"
@@ -38,90 +37,62 @@ static void help(void) {
                "     --idle-timeout TIME    Exit after TIME without calls (default 30s; 0: never)\n");
 }
 
-static int parse_argv(int argc, char **argv) {
-        enum {
-                ARG_VERSION = 0x100,
-                ARG_CONFIG,
-                ARG_DB,
-                ARG_CREDENTIALS_DIR,
-                ARG_BUS_ADDRESS,
-                ARG_IDLE_TIMEOUT,
-        };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "config", required_argument, NULL, ARG_CONFIG },
-                { "db", required_argument, NULL, ARG_DB },
+enum {
+        ARG_CREDENTIALS_DIR = CLI_ARG_PROGRAM,
+        ARG_BUS_ADDRESS,
+        ARG_IDLE_TIMEOUT,
+};
+
+static int parse_option(int c, const char *arg, void *userdata) {
+        uint64_t sec;
+
+        switch (c) {
+        case ARG_CREDENTIALS_DIR:
+                if (arg[0] != '/')
+                        return log_error_errno(-EINVAL, "--credentials-dir %s is not an absolute path.", SNIPPET(arg));
+                arg_credentials_dir = arg;
+                return 0;
+        case ARG_BUS_ADDRESS:
+                arg_bus_address = arg;
+                return 0;
+        case ARG_IDLE_TIMEOUT:
+                if (parse_duration(arg, 86400, &sec) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --idle-timeout '%s': a duration such as 30s, "
+                                               "at most a day, or 0.", SNIPPET(arg));
+                arg_idle_usec = sec * UINT64_C(1000000);
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static const CliProgram program = {
+        .name = "pikd",
+        .flags = CLI_CONFIG_DB,
+        .options = (const struct option[]) {
                 { "credentials-dir", required_argument, NULL, ARG_CREDENTIALS_DIR },
                 { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
                 { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
                 {}
-        };
-        uint64_t sec;
-        int c;
-
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_VERSION:
-                        puts("pikd " PACKAGE_VERSION);
-                        return 0;
-                case ARG_CONFIG:
-                        arg_config = optarg;
-                        break;
-                case ARG_DB:
-                        arg_db = optarg;
-                        break;
-                case ARG_CREDENTIALS_DIR:
-                        if (optarg[0] != '/')
-                                return log_error_errno(-EINVAL, "--credentials-dir %s is not an absolute path.", optarg);
-                        arg_credentials_dir = optarg;
-                        break;
-                case ARG_BUS_ADDRESS:
-                        arg_bus_address = optarg;
-                        break;
-                case ARG_IDLE_TIMEOUT:
-                        if (parse_duration(optarg, 86400, &sec) < 0)
-                                return log_error_errno(-EINVAL, "Invalid --idle-timeout '%s': a duration such as 30s, "
-                                                       "at most a day, or 0.", optarg);
-                        arg_idle_usec = sec * UINT64_C(1000000);
-                        break;
-                case '?':
-                        return -EINVAL;
-                default:
-                        return -EINVAL;
-                }
-        }
-        if (optind < argc)
-                return log_error_errno(-EINVAL, "pikd takes no arguments; see pikd --help.");
-        return 1;
-}
+        },
+        .parse_option = parse_option,
+        .help = help,
+};
 
 static int run(int argc, char **argv) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
         _cleanup_(pik_db_closep) PikDb *db = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
-        _cleanup_free_ char *error = NULL;
-        const char *l = getenv("PIK_LOG_LEVEL");
+        CliCommon cli;
         sigset_t mask;
         int r;
 
-        if (l && streq(l, "debug"))
-                log_set_max_level(LOG_DEBUG);
-
-        r = parse_argv(argc, argv);
+        r = cli_parse(&program, argc, argv, &cli);
         if (r <= 0)
                 return r;
-
-        r = pik_config_load(arg_config ?: PIK_CONFIG_PATH, !arg_config, &cfg, &error);
+        r = cli_open(&cli, PIK_DB_CREATE, &cfg, &db);
         if (r < 0)
-                return log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
-        r = pik_db_open(arg_db ?: cfg->database, PIK_DB_CREATE, &db, &error);
-        if (r < 0)
-                return log_error_errno(r, "%s", error ?: "Failed to open the database: %m");
-
+                return r;
         /* sd-event takes these signals as events. */
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);

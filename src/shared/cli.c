@@ -1,27 +1,155 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "build-config.h"
 #include "cli.h"
 #include "log.h"
+#include "string-util.h"
 #include "time-util.h"
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_CONFIG,
+        ARG_DB,
+        ARG_NOW,
+};
+
+static void log_setup(void) {
+        const char *l = getenv("PIK_LOG_LEVEL");
+
+        if (l && streq(l, "debug"))
+                log_set_max_level(LOG_DEBUG);
+}
+
+/* The shared options the program takes, then its own. */
+static struct option *options_new(const CliProgram *p) {
+        const struct option shared[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "db", required_argument, NULL, ARG_DB },
+                { "now", required_argument, NULL, ARG_NOW },
+        };
+        size_t n = 0, k = 0;
+        struct option *o;
+
+        while (p->options && p->options[n].name)
+                n++;
+        o = calloc(ELEMENTSOF(shared) + n + 1, sizeof *o);
+        if (!o)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(shared); i++) {
+                if (!(p->flags & CLI_CONFIG_DB) && (shared[i].val == ARG_CONFIG || shared[i].val == ARG_DB))
+                        continue;
+                if (!(p->flags & CLI_NOW) && shared[i].val == ARG_NOW)
+                        continue;
+                o[k++] = shared[i];
+        }
+        for (size_t i = 0; i < n; i++)
+                o[k++] = p->options[i];
+        return o;
+}
+
+int cli_parse(const CliProgram *p, int argc, char **argv, CliCommon *ret) {
+        _cleanup_free_ struct option *options = NULL;
+        CliCommon c = {};
+        bool help = false;
+        int opt, r;
+
+        log_setup();
+
+        options = options_new(p);
+        if (!options)
+                return log_oom();
+
+        /* Options may come before or after the arguments: GNU getopt permutes. */
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'h':
+                        /* After the loop: "pikctl partner --help" wants the arguments. */
+                        help = true;
+                        break;
+                case ARG_VERSION:
+                        printf("%s %s\n", p->name, PACKAGE_VERSION);
+                        return 0;
+                case ARG_CONFIG:
+                        c.config_path = optarg;
+                        break;
+                case ARG_DB:
+                        c.db_path = optarg;
+                        break;
+                case ARG_NOW:
+                        c.now = optarg;
+                        break;
+                default:
+                        if (opt < CLI_ARG_PROGRAM || !p->parse_option)
+                                return -EINVAL;   /* getopt said what was wrong */
+                        r = p->parse_option(opt, optarg, p->userdata);
+                        if (r < 0)
+                                return r;
+                }
+
+        c.argc = argc - optind;
+        c.argv = argv + optind;
+
+        if (help) {
+                p->help(c.argc, c.argv, p->userdata);
+                return 0;
+        }
+        if (!(p->flags & CLI_ARGS) && c.argc > 0)
+                return log_error_errno(-EINVAL, "%s takes no arguments; see %s --help.", p->name, p->name);
+
+        *ret = c;
+        return 1;
+}
+
+int cli_load_config(const CliCommon *c, PikConfig **ret) {
+        _cleanup_free_ char *error = NULL;
+        const char *path = c->config_path ?: PIK_CONFIG_PATH;
+        int r;
+
+        r = pik_config_load(path, !c->config_path, ret, &error);
+        if (r < 0) {
+                /* The loader names file and line; it says nothing only when
+                 * it ran out of memory for the message. */
+                if (error)
+                        return log_error_errno(r, "%s", error);
+                return log_error_errno(r, "Failed to load the configuration %s: %m", SNIPPET(path));
+        }
+        return 0;
+}
+
+int cli_open_db(const CliCommon *c, const PikConfig *cfg, PikDbOpenFlags flags, PikDb **ret) {
+        _cleanup_free_ char *error = NULL;
+        const char *path = c->db_path ?: cfg->database;
+        int r;
+
+        r = pik_db_open(path, flags, ret, &error);
+        if (r == -ENOENT && (flags & PIK_DB_READONLY))
+                return log_error_errno(r, "Database %s does not exist yet (a first change creates it).",
+                                       SNIPPET(path));
+        if (r < 0) {
+                if (error)
+                        return log_error_errno(r, "%s", error);
+                return log_error_errno(r, "Failed to open the database %s: %m", SNIPPET(path));
+        }
+        return 0;
+}
 
 int cli_open(const CliCommon *c, PikDbOpenFlags flags, PikConfig **ret_cfg, PikDb **ret_db) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
         _cleanup_(pik_db_closep) PikDb *db = NULL;
-        _cleanup_free_ char *error = NULL;
-        const char *path;
         int r;
 
-        r = pik_config_load(c->config_path ?: PIK_CONFIG_PATH, !c->config_path, &cfg, &error);
+        r = cli_load_config(c, &cfg);
         if (r < 0)
-                return log_error_errno(r, "%s", error ?: "Failed to load the configuration: %m");
-
-        path = c->db_path ?: cfg->database;
-        r = pik_db_open(path, flags, &db, &error);
+                return r;
+        r = cli_open_db(c, cfg, flags, &db);
         if (r < 0)
-                return log_error_errno(r, "%s", error ?: "Failed to open the database: %m");
+                return r;
 
         *ret_cfg = TAKE_PTR(cfg);
         *ret_db = TAKE_PTR(db);
@@ -35,6 +163,6 @@ int cli_now(const CliCommon *c, int64_t *ret) {
         }
         if (parse_timestamp(c->now, ret) < 0)
                 return log_error_errno(-EINVAL, "Invalid --now '%s': expected an ISO 8601 time such as 2026-11-24T08:00:00Z.",
-                                       c->now);
+                                       SNIPPET(c->now));
         return 0;
 }

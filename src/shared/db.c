@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "db.h"
+#include "string-util.h"
 #include "time-util.h"
 #include "migrations.h"
 
@@ -240,6 +241,20 @@ static int db_open_internal(const char *path, PikDbOpenFlags flags, unsigned tar
         _cleanup_(pik_db_closep) PikDb *db = NULL;
         int rc, r, oflags;
 
+        /* SQLite gives these names meanings of their own (and Debian builds
+         * it with SQLITE_USE_URI): "file:" opens a URI whose options
+         * (mode=ro, vfs=, immutable=1...) would override ours, ":memory:"
+         * and "" a database that vanishes at exit. pik opens files by
+         * their plain path only; "./file:x" still names such a file. */
+        if (!path || !*path || streq(path, ":memory:") || startswith(path, "file:")) {
+                if (ret_error && asprintf(ret_error,
+                                          "Database path '%s' is an SQLite URI or special name; pik opens plain "
+                                          "file paths only (prefix ./ for a file whose name starts with file:)",
+                                          SNIPPET(path ?: "")) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+
         db = calloc(1, sizeof *db);
         if (!db)
                 return -ENOMEM;
@@ -254,7 +269,7 @@ static int db_open_internal(const char *path, PikDbOpenFlags flags, unsigned tar
                 if (flags & PIK_DB_CREATE)
                         oflags |= SQLITE_OPEN_CREATE;
         }
-        /* Each handle is used by one thread; no URI tricks from paths. */
+        /* Each handle is used by one thread. */
         oflags |= SQLITE_OPEN_NOMUTEX;
 
         rc = sqlite3_open_v2(path, &db->handle, oflags, NULL);

@@ -119,22 +119,9 @@ static bool is_blank(char c) {
         return c == ' ' || c == '\t';
 }
 
-/* Copies at most 32 bytes of s for an error message, with control
- * characters replaced, so a message never carries terminal escapes or
- * unbounded operator input into the journal. */
-#define SNIPPET_MAX 32
-static const char *snippet(char buf[static SNIPPET_MAX + 4], const char *s, size_t n) {
-        size_t i;
-
-        for (i = 0; i < n && i < SNIPPET_MAX && s[i]; i++)
-                buf[i] = (unsigned char) s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i];
-        if (i < n && s[i]) {
-                memcpy(buf + i, "...", 3);
-                i += 3;
-        }
-        buf[i] = 0;
-        return buf;
-}
+/* Error messages quote at most this much of the input (snippet()). */
+#define SCHEDULE_SNIPPET_MAX 32
+#define schedule_snippet(buf, s, n) snippet((buf), SCHEDULE_SNIPPET_MAX, (s), (n))
 
 static int64_t floor_div(int64_t a, int64_t b) {
         int64_t q = a / b;
@@ -238,7 +225,7 @@ int timezone_validate(const char *tz) {
 }
 
 static int schedule_set_zone(Schedule *s, const char *tz, char **ret_error) {
-        char buf[SNIPPET_MAX + 4];
+        char buf[SCHEDULE_SNIPPET_MAX + 4];
         const char *problem;
         int r;
 
@@ -253,7 +240,7 @@ static int schedule_set_zone(Schedule *s, const char *tz, char **ret_error) {
                 if (strnlen(tz, TIMEZONE_NAME_MAX + 1) > TIMEZONE_NAME_MAX)
                         return fail(ret_error, -EINVAL, "time zone name is invalid: %s", problem);
                 return fail(ret_error, -EINVAL, "time zone '%s' is invalid: %s",
-                            snippet(buf, tz, SIZE_MAX), problem);
+                            schedule_snippet(buf, tz, SIZE_MAX), problem);
         }
 
         r = timezone_validate(tz);
@@ -395,17 +382,17 @@ static int local_to_utc(bool utc, int64_t L, int64_t *ret) {
 /* ---- interval ----------------------------------------------------------- */
 
 static int parse_interval(Schedule *s, const char *spec, char **ret_error) {
-        char buf[SNIPPET_MAX + 4];
+        char buf[SCHEDULE_SNIPPET_MAX + 4];
         uint64_t sec;
         int r;
 
         r = parse_duration(spec, INTERVAL_MAX_SEC, &sec);
         if (r == -ERANGE || (r >= 0 && sec < INTERVAL_MIN_SEC))
                 return fail(ret_error, -ERANGE, "interval '%s' is out of range 10s-7d",
-                            snippet(buf, spec, SIZE_MAX));
+                            schedule_snippet(buf, spec, SIZE_MAX));
         if (r < 0)
                 return fail(ret_error, -EINVAL, "interval '%s' is not a duration like 5m or 1h30m",
-                            snippet(buf, spec, SIZE_MAX));
+                            schedule_snippet(buf, spec, SIZE_MAX));
 
         s->period = sec;
         return 0;
@@ -439,7 +426,7 @@ static int parse_two_digits(const char **p, int *ret) {
 }
 
 static int parse_daily_time(const char *item, int32_t *ret, char **ret_error) {
-        char buf[SNIPPET_MAX + 4];
+        char buf[SCHEDULE_SNIPPET_MAX + 4];
         const char *p = item;
         int h, m, sec = 0;
 
@@ -461,20 +448,20 @@ static int parse_daily_time(const char *item, int32_t *ret, char **ret_error) {
 
         if (h > 23)
                 return fail(ret_error, -ERANGE, "daily time '%s': hour %d is out of range 0-23",
-                            snippet(buf, item, SIZE_MAX), h);
+                            schedule_snippet(buf, item, SIZE_MAX), h);
         if (m > 59)
                 return fail(ret_error, -ERANGE, "daily time '%s': minute %d is out of range 0-59",
-                            snippet(buf, item, SIZE_MAX), m);
+                            schedule_snippet(buf, item, SIZE_MAX), m);
         if (sec > 59)
                 return fail(ret_error, -ERANGE, "daily time '%s': second %d is out of range 0-59",
-                            snippet(buf, item, SIZE_MAX), sec);
+                            schedule_snippet(buf, item, SIZE_MAX), sec);
 
         *ret = h * 3600 + m * 60 + sec;
         return 0;
 
 syntax:
         return fail(ret_error, -EINVAL, "daily time '%s': expected HH:MM or HH:MM:SS",
-                    snippet(buf, item, SIZE_MAX));
+                    schedule_snippet(buf, item, SIZE_MAX));
 }
 
 /* spec is a private, trimmed copy that we may cut up. */
@@ -577,7 +564,7 @@ static int cron_unexpected(const CronField *f, const char *p, char **ret_error) 
 /* A number (up to 9 digits are evaluated, longer ones are out of range
  * whatever they say) or, where the field has them, a name. */
 static int cron_parse_value(const CronField *f, const char **p, int *ret, char **ret_error) {
-        char buf[SNIPPET_MAX + 4];
+        char buf[SCHEDULE_SNIPPET_MAX + 4];
         const char *s = *p, *e = s;
 
         if (ascii_isdigit(*s)) {
@@ -590,7 +577,7 @@ static int cron_parse_value(const CronField *f, const char **p, int *ret, char *
                 }
                 if (e - s > 9 || v < f->min || v > f->max)
                         return fail(ret_error, -ERANGE, "%s field: %s is out of range %d-%d",
-                                    f->name, snippet(buf, s, (size_t) (e - s)), f->min, f->max);
+                                    f->name, schedule_snippet(buf, s, (size_t) (e - s)), f->min, f->max);
                 *p = e;
                 *ret = v;
                 return 0;
@@ -611,7 +598,7 @@ static int cron_parse_value(const CronField *f, const char **p, int *ret, char *
                                 return 0;
                         }
 
-                return fail(ret_error, -EINVAL, "%s field: unknown name '%s'", f->name, snippet(buf, s, n));
+                return fail(ret_error, -EINVAL, "%s field: unknown name '%s'", f->name, schedule_snippet(buf, s, n));
         }
 
         return cron_unexpected(f, s, ret_error);
@@ -646,7 +633,7 @@ static int cron_parse_item(const CronField *f, const char *item, uint64_t *bits,
         }
 
         if (*p == '/') {
-                char buf[SNIPPET_MAX + 4];
+                char buf[SCHEDULE_SNIPPET_MAX + 4];
                 const char *s = ++p;
                 int span = f->max - f->min + 1;
 
@@ -664,7 +651,7 @@ static int cron_parse_item(const CronField *f, const char *item, uint64_t *bits,
                         return fail(ret_error, -EINVAL, "%s field: step 0 is not allowed", f->name);
                 if (p - s > 9 || step > span)
                         return fail(ret_error, -ERANGE, "%s field: step %s is out of range 1-%d",
-                                    f->name, snippet(buf, s, (size_t) (p - s)), span);
+                                    f->name, schedule_snippet(buf, s, (size_t) (p - s)), span);
         }
 
         if (*p)
@@ -725,7 +712,7 @@ static int parse_cron(Schedule *s, char *spec, char **ret_error) {
         int r;
 
         if (spec[0] == '@') {
-                char buf[SNIPPET_MAX + 4];
+                char buf[SCHEDULE_SNIPPET_MAX + 4];
 
                 for (size_t i = 0; i < ELEMENTSOF(cron_shortcuts); i++)
                         if (strcasecmp(spec, cron_shortcuts[i].name) == 0) {
@@ -737,7 +724,7 @@ static int parse_cron(Schedule *s, char *spec, char **ret_error) {
                 if (strcasecmp(spec, "@reboot") == 0)
                         return fail(ret_error, -EINVAL,
                                     "@reboot is not supported: jobs run at times, not at boot");
-                return fail(ret_error, -EINVAL, "unknown shortcut '%s'", snippet(buf, spec, SIZE_MAX));
+                return fail(ret_error, -EINVAL, "unknown shortcut '%s'", schedule_snippet(buf, spec, SIZE_MAX));
         }
 
         for (;;) {

@@ -154,6 +154,35 @@ static void test_missing_file(void) {
         ASSERT_TRUE(error && strstr(error, "/nonexistent/dir/pik.db"));
 }
 
+/* SQLite (built with SQLITE_USE_URI on Debian) would read "file:" names
+ * as URIs with options (mode=ro, vfs=, immutable=1...): pik takes plain
+ * paths only, and says how to name a file that starts with "file:". */
+static void test_uri_refused(void) {
+        _cleanup_(pik_db_closep) PikDb *db = NULL;
+        _cleanup_free_ char *error = NULL, *uri = NULL, *plain = NULL;
+        char *dir = NULL;
+
+        db = test_db_new(&dir);
+        ASSERT_TRUE(asprintf(&uri, "file:%s?mode=ro", pik_db_path(db)) > 0);
+        db = pik_db_close(db);
+
+        ASSERT_ERR(pik_db_open(uri, PIK_DB_READONLY, &db, &error), EINVAL);
+        ASSERT_TRUE(error && strstr(error, "'file:/") && strstr(error, "URI"));
+        error = mfree(error);
+        ASSERT_ERR(pik_db_open("file:pik.db", PIK_DB_CREATE, &db, &error), EINVAL);
+        ASSERT_TRUE(error && strstr(error, "prefix ./"));
+        ASSERT_TRUE(access("file:pik.db", F_OK) < 0);
+        error = mfree(error);
+        ASSERT_ERR(pik_db_open(":memory:", PIK_DB_CREATE, &db, &error), EINVAL);
+        ASSERT_TRUE(error && strstr(error, "':memory:'"));
+
+        /* A file whose name starts with "file:" is reachable as a path. */
+        ASSERT_TRUE(asprintf(&plain, "%s/file:x.db", dir) > 0);
+        ASSERT_OK(pik_db_open(plain, PIK_DB_CREATE, &db, NULL));
+        ASSERT_TRUE(access(plain, F_OK) == 0);
+        test_tmpdir_cleanup(dir);
+}
+
 /* A write to a database file the caller may not write fails clearly and
  * changes nothing. Root ignores file modes, so the attempt runs as nobody. */
 static void test_unwritable_file(void) {
@@ -259,6 +288,7 @@ int main(void) {
         test_corrupt_refused();
         test_readonly_open_of_old_schema();
         test_missing_file();
+        test_uri_refused();
         test_unwritable_file();
         test_transaction_rollback();
         test_settings();

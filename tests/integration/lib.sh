@@ -20,6 +20,9 @@
 #   ct_wait_until SECONDS CMD…   retry CMD (on the host) until it succeeds
 #   ct_unit_prop UNIT PROP   one property of UNIT (systemctl show -P)
 #   ct_journal ARGS…  journalctl inside, after a journal sync
+#   ct_serve UNIT SCRIPT [ARGS…]   run the fixture SCRIPT (a host file, which
+#                     takes --port 0 --port-file) inside as UNIT.service on a
+#                     port the kernel picks; print that port
 #
 # Everything waits with a deadline; ct_stop leaves nothing mounted or running.
 # Tests (test-*.sh) run with CT_* in the environment and source this file to
@@ -30,9 +33,11 @@ CT_CMD_TIMEOUT=${CT_CMD_TIMEOUT:-120}
 CT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # Host services a test container must not run: listeners on shared ports
-# (a host PostgreSQL; --private-network covers the rest) and periodic jobs
-# that would only add noise.
-CT_MASK=(postgresql.service apt-daily.timer apt-daily-upgrade.timer man-db.timer
+# (a host PostgreSQL or web server, which would also bind the container's
+# loopback; the fixtures take ports the kernel picks, see ct_serve) and
+# periodic jobs that would only add noise.
+CT_MASK=(postgresql.service nginx.service apache2.service lighttpd.service caddy.service
+         apt-daily.timer apt-daily-upgrade.timer man-db.timer
          e2scrub_all.timer fstrim.timer dpkg-db-backup.timer
          getty@tty1.service console-getty.service)
 
@@ -236,23 +241,29 @@ ct_journal() {
         ct_run journalctl --no-pager -q "$@"
 }
 
-# install_packages PKG…: apt-get install what is missing (idempotent; the
-# container's root is the host's, so this runs before any ct_start).
-# PIK_SKIP_INSTALL=1 skips it.
-install_packages() {
-        local missing=() p
-        [ "${PIK_SKIP_INSTALL:-0}" = 1 ] && return 0
-        for p in "$@"; do
-                if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
-                        missing+=("$p")
-                fi
-        done
-        [ "${#missing[@]}" -eq 0 ] && return 0
-        echo "Installing ${missing[*]}" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -q >/dev/null &&
-                apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+ct_serve() {
+        local unit=${1:?ct_serve UNIT SCRIPT [ARGS…]} script=${2:?ct_serve UNIT SCRIPT [ARGS…]} port
+        shift 2
+        # A port chosen by the kernel, written by the fixture once it
+        # listens: no fixed port that a host service (booted in the
+        # container too) could hold.
+        ct_put "$script" "/usr/local/lib/pik-test/${script##*/}" 0755 &&
+                ct_run systemd-run --quiet --unit="$unit.service" --property=DynamicUser=yes \
+                        --property=RuntimeDirectory="$unit" \
+                        "/usr/local/lib/pik-test/${script##*/}" --port 0 --port-file "/run/$unit/port" "$@" ||
+                return 1
+        if ! ct_wait_until 20 ct_run test -s "/run/$unit/port"; then
+                ct_log "$unit.service wrote no port"
+                ct_journal -u "$unit.service" -n 20 >&2
+                return 1
+        fi
+        port=$(ct_run cat "/run/$unit/port") || return 1
+        printf '%s\n' "$port"
 }
+
+# install_packages PKG…: ../apt.sh (the container's root is the host's, so
+# it runs before any ct_start).
+. "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
 
 # stage_install BUILD: `meson install` BUILD (configured with --prefix=/usr)
 # into a new staging tree for ct_start, and print its path. The tree mirrors

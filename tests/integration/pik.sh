@@ -3,7 +3,8 @@
 # lib.sh (ct_*) and ../lib.sh (expect_*). Source it after those two.
 #
 #   pik_site_start            serve tests/fixtures/partner-site.py on the
-#                             container's 127.0.0.1:$PIK_SITE_PORT
+#                             container's loopback, on a port the kernel
+#                             picks; sets PIK_SITE_PORT and PIK_SITE
 #   pik_conf <TEXT            write /etc/pik/pik.conf
 #   pik_fast_timers SCHED DISP  timers every SCHED / DISP (drop-ins), enabled
 #   pik_sql SQL…              sqlite3 on the live database (read-only)
@@ -14,8 +15,8 @@
 #                             (invocations in the journal)
 #   pik_dump_diag             state worth seeing when a test failed
 
-PIK_SITE_PORT=${PIK_SITE_PORT:-8080}
-PIK_SITE=http://127.0.0.1:$PIK_SITE_PORT
+PIK_SITE_PORT=""
+PIK_SITE=""
 PIK_DB=/var/lib/pik/pik.db
 
 pik_site_up() {
@@ -23,11 +24,10 @@ pik_site_up() {
 }
 
 pik_site_start() {
-        ct_put "$PIK_SOURCE_ROOT/tests/fixtures/partner-site.py" /usr/local/lib/pik-test/partner-site.py 0755 &&
-        ct_run systemd-run --quiet --unit=pik-test-site.service --property=DynamicUser=yes \
-                /usr/local/lib/pik-test/partner-site.py --port "$PIK_SITE_PORT" || return 1
+        PIK_SITE_PORT=$(ct_serve pik-test-site "$PIK_SOURCE_ROOT/tests/fixtures/partner-site.py") || return 1
+        PIK_SITE=http://127.0.0.1:$PIK_SITE_PORT
         if ! ct_wait_until 20 pik_site_up; then
-                ct_log "the partner site did not come up"
+                ct_log "the partner site did not come up on $PIK_SITE"
                 ct_journal -u pik-test-site.service -n 20 >&2
                 return 1
         fi

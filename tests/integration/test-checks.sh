@@ -35,7 +35,7 @@ retry = {
         confirm_after = 1;
 };
 EOF
-expect_true "the partner site serves on $PIK_SITE" pik_site_start
+expect_true "the partner site serves" pik_site_start
 run ct_sh "
 set -e
 pikctl browser add firefox --engine http --user-agent 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0'

@@ -29,7 +29,7 @@ no_secret_in() {
 }
 
 section "setup"
-expect_true "the partner site serves on $PIK_SITE" pik_site_start
+expect_true "the partner site serves" pik_site_start
 ct_write /etc/pik/credentials/acme 0600 <<EOF
 # acme's login, for the test
 username = "monitor@acme.example";
@@ -54,12 +54,10 @@ expect_eq "$RC" 0 "partner acme"
 # must not come back in the result's details.
 LOGIN_SITE=$PIK_SOURCE_ROOT/tests/fixtures/login-site.py
 if [ -f "$LOGIN_SITE" ]; then
-        ct_put "$LOGIN_SITE" /usr/local/lib/pik-test/login-site.py 0755
-        ct_run systemd-run --quiet --unit=pik-test-login-site.service --property=DynamicUser=yes \
-                /usr/local/lib/pik-test/login-site.py --port 8081
-        login_up() { ct_run curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:8081/plain/login 2>/dev/null; }
+        LOGIN_PORT=$(ct_serve pik-test-login-site "$LOGIN_SITE")
+        login_up() { ct_run curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$LOGIN_PORT/plain/login" 2>/dev/null; }
         expect_true "the login site serves" ct_wait_until 20 login_up
-        expect_ok ct_run pikctl config add acme --browsers firefox --url http://127.0.0.1:8081/plain/login \
+        expect_ok ct_run pikctl config add acme --browsers firefox --url "http://127.0.0.1:$LOGIN_PORT/plain/login" \
                 --cron '0 0 1 1 *' --success-marker 'Welcome back'
 fi
 expect_ok ct_run pikctl run-now acme
