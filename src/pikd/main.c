@@ -97,6 +97,7 @@ static int run(int argc, char **argv) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "Failed to block signals: %m");
 
@@ -105,6 +106,9 @@ static int run(int argc, char **argv) {
                 return log_error_errno(r, "Failed to set up: %m");
         TAKE_PTR(cfg);
         TAKE_PTR(db);
+        r = manager_enable_reload(m, cli.config_path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for SIGHUP: %m");
 
         r = manager_connect_bus(m, arg_bus_address);
         if (r < 0)

@@ -10,6 +10,7 @@
 #include <systemd/sd-journal.h>
 
 #include "browser.h"
+#include "build-config.h"
 #include "bus-util.h"
 #include "checkjob.h"
 #include "dispatcher.h"
@@ -1121,6 +1122,35 @@ int manager_new(PikConfig *cfg, PikDb *db, const char *credentials_dir, uint64_t
         m->db = db;
         *ret = TAKE_PTR(m);
         return 0;
+}
+
+int manager_reload(Manager *m) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_free_ char *error = NULL;
+        const char *path = m->config_path ?: PIK_CONFIG_PATH;
+        int r;
+
+        r = pik_config_load(path, !m->config_path, &cfg, &error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to reload %s, keeping the running configuration: %s",
+                                       path, error ?: strerror(-r));
+        if (!streq_ptr(cfg->database, m->cfg->database))
+                log_warning("The database moved to %s in %s; pikd keeps using %s until it is restarted.",
+                            cfg->database, path, m->cfg->database);
+        pik_config_free(m->cfg);
+        m->cfg = TAKE_PTR(cfg);
+        log_info("Reloaded the configuration from %s.", path);
+        return 0;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        (void) manager_reload(userdata);
+        return 0;
+}
+
+int manager_enable_reload(Manager *m, const char *config_path) {
+        m->config_path = config_path;
+        return sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
 }
 
 Manager *manager_free(Manager *m) {

@@ -21,7 +21,8 @@ typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         PikDb *db;                   /* owned */
-        PikConfig *cfg;              /* owned */
+        PikConfig *cfg;              /* owned; replaced by a reload */
+        const char *config_path;     /* what a reload reads; NULL: PIK_CONFIG_PATH (missing is fine) */
         const char *credentials_dir;
         PolkitRegistry *polkit;
 
@@ -37,4 +38,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 /* address NULL: the system bus. Takes org.pik.Manager1 once the object is
  * in place, so no call finds it missing. */
 int manager_connect_bus(Manager *m, const char *address);
+/* SIGHUP (systemctl reload pikd) reads the configuration file again; a
+ * file that does not load is logged and the running configuration kept.
+ * The database stays open where it is: a changed database path needs a
+ * restart. */
+int manager_enable_reload(Manager *m, const char *config_path);
+int manager_reload(Manager *m);
 int manager_run(Manager *m);

@@ -196,6 +196,31 @@ expect_error org.pik.Error.NotFound ShowExecution int64:7
 expect_error org.pik.Error.NotFound ShowResult int64:7
 expect_error org.pik.Error.InvalidArgument ShowResult int64:0
 
+section "reload: SIGHUP reads pik.conf again, and keeps it when the new one is broken"
+call Status
+expect_json '.canary == false' "no canary at first"
+P=$(pikd_pid)
+printf 'canary = { dns = "localhost"; };\n' >"$DIR/pik.conf"
+kill -HUP "$P"
+for _ in $(seq 50); do
+        grep -q "Reloaded the configuration" "$DIR/bus.log" && break
+        sleep 0.05
+done
+call Status
+expect_json '.canary == true' "the canary after the reload"
+expect_eq "$(pikd_pid)" "$P" "the same pikd, not a new one"
+printf 'job_expiry = 5;\n' >"$DIR/pik.conf"
+kill -HUP "$P"
+for _ in $(seq 50); do
+        grep -q "keeping the running configuration" "$DIR/bus.log" && break
+        sleep 0.05
+done
+expect_true "a broken file is logged with its line" grep -q "pik.conf:1: .*keeping\|keeping the running configuration: .*pik.conf:1" "$DIR/bus.log"
+call Status
+expect_json '.canary == true' "the running configuration is kept"
+expect_eq "$(pikd_pid)" "$P" "pikd survives a broken file"
+: >"$DIR/pik.conf"
+
 section "changes: polkit says no, or cannot answer"
 BEFORE=$(snapshot)
 expect_error org.pik.Error.PermissionDenied AddPartner string:globex string:Globex
@@ -453,7 +478,8 @@ expect_json 'length == 3' "the next call activates pikd again"
 SECOND_PID=$(pikd_pid)
 expect_true "a new pikd" test -n "$SECOND_PID" -a "$SECOND_PID" != "$FIRST_PID"
 # pikd's stderr is the bus's here: its lines are those not from dbus-daemon.
-expect_true "pikd logged nothing alarming" bash -c "! grep -v '^dbus-daemon' '$DIR/bus.log' | grep -Ei 'assert|fail|sanitizer|runtime error'"
+# (The broken pik.conf of the reload test is logged on purpose.)
+expect_true "pikd logged nothing alarming" bash -c "! grep -v '^dbus-daemon' '$DIR/bus.log' | grep -v 'Failed to reload .*pik.conf, keeping' | grep -Ei 'assert|fail|sanitizer|runtime error'"
 expect_true "pikd logged each change with the caller's uid" \
         grep -q "^Added partner globex (by uid $(id -u))." "$DIR/bus.log"
 
