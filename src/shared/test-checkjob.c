@@ -19,6 +19,7 @@
 #include "partner.h"
 #include "result.h"
 #include "status.h"
+#include "test-freed-scan.h"
 #include "test-helpers.h"
 
 #define PASSWORD "pa55-w0rd with \"quotes\" ☃"
@@ -358,6 +359,39 @@ static void test_credentials(void) {
         }
 }
 
+/* What pikd does for GetJob, from the file to the reply's text: no block
+ * goes back to the allocator holding the password, for a good file and
+ * malformed ones. */
+static void test_secret_wiped(void) {
+        static const char *const files[] = {
+                "username = \"u\";\npassword = \"s3cret-Wiped-42\";\n",
+                "username = \"u\";\npassword = \"s3cret-Wiped-42\" junk;\n",
+                "username = \"u\";\npassword = \"s3cret-Wiped-42\"",
+                "password = \"s3cret-Wiped-42\";\n",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char key[PIK_EXECUTION_KEY_HEX];
+                int64_t e = new_execution(J.job_globex_ff, key);
+                json_object *o = NULL;
+                unsigned n;
+                char *text;
+
+                write_file("globex", 0600, files[i]);
+                freed_scan_start("s3cret-Wiped-42");
+                ASSERT_OK(pik_check_get_job(db, cfg, e, key, creds_dir, T0, &o));
+                text = (char *) json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+                explicit_bzero(text, strlen(text));
+                json_object_put(o);
+                n = freed_scan_stop();
+                if (n != 0) {
+                        fprintf(stderr, "file %zu: %u freed blocks held the password\n", i, n);
+                        abort();
+                }
+        }
+        remove_file("globex");
+}
+
 static void test_progress(void) {
         char key[PIK_EXECUTION_KEY_HEX];
         char long_text[PIK_PROGRESS_MAX + 2];
@@ -599,6 +633,7 @@ int main(void) {
         test_authenticate();
         test_get_job();
         test_credentials();
+        test_secret_wiped();
         test_progress();
         test_report();
         test_unit_ended();
