@@ -45,8 +45,8 @@ static void test_secret_wiped(void) {
                 JOB(",\"credentials\":{\"username\":\"u\",\"password\":\"x\\\"s3cret-Wiped-42\\\\y\"}"),
                 JOB(",\"credentials\":{\"username\":\"s3cret-Wiped-42\",\"password\":\"p\"}"),
                 JOB(",\"credentials\":{\"username\":\"u\",\"password\":\"p\",\"totp_seed\":\"s3cret-Wiped-42\"}"),
-                /* Malformed after the secret: refused, and still wiped. */
-                JOB(",\"credentials\":{\"username\":\"u\",\"password\":\"s3cret-Wiped-42\"},"),
+                /* Cut short after the secret: refused, and still wiped. */
+                "{\"partner\":\"acme\",\"credentials\":{\"password\":\"s3cret-Wiped-42\"",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(docs); i++) {
