@@ -5,9 +5,11 @@
  * The interface is docs/DBUS.md; the handlers are in manager.c. */
 
 #include <getopt.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 
 #include "build-config.h"
 #include "checkjob.h"
@@ -110,6 +112,13 @@ static int run(int argc, char **argv) {
 
         if (l && streq(l, "debug"))
                 log_set_max_level(LOG_DEBUG);
+
+        /* pikd holds the partners' credentials: no core file, no ptrace by
+         * the same uid (LimitCORE=0 in the unit covers only the unit). The
+         * checks' units come from their /proc/PID/cgroup, which stays
+         * readable; pikd reads nothing of its own in /proc. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                log_warning_errno(errno, "Failed to make pikd undumpable, ignoring: %m");
 
         r = parse_argv(argc, argv);
         if (r <= 0)

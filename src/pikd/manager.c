@@ -219,11 +219,21 @@ static int method_show_partner(sd_bus_message *msg, void *userdata, sd_bus_error
         return reply_json(m, msg, pik_partner_show(manager_db(m), code, &o), &o, error);
 }
 
+/* Header values may be secrets (Authorization: Bearer …): only root reads
+ * them over the bus; everybody else gets the names, the values redacted
+ * (docs/DBUS.md). Not a polkit question: a read must never prompt, and the
+ * operators who set headers do it as root or read the database offline. */
+static int redact_headers_unless_root(sd_bus_message *msg, int r, json_object **browsers) {
+        if (r < 0 || caller_uid(msg) == 0)
+                return r;
+        return pik_browser_redact_headers(*browsers);
+}
+
 static int method_list_browsers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_browser_list(manager_db(m), &o), &o, error);
+        return reply_json(m, msg, redact_headers_unless_root(msg, pik_browser_list(manager_db(m), &o), &o), &o, error);
 }
 
 static int method_show_browser(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -235,7 +245,7 @@ static int method_show_browser(sd_bus_message *msg, void *userdata, sd_bus_error
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
-        return reply_json(m, msg, pik_browser_show(manager_db(m), name, &o), &o, error);
+        return reply_json(m, msg, redact_headers_unless_root(msg, pik_browser_show(manager_db(m), name, &o), &o), &o, error);
 }
 
 static int method_list_configs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
