@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,20 +34,31 @@ static void scan(const volatile void *p, size_t n) {
 }
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+/* From libasan (gcc ships these without their header,
+ * <sanitizer/allocator_interface.h>). */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                              void (*free_hook)(const volatile void *));
+int __sanitizer_get_ownership(const volatile void *p);
+size_t __sanitizer_get_allocated_size(const volatile void *p);
 
 /* ASan owns malloc: its hook runs before each block is released (realloc
  * included), and it does not fill freed memory by default. */
 static void free_hook(const volatile void *p) {
-        if (p && __sanitizer_get_ownership((const void *) p))
-                scan(p, __sanitizer_get_allocated_size((const void *) p));
+        if (p && __sanitizer_get_ownership(p))
+                scan(p, __sanitizer_get_allocated_size(p));
+}
+
+/* ASan installs no hooks unless both are given. */
+static void malloc_hook(const volatile void *p, size_t n) {
 }
 
 static void install_hook(void) {
         static bool installed;
 
         if (!installed)
-                installed = __sanitizer_install_malloc_and_free_hooks(NULL, free_hook) != 0;
+                installed = __sanitizer_install_malloc_and_free_hooks(malloc_hook, free_hook) != 0;
+        if (!installed)
+                abort();
 }
 #else
 /* Plain glibc: the executable's malloc family comes first in symbol lookup,
@@ -106,6 +118,25 @@ void freed_scan_start(const char *s) {
         memcpy(needle, s, n);
         hits = 0;
         needle_len = n;
+
+        /* Prove the scan sees frees: valgrind, for one, replaces the
+         * allocator, and then nothing would be scanned. */
+        {
+                char *volatile p = malloc(n);
+
+                if (!p)
+                        abort();
+                memcpy(p, s, n);
+                free(p);
+        }
+        if (hits != 1) {
+                static bool told;
+
+                if (!told)
+                        fprintf(stderr, "freed_scan: frees are not seen here (valgrind?): not scanning\n");
+                told = true;
+        }
+        hits = 0;
 }
 
 unsigned freed_scan_stop(void) {
