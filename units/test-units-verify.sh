@@ -37,6 +37,14 @@ cp pik-check@.service pik-check@1.service
         pik-check@1.service pik-scheduler.timer pik-dispatcher.timer pik.slice
 echo "systemd-analyze verify: ok"
 
+# The services whose memory holds secrets never dump core.
+for u in pikd.service pik-check@.service pik-dispatcher.service; do
+        if ! grep -qx 'LimitCORE=0' "$u"; then
+                echo "$u: no LimitCORE=0 (its memory holds secrets)" >&2
+                exit 1
+        fi
+done
+
 fail=0
 printf '%-28s %8s %8s\n' UNIT EXPOSURE TARGET
 for ut in pik-check@.service:2.0 pikd.service:3.5 pik-scheduler.service:3.5 pik-dispatcher.service:3.5; do

@@ -137,6 +137,14 @@ uint64_t hash64_str(const char *s) {
         return hash64(s, strlen(s));
 }
 
+char *erase_and_free(char *s) {
+        if (s) {
+                explicit_bzero(s, strlen(s));
+                free(s);
+        }
+        return NULL;
+}
+
 bool startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }

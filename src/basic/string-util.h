@@ -49,6 +49,13 @@ static inline uint64_t mix64(uint64_t h) {
         return h;
 }
 
+/* For secrets: overwrite (explicit_bzero(), which the compiler may not
+ * drop) up to the NUL, then free. Returns NULL. */
+char *erase_and_free(char *s);
+static inline void erase_and_freep(char **p) {
+        erase_and_free(*p);
+}
+
 bool startswith(const char *s, const char *prefix);
 char *strjoin_comma(char *const *l);
 

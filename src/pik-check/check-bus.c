@@ -169,14 +169,16 @@ static int get_job(Check *c, CheckJob **ret) {
         if (r < 0)
                 return log_error_errno(r, "pikd refused the job of execution %lld: %s",
                                        (long long) c->execution, error.message ?: strerror(-r));
+        /* The reply holds the credentials: sd-bus erases a sensitive
+         * message when it frees it. */
+        (void) sd_bus_message_sensitive(reply);
         r = sd_bus_message_read(reply, "s", &json);
         if (r < 0)
                 return log_error_errno(r, "Failed to read pikd's reply: %m");
         r = check_job_from_json(json, ret);
+        explicit_bzero((char *) json, strlen(json));
         if (r < 0)
                 return log_error_errno(r, "pikd's job description is malformed: %m");
-        /* The reply held the credentials: clear it before it is freed. */
-        explicit_bzero((char *) json, strlen(json));
         return 0;
 }
 

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,15 +122,81 @@ static bool get_bool(json_object *o, const char *key) {
         return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
 
+/* json-c keeps each string it parses in the object (short ones inside the
+ * object's own allocation) and in its tokener's buffer: both are wiped
+ * before they go back to the allocator. */
+static void wipe_strings(json_object *o) {
+        if (json_object_is_type(o, json_type_string))
+                explicit_bzero((char *) json_object_get_string(o), json_object_get_string_len(o));
+        else if (json_object_is_type(o, json_type_object)) {
+                json_object_object_foreach(o, k, v) {
+                        (void) k;       /* keys are no secret */
+                        wipe_strings(v);
+                }
+        } else if (json_object_is_type(o, json_type_array))
+                for (size_t i = 0; i < json_object_array_length(o); i++)
+                        wipe_strings(json_object_array_get_idx(o, i));
+}
+
+static void tokener_wipe_and_free(json_tokener *tok) {
+        if (!tok)
+                return;
+        if (tok->pb && tok->pb->buf)
+                explicit_bzero(tok->pb->buf, (size_t) tok->pb->size);
+        /* A document cut short leaves what was parsed of it on the
+         * tokener's stack, for json_tokener_free() to release. */
+        for (int i = 0; tok->stack && i <= tok->depth && i < tok->max_depth; i++) {
+                if (tok->stack[i].current)
+                        wipe_strings(tok->stack[i].current);
+                if (tok->stack[i].obj)
+                        wipe_strings(tok->stack[i].obj);
+        }
+        json_tokener_free(tok);
+}
+
+static int parse_document(const char *json, json_object **ret) {
+        size_t len = strlen(json);
+        json_tokener *tok;
+        json_object *o;
+
+        if (len >= INT_MAX)
+                return -EBADMSG;
+        tok = json_tokener_new();
+        if (!tok)
+                return -ENOMEM;
+        /* Grown once to the document's size, the tokener's buffer is never
+         * moved by realloc() while it holds a secret: no unwiped copy is
+         * left behind in the old block. */
+        if (printbuf_memset(tok->pb, 0, 0, (int) len + 1) < 0) {
+                tokener_wipe_and_free(tok);
+                return -ENOMEM;
+        }
+        printbuf_reset(tok->pb);
+        o = json_tokener_parse_ex(tok, json, (int) len);
+        if (!o || json_tokener_get_error(tok) != json_tokener_success) {
+                if (o) {
+                        wipe_strings(o);
+                        json_object_put(o);
+                }
+                tokener_wipe_and_free(tok);
+                return -EBADMSG;
+        }
+        tokener_wipe_and_free(tok);
+        *ret = o;
+        return 0;
+}
+
 int check_job_from_json(const char *json, CheckJob **ret) {
         _cleanup_(check_job_freep) CheckJob *j = NULL;
-        json_object *o, *creds;
+        json_object *o = NULL, *creds;
         int r;
 
-        o = json_tokener_parse(json);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                return -EBADMSG;
+        r = parse_document(json, &o);
+        if (r < 0)
+                return r;
+        if (!json_object_is_type(o, json_type_object)) {
+                r = -EBADMSG;
+                goto finish;
         }
 
         j = calloc(1, sizeof *j);
@@ -185,6 +253,7 @@ int check_job_from_json(const char *json, CheckJob **ret) {
         *ret = TAKE_PTR(j);
         r = 0;
 finish:
+        wipe_strings(o);
         json_object_put(o);
         return r;
 }

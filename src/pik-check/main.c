@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "build-config.h"
@@ -246,6 +247,13 @@ static int run_job_file(const Options *o) {
 int main(int argc, char **argv) {
         Options o = {};
         int r;
+
+        /* The check holds its partner's credentials and its execution key:
+         * no core file and no ptrace by other checks (which share its uid),
+         * whoever starts it. Its /proc/self stays its own to read, and pikd
+         * still reads its /proc/PID/cgroup (mode 0444) to know its unit. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                log_warning_errno(errno, "Failed to make pik-check undumpable, ignoring: %m");
 
         r = parse_argv(argc, argv, &o);
         if (r <= 0)

@@ -4,9 +4,11 @@
  * results. Started by D-Bus activation (pikd.service), exits when idle.
  * The interface is docs/DBUS.md; the handlers are in manager.c. */
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 
 #include "build-config.h"
 #include "checkjob.h"
@@ -86,6 +88,13 @@ static int run(int argc, char **argv) {
         CliCommon cli;
         sigset_t mask;
         int r;
+
+        /* pikd holds the partners' credentials: no core file, no ptrace by
+         * the same uid (LimitCORE=0 in the unit covers only the unit). The
+         * checks' units come from their /proc/PID/cgroup, which stays
+         * readable; pikd reads nothing of its own in /proc. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                log_warning_errno(errno, "Failed to make pikd undumpable, ignoring: %m");
 
         r = cli_parse(&program, argc, argv, &cli);
         if (r <= 0)

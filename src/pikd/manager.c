@@ -220,11 +220,21 @@ static int method_show_partner(sd_bus_message *msg, void *userdata, sd_bus_error
         return reply_json(m, msg, pik_partner_show(manager_db(m), code, &o), &o, error);
 }
 
+/* Header values may be secrets (Authorization: Bearer …): only root reads
+ * them over the bus; everybody else gets the names, the values redacted
+ * (docs/DBUS.md). Not a polkit question: a read must never prompt, and the
+ * operators who set headers do it as root or read the database offline. */
+static int redact_headers_unless_root(sd_bus_message *msg, int r, json_object **browsers) {
+        if (r < 0 || caller_uid(msg) == 0)
+                return r;
+        return pik_browser_redact_headers(*browsers);
+}
+
 static int method_list_browsers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
         Manager *m = userdata;
 
-        return reply_json(m, msg, pik_browser_list(manager_db(m), &o), &o, error);
+        return reply_json(m, msg, redact_headers_unless_root(msg, pik_browser_list(manager_db(m), &o), &o), &o, error);
 }
 
 static int method_show_browser(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -236,7 +246,7 @@ static int method_show_browser(sd_bus_message *msg, void *userdata, sd_bus_error
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
-        return reply_json(m, msg, pik_browser_show(manager_db(m), name, &o), &o, error);
+        return reply_json(m, msg, redact_headers_unless_root(msg, pik_browser_show(manager_db(m), name, &o), &o), &o, error);
 }
 
 static int method_list_configs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -819,11 +829,11 @@ static void log_retry(Manager *m, int64_t execution, const PikResultRecorded *re
 }
 
 static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_json_ json_object *o = NULL;
+        _cleanup_(erase_and_freep) char *text = NULL;
+        _cleanup_free_ char *why = NULL;
         Manager *m = userdata;
-        const char *key, *text;
+        const char *key;
         int64_t execution;
-        json_object *v;
         int r;
 
         r = sd_bus_message_read(msg, "xs", &execution, &key);
@@ -833,22 +843,19 @@ static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *err
         if (r < 0)
                 return r;
 
-        r = pik_check_get_job(manager_db(m), m->cfg, execution, key, m->credentials_dir, now_utc(), &o);
+        r = pik_check_get_job(manager_db(m), m->cfg, execution, key, m->credentials_dir, now_utc(), &text, &why);
         if (r < 0) {
                 log_debug("GetJob(%lld) refused: %s", (long long) execution, pik_db_error(m->db));
                 return bus_error_set_from_db(error, m->db, r);
         }
-        if (json_object_object_get_ex(o, "credentials_problem", &v))
-                log_warning("Execution %lld gets no credentials: %s", (long long) execution, json_object_get_string(v));
+        if (why)
+                log_warning("Execution %lld gets no credentials: %s", (long long) execution, why);
         else
                 log_debug("Handed execution %lld its job.", (long long) execution);
         /* The one reply that carries a partner's secret, to the one check
          * that proved who it is. The method is SENSITIVE, so sd-bus erases
-         * both messages; the text json-c made for it is erased here. */
-        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        r = sd_bus_reply_method_return(msg, "s", text);
-        explicit_bzero((char *) text, strlen(text));
-        return r;
+         * both messages; text is erased when it goes out of scope. */
+        return sd_bus_reply_method_return(msg, "s", text);
 }
 
 static int method_report_progress(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -87,6 +87,7 @@ cat >"$DIR/bus.conf" <<EOF
   <auth>EXTERNAL</auth>
   <servicedir>$DIR/services</servicedir>
   <policy context="default">
+    <allow user="*"/>
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
@@ -164,6 +165,36 @@ call ShowPartner string:acme
 expect_json '.code == "acme"'
 call ShowBrowser string:ff
 expect_json '.engine == "http"'
+
+section "header values are for root only"
+# A header may carry a secret (Authorization: Bearer …): root reads it,
+# everybody else the header's name only. pikctl --db (root, offline) too.
+expect_ok "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" browser add hdr --engine http \
+        --header "Authorization: Bearer t0ken-S3cret" --header "X-Team: ops"
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+        echo "not root, or no setpriv: the unprivileged caller is skipped"
+else
+        call ShowBrowser string:hdr
+        expect_contains "t0ken-S3cret"
+        # nobody, through the bus socket in $DIR (traversable, nothing else).
+        chmod o+x "$DIR"
+        for m in ShowBrowser ListBrowsers; do
+                args=()
+                [ "$m" = ShowBrowser ] && args=(string:hdr)
+                run setpriv --reuid=65534 --regid=65534 --clear-groups dbus-send --bus="$ADDR" \
+                        --print-reply=literal --reply-timeout=10000 --dest=org.pik.Manager1 \
+                        /org/pik/Manager1 "org.pik.Manager1.$m" "${args[@]}"
+                expect_eq "$RC" 0 "$m as nobody"
+                expect_not_contains "t0ken-S3cret"
+                expect_not_contains "X-Team: ops"
+                expect_contains 'Authorization: (redacted)'
+                expect_contains 'X-Team: (redacted)'
+        done
+        chmod o-x "$DIR"
+        run "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" --json browser show hdr
+        expect_contains "t0ken-S3cret"
+fi
+expect_ok "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" browser remove hdr
 call ListConfigs
 expect_json 'length == 1 and .[0].partner == "acme"'
 call ShowConfig int64:1

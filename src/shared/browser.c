@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "browser.h"
 #include "string-util.h"
@@ -130,4 +132,55 @@ int pik_browser_show(PikDb *db, const char *name, json_object **ret) {
         if (r == -ENOENT)
                 return pik_db_set_error(db, -ENOENT, "browser '%s' not found", name);
         return r;
+}
+
+static int redact_one(json_object *browser) {
+        _cleanup_json_ json_object *headers = NULL, *redacted = NULL;
+        json_object *v;
+        size_t n;
+
+        if (!json_object_object_get_ex(browser, "headers", &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        /* The column holds the JSON text of an array of "Name: value". */
+        if (!json_object_is_type(v, json_type_string))
+                return -EBADMSG;
+        headers = json_tokener_parse(json_object_get_string(v));
+        if (!headers || !json_object_is_type(headers, json_type_array))
+                return -EBADMSG;
+        redacted = json_object_new_array();
+        if (!redacted)
+                return -ENOMEM;
+        n = json_object_array_length(headers);
+        for (size_t i = 0; i < n; i++) {
+                json_object *h = json_object_array_get_idx(headers, i);
+                _cleanup_free_ char *line = NULL;
+                const char *colon;
+
+                if (!json_object_is_type(h, json_type_string))
+                        return -EBADMSG;
+                colon = strchr(json_object_get_string(h), ':');
+                if (asprintf(&line, "%.*s: " PIK_REDACTED,
+                             (int) (colon ? colon - json_object_get_string(h) : json_object_get_string_len(h)),
+                             json_object_get_string(h)) < 0)
+                        return -ENOMEM;
+                if (json_object_array_add(redacted, json_object_new_string(line)) < 0)
+                        return -ENOMEM;
+        }
+        if (json_object_object_add(browser, "headers",
+                                   json_object_new_string(json_object_to_json_string_ext(redacted, JSON_C_TO_STRING_PLAIN))) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int pik_browser_redact_headers(json_object *browsers) {
+        int r;
+
+        if (!json_object_is_type(browsers, json_type_array))
+                return redact_one(browsers);
+        for (size_t i = 0; i < json_object_array_length(browsers); i++) {
+                r = redact_one(json_object_array_get_idx(browsers, i));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }

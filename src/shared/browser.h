@@ -27,3 +27,10 @@ int pik_browser_set_enabled(PikDb *db, const char *name, bool enabled, const cha
 int pik_browser_list(PikDb *db, json_object **ret);
 int pik_browser_show(PikDb *db, const char *name, json_object **ret);
 int pik_browser_get_id(PikDb *db, const char *name, int64_t *ret);
+
+/* Header values may be secrets (Authorization: Bearer …): in a browser, or
+ * every browser of a list, as pik_browser_show() and pik_browser_list()
+ * return them, replace each header's value with PIK_REDACTED, keeping its
+ * name. -EBADMSG for headers that are not a JSON array of strings. */
+#define PIK_REDACTED "(redacted)"
+int pik_browser_redact_headers(json_object *browsers);

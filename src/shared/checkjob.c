@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "checkjob.h"
+#include "credentials.h"
 #include "execution.h"
 #include "string-util.h"
 #include "validate.h"
@@ -88,184 +88,6 @@ static int check_key_running(PikDb *db, int64_t execution, const char *key, Exec
 
 int pik_check_authenticate(PikDb *db, int64_t execution, const char *key) {
         return check_key_running(db, execution, key, NULL);
-}
-
-/* ---- credentials ---- */
-
-static config_t *libconfig_free(config_t *c) {
-        if (c) {
-                config_destroy(c);
-                free(c);
-        }
-        return NULL;
-}
-DEFINE_TRIVIAL_CLEANUP_FUNC(config_t *, libconfig_free);
-
-static void erase_and_freep(char **p) {
-        if (*p) {
-                explicit_bzero(*p, strlen(*p));
-                free(*p);
-        }
-}
-
-_printf_(2, 3)
-static int problem(char **ret_problem, const char *fmt, ...) {
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(ret_problem, fmt, ap);
-        va_end(ap);
-        if (r < 0) {
-                *ret_problem = NULL;
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int read_secret_file(int fd, const char *path, char **ret, char **ret_problem) {
-        _cleanup_(erase_and_freep) char *buf = NULL;
-        struct stat st;
-        size_t n = 0;
-
-        if (fstat(fd, &st) < 0)
-                return problem(ret_problem, "cannot inspect credentials file %s: %s", path, strerror(errno));
-        if (!S_ISREG(st.st_mode))
-                return problem(ret_problem, "credentials file %s is not a regular file", path);
-        if (st.st_uid != 0 && st.st_uid != geteuid())
-                return problem(ret_problem, "credentials file %s is owned by uid %u, not root", path, (unsigned) st.st_uid);
-        if (st.st_mode & 0077)
-                return problem(ret_problem, "credentials file %s is accessible by group or others (mode %04o); "
-                               "it must be 0600 or 0400", path, (unsigned) (st.st_mode & 07777));
-        if (st.st_size > PIK_CREDENTIALS_FILE_MAX)
-                return problem(ret_problem, "credentials file %s is larger than %d bytes", path, PIK_CREDENTIALS_FILE_MAX);
-
-        buf = calloc(1, PIK_CREDENTIALS_FILE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        /* Read up to the cap whatever fstat said: the file may grow. */
-        while (n <= PIK_CREDENTIALS_FILE_MAX) {
-                ssize_t k = read(fd, buf + n, PIK_CREDENTIALS_FILE_MAX + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return problem(ret_problem, "cannot read credentials file %s: %s", path, strerror(errno));
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-        }
-        buf[MIN(n, (size_t) PIK_CREDENTIALS_FILE_MAX)] = 0;
-        if (n > PIK_CREDENTIALS_FILE_MAX)
-                return problem(ret_problem, "credentials file %s is larger than %d bytes", path, PIK_CREDENTIALS_FILE_MAX);
-        if (strlen(buf) != n)
-                return problem(ret_problem, "credentials file %s contains a NUL byte", path);
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-static bool has_directive(const char *text) {
-        /* libconfig would follow "@include" to another file; one file is the
-         * whole of a partner's secrets. */
-        for (const char *l = text;;) {
-                const char *nl;
-
-                l += strspn(l, " \t");
-                if (*l == '@')
-                        return true;
-                nl = strchr(l, '\n');
-                if (!nl)
-                        return false;
-                l = nl + 1;
-        }
-}
-
-/* 0 with either *ret_creds or *ret_problem set; negative only for ENOMEM. */
-static int read_credentials(const char *dir, const char *partner, json_object **ret_creds, char **ret_problem) {
-        _cleanup_(libconfig_freep) config_t *c = NULL;
-        _cleanup_(erase_and_freep) char *text = NULL;
-        _cleanup_json_ json_object *creds = NULL;
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -1;
-        const char *username = NULL, *password = NULL, *totp = NULL;
-        config_setting_t *root;
-        int r;
-
-        *ret_creds = NULL;
-        *ret_problem = NULL;
-
-        /* The database only holds valid codes; the check is repeated because
-         * the code becomes a file name here. */
-        if (!code_is_valid(partner))
-                return problem(ret_problem, "partner code '%s' cannot name a credentials file", partner);
-        if (asprintf(&path, "%s/%s", dir, partner) < 0)
-                return -ENOMEM;
-
-        /* O_NONBLOCK: a FIFO put there must not hang pikd; O_NOFOLLOW: a
-         * symlink could point anywhere root can read. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return problem(ret_problem, "no credentials file %s", path);
-                if (errno == ELOOP)
-                        return problem(ret_problem, "credentials file %s is a symbolic link, not a regular file", path);
-                return problem(ret_problem, "cannot open credentials file %s: %s", path, strerror(errno));
-        }
-
-        r = read_secret_file(fd, path, &text, ret_problem);
-        if (r < 0 || *ret_problem)
-                return r;
-        if (has_directive(text))
-                return problem(ret_problem, "credentials file %s: @include and other directives are not supported", path);
-
-        c = calloc(1, sizeof *c);
-        if (!c)
-                return -ENOMEM;
-        config_init(c);
-        if (config_read_string(c, text) != CONFIG_TRUE)
-                /* libconfig's message names the problem, never the text. */
-                return problem(ret_problem, "credentials file %s:%d: %s", path, config_error_line(c),
-                               config_error_text(c) ?: "syntax error");
-
-        root = config_root_setting(c);
-        for (int i = 0; i < config_setting_length(root); i++) {
-                config_setting_t *s = config_setting_get_elem(root, (unsigned) i);
-                const char *name = config_setting_name(s), **field;
-
-                if (streq_ptr(name, "username"))
-                        field = &username;
-                else if (streq_ptr(name, "password"))
-                        field = &password;
-                else if (streq_ptr(name, "totp_seed"))
-                        field = &totp;
-                else
-                        return problem(ret_problem, "credentials file %s:%u: unknown setting '%s' "
-                                       "(expected username, password, totp_seed)",
-                                       path, (unsigned) config_setting_source_line(s), name ?: "");
-                if (config_setting_type(s) != CONFIG_TYPE_STRING)
-                        return problem(ret_problem, "credentials file %s:%u: %s must be a string in double quotes",
-                                       path, (unsigned) config_setting_source_line(s), name);
-                *field = config_setting_get_string(s);
-                /* Never quote the value in a message: it is a secret. */
-                if (!*field || !**field || text_validate(*field, PIK_CREDENTIAL_MAX) < 0)
-                        return problem(ret_problem, "credentials file %s:%u: %s must be non-empty UTF-8 text "
-                                       "without control characters, at most %d bytes",
-                                       path, (unsigned) config_setting_source_line(s), name, PIK_CREDENTIAL_MAX);
-        }
-        if (!username)
-                return problem(ret_problem, "credentials file %s has no username", path);
-        if (!password)
-                return problem(ret_problem, "credentials file %s has no password", path);
-
-        creds = json_object_new_object();
-        if (!creds ||
-            json_object_object_add(creds, "username", json_object_new_string(username)) < 0 ||
-            json_object_object_add(creds, "password", json_object_new_string(password)) < 0 ||
-            (totp && json_object_object_add(creds, "totp_seed", json_object_new_string(totp)) < 0))
-                return -ENOMEM;
-
-        *ret_creds = TAKE_PTR(creds);
-        return 0;
 }
 
 /* ---- GetJob ---- */
@@ -399,12 +221,87 @@ static int job_to_json(PikDb *db, const PikConfig *cfg, int64_t execution, json_
         return 0;
 }
 
+/* The length of s as a JSON string, quotes included. Secrets are written
+ * by hand rather than through json-c, which would keep copies in blocks it
+ * frees and in the buffer it grows by realloc(). */
+static size_t json_quoted_len(const char *s) {
+        size_t n = 2;
+
+        for (; *s; s++)
+                n += *s == '"' || *s == '\\' ? 2 : (unsigned char) *s < 0x20 ? 6 : 1;
+        return n;
+}
+
+static char *json_quote(char *out, const char *s) {
+        *out++ = '"';
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+
+                if (c == '"' || c == '\\') {
+                        *out++ = '\\';
+                        *out++ = (char) c;
+                } else if (c < 0x20) {
+                        /* Refused in a credentials file; kept valid JSON anyway. */
+                        static const char hex[] = "0123456789abcdef";
+                        memcpy(out, "\\u00", 4);
+                        out[4] = hex[c >> 4];
+                        out[5] = hex[c & 15];
+                        out += 6;
+                } else
+                        *out++ = (char) c;
+        }
+        *out++ = '"';
+        return out;
+}
+
+static char *append(char *out, const char *s) {
+        size_t n = strlen(s);
+
+        memcpy(out, s, n);
+        return out + n;
+}
+
+/* The job's JSON with ,"credentials":{...} spliced in before its closing
+ * brace, in one allocation of the exact size: no copy of a secret is left
+ * in a block that is freed unwiped. */
+static int job_text_with_credentials(const char *job, const PikCredentials *c, char **ret) {
+        size_t n = strlen(job), total;
+        char *text, *p;
+
+        if (n < 2 || job[n - 1] != '}')
+                return -EINVAL;
+        total = n - 1 + STRLEN(",\"credentials\":{\"username\":") + json_quoted_len(c->username) +
+                STRLEN(",\"password\":") + json_quoted_len(c->password) +
+                (c->totp_seed ? STRLEN(",\"totp_seed\":") + json_quoted_len(c->totp_seed) : 0) +
+                STRLEN("}}") + 1;
+        text = malloc(total);
+        if (!text)
+                return -ENOMEM;
+        memcpy(text, job, n - 1);
+        p = text + n - 1;
+        /* Between "{" and the first member of an empty object, no comma. */
+        p = append(p, n > 2 ? ",\"credentials\":{\"username\":" : "\"credentials\":{\"username\":");
+        p = json_quote(p, c->username);
+        p = append(p, ",\"password\":");
+        p = json_quote(p, c->password);
+        if (c->totp_seed) {
+                p = append(p, ",\"totp_seed\":");
+                p = json_quote(p, c->totp_seed);
+        }
+        p = append(p, "}}");
+        *p = 0;
+        *ret = text;
+        return 0;
+}
+
 int pik_check_get_job(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
-                      const char *credentials_dir, int64_t now, json_object **ret) {
+                      const char *credentials_dir, int64_t now, char **ret_json, char **ret_credentials_problem) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
         _cleanup_stmt_ sqlite3_stmt *upd = NULL;
-        _cleanup_json_ json_object *o = NULL, *creds = NULL;
+        _cleanup_json_ json_object *o = NULL;
+        _cleanup_(pik_credentials_freep) PikCredentials *creds = NULL;
         _cleanup_free_ char *why = NULL;
+        char *text = NULL;
         const char *partner;
         json_object *v;
         int r;
@@ -436,17 +333,25 @@ int pik_check_get_job(PikDb *db, const PikConfig *cfg, int64_t execution, const 
         /* Outside the transaction: a file read holds no lock. */
         json_object_object_get_ex(o, "partner", &v);
         partner = json_object_get_string(v);
-        r = read_credentials(credentials_dir ?: PIK_CREDENTIALS_DIR, partner, &creds, &why);
+        r = pik_credentials_read(credentials_dir ?: PIK_CREDENTIALS_DIR, partner, &creds, &why);
         if (r < 0)
                 return r;
-        if (creds) {
-                if (json_object_object_add(o, "credentials", TAKE_PTR(creds)) < 0)
+        if (!creds) {
+                if (add_bool(o, "credentials_missing", true) < 0 ||
+                    json_object_object_add(o, "credentials_problem", json_object_new_string(why)) < 0)
                         return -ENOMEM;
-        } else if (add_bool(o, "credentials_missing", true) < 0 ||
-                   json_object_object_add(o, "credentials_problem", json_object_new_string(why)) < 0)
-                return -ENOMEM;
+                text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+                if (!text)
+                        return -ENOMEM;
+        } else {
+                r = job_text_with_credentials(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), creds, &text);
+                if (r < 0)
+                        return r;
+        }
 
-        *ret = TAKE_PTR(o);
+        *ret_json = text;
+        if (ret_credentials_problem)
+                *ret_credentials_problem = TAKE_PTR(why);
         return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "credentials.h"
 #include "db.h"
 #include "result.h"
 
@@ -17,26 +18,15 @@
  *            oversized key)
  *   -ESTALE  the execution already ended (it has its result) */
 
-/* Credentials files: /etc/pik/credentials/<partner code>, libconfig syntax
- * like pik.conf (see data/credentials.example):
- *
- *     username = "monitor@example.com";
- *     password = "correct horse battery staple";
- *     totp_seed = "JBSWY3DPEHPK3PXP";    # optional, base32
- *
- * The file must be a regular file (not a symlink), owned by root or by
- * pikd's own user, with no permission bits for group or others (0600 or
- * 0400), and at most PIK_CREDENTIALS_FILE_MAX bytes. Anything else is
- * refused: the job is then handed over without credentials. */
-#define PIK_CREDENTIALS_DIR "/etc/pik/credentials"
-#define PIK_CREDENTIALS_FILE_MAX (64 * 1024)
-#define PIK_CREDENTIAL_MAX 1024
+/* Credentials files: see credentials.h. */
 #define PIK_PROGRESS_MAX 256
 
 int pik_check_authenticate(PikDb *db, int64_t execution, const char *key);
 
 /* Authenticate; mark the execution started (started_at = now) if it was
- * dispatched; and return what the check needs, as one object:
+ * dispatched; and return what the check needs, as the text of one JSON
+ * object (docs/JOB.md), which may hold secrets: free it with
+ * erase_and_free(). Its members:
  *
  *   execution, attempt, partner, partner_name, browser, engine,
  *   user_agent       the browser's, else the engine default from pik.conf
@@ -53,9 +43,11 @@ int pik_check_authenticate(PikDb *db, int64_t execution, const char *key);
  * reports it as missing-credentials, a configuration problem the operator
  * sees next to the partner. -ENOENT (with the reason) when the execution's
  * configuration or browser has been removed since it was dispatched.
- * This object is the only place credentials ever leave pikd. */
+ * *ret_credentials_problem (if not NULL) gets a copy of that reason, or NULL.
+ * This text is the only place credentials ever leave pikd; no copy of them
+ * is left in memory that is freed. */
 int pik_check_get_job(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
-                      const char *credentials_dir, int64_t now, json_object **ret);
+                      const char *credentials_dir, int64_t now, char **ret_json, char **ret_credentials_problem);
 
 /* Authenticate and set the execution's progress (what `pikctl execution
  * show` prints while it runs): non-empty text, at most PIK_PROGRESS_MAX

@@ -19,6 +19,8 @@
 #include "partner.h"
 #include "result.h"
 #include "status.h"
+#include "string-util.h"
+#include "test-freed-scan.h"
 #include "test-helpers.h"
 
 #define PASSWORD "pa55-w0rd with \"quotes\" ☃"
@@ -201,22 +203,37 @@ static void test_authenticate(void) {
         ASSERT_REFUSED(pik_check_authenticate(db, f, key), EACCES);
 }
 
-static json_object *get_job(int64_t e, const char *key, int64_t now) {
-        json_object *o = NULL;
+/* GetJob's text, parsed; the problem it reports must be the one in the
+ * text. */
+static json_object *get_job_in(const char *creds, int64_t e, const char *key, int64_t now) {
+        _cleanup_(erase_and_freep) char *text = NULL;
+        _cleanup_free_ char *why = NULL;
+        json_object *o, *v;
 
-        ASSERT_OK(pik_check_get_job(db, cfg, e, key, creds_dir, now, &o));
+        ASSERT_OK(pik_check_get_job(db, cfg, e, key, creds, now, &text, &why));
+        o = json_tokener_parse(text);
+        ASSERT_TRUE(o && json_object_is_type(o, json_type_object));
+        if (json_object_object_get_ex(o, "credentials_problem", &v))
+                ASSERT_STREQ(why, json_object_get_string(v));
+        else
+                ASSERT_TRUE(!why);
         return o;
+}
+
+static json_object *get_job(int64_t e, const char *key, int64_t now) {
+        return get_job_in(creds_dir, e, key, now);
 }
 
 static void test_get_job(void) {
         char key[PIK_EXECUTION_KEY_HEX], key2[PIK_EXECUTION_KEY_HEX];
         _cleanup_json_ json_object *o = NULL, *again = NULL, *plain = NULL;
-        json_object *creds = NULL, *dummy = NULL;
+        json_object *creds = NULL;
+        char *dummy = NULL;
         int64_t e = new_execution(J.job_acme_ff, key), e2;
 
-        ASSERT_REFUSED(pik_check_get_job(db, cfg, e, "nope", creds_dir, T0 + 5, &dummy), EACCES);
+        ASSERT_REFUSED(pik_check_get_job(db, cfg, e, "nope", creds_dir, T0 + 5, &dummy, NULL), EACCES);
         ASSERT_TRUE(!dummy);
-        ASSERT_REFUSED(pik_check_get_job(db, cfg, 12345, key, creds_dir, T0 + 5, &dummy), ENOENT);
+        ASSERT_REFUSED(pik_check_get_job(db, cfg, 12345, key, creds_dir, T0 + 5, &dummy, NULL), ENOENT);
 
         o = get_job(e, key, T0 + 5);
         ASSERT_EQ(q("SELECT state = 'started' AND started_at = %lld FROM execution WHERE id = %lld",
@@ -263,7 +280,7 @@ static void test_get_job(void) {
                 int64_t e3 = new_execution(J.job_globex_ff, k3);
 
                 ASSERT_OK(pik_db_exec(db, "UPDATE execution SET config_id = 77 WHERE id = (SELECT max(id) FROM execution)"));
-                ASSERT_REFUSED(pik_check_get_job(db, cfg, e3, k3, creds_dir, T0, &dummy), ENOENT);
+                ASSERT_REFUSED(pik_check_get_job(db, cfg, e3, k3, creds_dir, T0, &dummy, NULL), ENOENT);
                 ASSERT_TRUE(strstr(last_error, "configuration 77 no longer exists"));
         }
 }
@@ -326,7 +343,34 @@ static void test_credentials(void) {
         expect_missing("@include");
         write_file("globex", 0600, "username = \"u\";\npassword = \"tab\there hunter2\";\n");
         expect_missing("without control characters");
+        /* libconfig's grammar, as pik.conf's (pik's own parser since it
+         * had to wipe what it reads): ':' for '=', ',' or nothing for ';',
+         * adjacent literals joined, escapes, three kinds of comment. */
+        write_file("globex", 0600, "# c\nusername : \"u\", // c\n/* c\n */ password = \"hun\" \"ter\\x32\"\n");
+        {
+                char key[PIK_EXECUTION_KEY_HEX];
+                _cleanup_json_ json_object *o = get_job(new_execution(J.job_globex_ff, key), key, T0);
+                json_object *c;
+                ASSERT_TRUE(json_object_object_get_ex(o, "credentials", &c));
+                ASSERT_STREQ(jstr(c, "username"), "u");
+                ASSERT_STREQ(jstr(c, "password"), "hunter2");
+        }
+        write_file("globex", 0600, "username = \"u\";\npassword = \"hunter2\";\npassword = \"x\";\n");
+        expect_missing("globex:3: duplicate setting name");
+        write_file("globex", 0600, "username = \"u\";\npassword = [1, \"hunter2\"];\n");
+        expect_missing("globex:2: mismatched element type in array");
+        write_file("globex", 0600, "username = \"u\";\npassword = { a = (1, [2.5], {}); };\n");
+        expect_missing("globex:2: password must be a string");
+        write_file("globex", 0600, "username = \"u\";\npassword = \"hunter2\";\n# no newline");
+        expect_missing("globex:3: syntax error");
+        write_file("globex", 0600, "username = \"u\";\npassword = \"hun\\x00ter2\";\n");
+        expect_missing(":2: password must be non-empty UTF-8 text without control characters");
         big = malloc(PIK_CREDENTIALS_FILE_MAX + 100);
+        memset(big, '(', 200);
+        memcpy(big, "password = ", 11);
+        big[200] = 0;
+        write_file("globex", 0600, big);
+        expect_missing("globex:1: syntax error (nested too deeply)");
         memset(big, '#', PIK_CREDENTIALS_FILE_MAX + 99);
         big[PIK_CREDENTIALS_FILE_MAX + 99] = 0;
         write_file("globex", 0600, big);
@@ -352,10 +396,49 @@ static void test_credentials(void) {
                 _cleanup_json_ json_object *o = NULL;
                 int64_t e = new_execution(J.job_acme_ff, key);
 
-                ASSERT_OK(pik_check_get_job(db, cfg, e, key, "/nonexistent/pik-credentials", T0, &o));
+                o = get_job_in("/nonexistent/pik-credentials", e, key, T0);
                 ASSERT_STREQ(jstr(o, "credentials_missing"), "true");
                 ASSERT_STREQ(jstr(o, "credentials_problem"), "no credentials file /nonexistent/pik-credentials/acme");
         }
+}
+
+/* What pikd does for GetJob, from the file to the reply's text: no block
+ * goes back to the allocator holding the password, for a good file and
+ * malformed ones. */
+static void test_secret_wiped(void) {
+        static const char *const files[] = {
+                "username = \"u\";\npassword = \"s3cret-Wiped-42\";\n",
+                "username = \"u\";\npassword = \"s3cret-Wiped-42\" junk;\n",
+                "username = \"u\";\npassword = \"s3cret-Wiped-42",
+                "password = \"s3cret-Wiped-42\";\n",
+                /* The literal is where the syntax error is: libconfig's
+                 * scanner leaked its copy (LSan: strbuf_append). */
+                "username = \"u\";\npassword \"s3cret-Wiped-42\";\n",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                char key[PIK_EXECUTION_KEY_HEX];
+                int64_t e = new_execution(J.job_globex_ff, key);
+                char *text = NULL, *why = NULL;
+                unsigned n;
+
+                write_file("globex", 0600, files[i]);
+                freed_scan_start("s3cret-Wiped-42");
+                ASSERT_OK(pik_check_get_job(db, cfg, e, key, creds_dir, T0, &text, &why));
+                if (!!why != (i > 0)) {
+                        fprintf(stderr, "file %zu: %s\n", i, why ?: "accepted");
+                        abort();
+                }
+                ASSERT_TRUE(!!strstr(text, "s3cret-Wiped-42") == (i == 0));
+                erase_and_free(text);
+                free(why);
+                n = freed_scan_stop();
+                if (n != 0) {
+                        fprintf(stderr, "file %zu: %u freed blocks held the password\n", i, n);
+                        abort();
+                }
+        }
+        remove_file("globex");
 }
 
 static void test_progress(void) {
@@ -470,8 +553,8 @@ static void test_report(void) {
                                                T0 + 11, NULL), ESTALE);
         /* Once ended, GetJob is refused too. */
         {
-                json_object *dummy = NULL;
-                ASSERT_REFUSED(pik_check_get_job(db, cfg, e, key, creds_dir, T0 + 12, &dummy), ESTALE);
+                char *dummy = NULL;
+                ASSERT_REFUSED(pik_check_get_job(db, cfg, e, key, creds_dir, T0 + 12, &dummy, NULL), ESTALE);
         }
 
         /* A throttled partner's Retry-After is honoured by the retry. */
@@ -640,6 +723,7 @@ int main(void) {
         test_authenticate();
         test_get_job();
         test_credentials();
+        test_secret_wiped();
         test_progress();
         test_report();
         test_unit_ended();

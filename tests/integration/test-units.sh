@@ -46,6 +46,10 @@ expect_true "check IPAddressDeny holds link-local and multicast" \
 run ct_run systemctl cat pik-check@1.service
 expect_contains "LoadCredential=key:/run/pik/executions/%i.key"
 expect_eq "$(ct_unit_prop pik-check@1.service User)" pik-check "check User"
+# Secrets in memory (credentials, execution keys) never reach a core file.
+for u in pikd.service pik-check@1.service pik-dispatcher.service; do
+        expect_eq "$(ct_unit_prop "$u" LimitCORE)" 0 "$u LimitCORE"
+done
 run ct_run systemctl show -P TasksMax,MemoryMax,CPUQuotaPerSecUSec pik.slice
 echo "pik.slice: $(echo $OUT)"
 expect_eq "$(ct_unit_prop pik.slice TasksMax)" 512 "pik.slice TasksMax"
