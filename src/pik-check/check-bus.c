@@ -161,6 +161,7 @@ static void progress(void *userdata, unsigned step, unsigned steps, const char *
 static int get_job(Check *c, CheckJob **ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *problem = NULL;
         const char *json;
         int r;
 
@@ -175,10 +176,10 @@ static int get_job(Check *c, CheckJob **ret) {
         r = sd_bus_message_read(reply, "s", &json);
         if (r < 0)
                 return log_error_errno(r, "Failed to read pikd's reply: %m");
-        r = check_job_from_json(json, ret);
+        r = check_job_from_json(json, ret, &problem);
         explicit_bzero((char *) json, strlen(json));
         if (r < 0)
-                return log_error_errno(r, "pikd's job description is malformed: %m");
+                return log_error_errno(r, "pikd's job description is malformed: %s", problem ?: strerror(-r));
         return 0;
 }
 

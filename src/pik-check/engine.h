@@ -53,8 +53,10 @@ typedef struct CheckJob {
 
 CheckJob *check_job_free(CheckJob *j);
 DEFINE_TRIVIAL_CLEANUP_FUNC(CheckJob *, check_job_free);
-/* Parse GetJob's JSON. -EBADMSG when a required field is missing. */
-int check_job_from_json(const char *json, CheckJob **ret);
+/* Parse GetJob's JSON (docs/JOB.md). -EBADMSG, with *ret_error (if
+ * non-NULL, malloc'd) naming the field, for an unknown key, a value of the
+ * wrong type or a required field that is missing. */
+int check_job_from_json(const char *json, CheckJob **ret, char **ret_error);
 
 /* What an engine found. outcome is a name from the catalog. */
 #define CHECK_DETAILS_MAX 512

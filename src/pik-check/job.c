@@ -4,10 +4,14 @@
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "string-util.h"
 
 static void free_secret(char *s) {
         if (!s)
@@ -52,74 +56,6 @@ CheckJob *check_job_free(CheckJob *j) {
         free(j->credentials_problem);
         free(j);
         return NULL;
-}
-
-static int get_string(json_object *o, const char *key, bool required, char **ret) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
-                *ret = NULL;
-                return required ? -EBADMSG : 0;
-        }
-        if (!json_object_is_type(v, json_type_string))
-                return -EBADMSG;
-        *ret = strdup(json_object_get_string(v));
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* An array of strings (headers, resolve): at most 64 of them. */
-static int get_strv(json_object *o, const char *key, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        json_object *v;
-        size_t n;
-
-        *ret = NULL;
-        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-                return 0;
-        if (!json_object_is_type(v, json_type_array))
-                return -EBADMSG;
-        n = json_object_array_length(v);
-        if (n > 64)
-                return -EBADMSG;
-        l = calloc(n + 1, sizeof *l);
-        if (!l)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(v, i);
-                if (!json_object_is_type(e, json_type_string))
-                        return -EBADMSG;
-                l[i] = strdup(json_object_get_string(e));
-                if (!l[i])
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
-/* flow: kept as JSON text, for flow.c to parse and judge (a flow that is
- * not an array of steps is the configuration's problem, reported as such,
- * not a job pik-check cannot read). */
-static int get_json_text(json_object *o, const char *key, char **ret) {
-        json_object *v;
-
-        *ret = NULL;
-        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-                return 0;
-        *ret = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-        return *ret ? 0 : -ENOMEM;
-}
-
-static int64_t get_int(json_object *o, const char *key, int64_t def) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-                return def;
-        return json_object_get_int64(v);
-}
-
-static bool get_bool(json_object *o, const char *key) {
-        json_object *v;
-        return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
 
 /* json-c keeps each string it parses in the object (short ones inside the
@@ -186,16 +122,229 @@ static int parse_document(const char *json, json_object **ret) {
         return 0;
 }
 
-int check_job_from_json(const char *json, CheckJob **ret) {
+/* The job document's fields (docs/JOB.md): one row each, read by one loop.
+ * A key not in the table, a value of the wrong type or a required field
+ * that is missing is refused, naming the field: a misspelt key must not
+ * turn into a check that silently skips what it was asked to do. */
+typedef enum JobFieldType {
+        JOB_STRING,
+        JOB_INT64,
+        JOB_UINT,
+        JOB_BOOL,
+        JOB_STRV,            /* array of strings, at most JOB_STRV_MAX */
+        JOB_JSON,            /* kept as JSON text (flow: judged by flow.c) */
+        JOB_CREDENTIALS,     /* the object below */
+        JOB_IGNORED,         /* sent by pikd, not needed here */
+} JobFieldType;
+
+typedef struct JobField {
+        const char *name;
+        JobFieldType type;
+        bool required;
+        size_t offset;
+} JobField;
+
+#define JOB_STRV_MAX 64
+#define F(n, t, field) { #n, t, false, offsetof(CheckJob, field) }
+#define R(n, t, field) { #n, t, true, offsetof(CheckJob, field) }
+
+static const JobField job_fields[] = {
+        F(execution, JOB_INT64, execution),
+        F(attempt, JOB_UINT, attempt),
+        { "config_id", JOB_IGNORED, false, 0 },
+        R(partner, JOB_STRING, partner),
+        F(partner_name, JOB_STRING, partner_name),
+        R(browser, JOB_STRING, browser),
+        R(engine, JOB_STRING, engine),
+        R(entry_url, JOB_STRING, entry_url),
+        F(product_url, JOB_STRING, product_url),
+        F(sso, JOB_BOOL, sso),
+        F(express_checkout, JOB_BOOL, express_checkout),
+        F(checkout_url, JOB_STRING, checkout_url),
+        F(success_marker, JOB_STRING, success_marker),
+        F(failure_marker, JOB_STRING, failure_marker),
+        F(success_xpath, JOB_STRING, success_xpath),
+        F(failure_xpath, JOB_STRING, failure_xpath),
+        F(login_form, JOB_STRING, login_form),
+        F(username_field, JOB_STRING, username_field),
+        F(password_field, JOB_STRING, password_field),
+        F(csrf_meta, JOB_STRING, csrf_meta),
+        F(flow, JOB_JSON, flow),
+        F(wait_sec, JOB_INT64, wait_sec),
+        F(timeout_sec, JOB_UINT, timeout_sec),
+        F(max_redirects, JOB_UINT, max_redirects),
+        F(user_agent, JOB_STRING, user_agent),
+        F(http_version, JOB_STRING, http_version),
+        F(headers, JOB_STRV, headers),
+        F(ca_file, JOB_STRING, ca_file),
+        F(resolve, JOB_STRV, resolve),
+        F(webdriver_url, JOB_STRING, webdriver_url),
+        F(capabilities, JOB_STRING, capabilities),
+        F(evidence_dir, JOB_STRING, evidence_dir),
+        F(canary_dns, JOB_STRING, canary_dns),
+        F(canary_url, JOB_STRING, canary_url),
+        { "credentials", JOB_CREDENTIALS, false, 0 },
+        F(credentials_missing, JOB_BOOL, credentials_missing),
+        F(credentials_problem, JOB_STRING, credentials_problem),
+};
+
+static const JobField credentials_fields[] = {
+        F(username, JOB_STRING, username),
+        F(password, JOB_STRING, password),
+        F(totp_seed, JOB_STRING, totp_seed),
+};
+
+#undef F
+#undef R
+
+static const char *type_name(JobFieldType t) {
+        switch (t) {
+        case JOB_STRING: return "a string";
+        case JOB_INT64: return "an integer";
+        case JOB_UINT: return "a non-negative integer";
+        case JOB_BOOL: return "true or false";
+        case JOB_STRV: return "an array of strings";
+        case JOB_CREDENTIALS: return "an object";
+        default: return "a value";
+        }
+}
+
+_printf_(2, 3)
+static int refuse(char **ret_error, const char *fmt, ...) {
+        va_list ap;
+
+        if (ret_error) {
+                free(*ret_error);
+                *ret_error = NULL;
+                va_start(ap, fmt);
+                if (vasprintf(ret_error, fmt, ap) < 0)
+                        *ret_error = NULL;
+                va_end(ap);
+        }
+        return -EBADMSG;
+}
+
+static int read_strv(json_object *v, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = json_object_array_length(v);
+
+        if (n > JOB_STRV_MAX)
+                return -E2BIG;
+        l = calloc(n + 1, sizeof *l);
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+                if (!json_object_is_type(e, json_type_string))
+                        return -EBADMSG;
+                l[i] = strdup(json_object_get_string(e));
+                if (!l[i])
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int read_fields(json_object *o, const char *where, const JobField *fields, size_t n_fields, CheckJob *j,
+                       char **ret_error);
+
+static int read_field(const JobField *f, json_object *v, const char *where, CheckJob *j, char **ret_error) {
+        void *p = (uint8_t *) j + f->offset;
+        int r;
+
+        /* null is "not set", as if the key were absent. */
+        if (json_object_is_type(v, json_type_null))
+                return 0;
+        switch (f->type) {
+        case JOB_STRING:
+                if (!json_object_is_type(v, json_type_string))
+                        break;
+                free(*(char **) p);
+                *(char **) p = strdup(json_object_get_string(v));
+                return *(char **) p ? 0 : -ENOMEM;
+        case JOB_INT64:
+        case JOB_UINT: {
+                int64_t i;
+
+                if (!json_object_is_type(v, json_type_int))
+                        break;
+                i = json_object_get_int64(v);
+                if (f->type == JOB_INT64) {
+                        *(int64_t *) p = i;
+                        return 0;
+                }
+                if (i < 0 || i > UINT_MAX)
+                        return refuse(ret_error, "job document: %s%s %lld is out of range", where, f->name,
+                                      (long long) i);
+                *(unsigned *) p = (unsigned) i;
+                return 0;
+        }
+        case JOB_BOOL:
+                if (!json_object_is_type(v, json_type_boolean))
+                        break;
+                *(bool *) p = json_object_get_boolean(v);
+                return 0;
+        case JOB_STRV:
+                if (!json_object_is_type(v, json_type_array))
+                        break;
+                strv_free(*(char ***) p);
+                *(char ***) p = NULL;
+                r = read_strv(v, (char ***) p);
+                if (r == -E2BIG)
+                        return refuse(ret_error, "job document: %s%s has more than %d entries", where, f->name,
+                                      JOB_STRV_MAX);
+                if (r == -EBADMSG)
+                        break;
+                return r;
+        case JOB_JSON:
+                free(*(char **) p);
+                *(char **) p = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+                return *(char **) p ? 0 : -ENOMEM;
+        case JOB_CREDENTIALS:
+                if (!json_object_is_type(v, json_type_object))
+                        break;
+                return read_fields(v, "credentials.", credentials_fields, ELEMENTSOF(credentials_fields), j,
+                                   ret_error);
+        case JOB_IGNORED:
+                return 0;
+        }
+        return refuse(ret_error, "job document: %s%s must be %s", where, f->name, type_name(f->type));
+}
+
+static int read_fields(json_object *o, const char *where, const JobField *fields, size_t n_fields, CheckJob *j,
+                       char **ret_error) {
+        int r;
+
+        json_object_object_foreach(o, k, v) {
+                const JobField *f = NULL;
+
+                for (size_t i = 0; i < n_fields && !f; i++)
+                        if (streq(fields[i].name, k))
+                                f = &fields[i];
+                if (!f)
+                        return refuse(ret_error, "job document: unknown key '%s%s'", where, k);
+                r = read_field(f, v, where, j, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < n_fields; i++)
+                if (fields[i].required && !*(char **) ((uint8_t *) j + fields[i].offset))
+                        return refuse(ret_error, "job document: %s%s is missing", where, fields[i].name);
+        return 0;
+}
+
+int check_job_from_json(const char *json, CheckJob **ret, char **ret_error) {
         _cleanup_(check_job_freep) CheckJob *j = NULL;
-        json_object *o = NULL, *creds;
+        json_object *o = NULL;
         int r;
 
         r = parse_document(json, &o);
+        if (r == -EBADMSG)
+                return refuse(ret_error, "job document: not valid JSON");
         if (r < 0)
                 return r;
         if (!json_object_is_type(o, json_type_object)) {
-                r = -EBADMSG;
+                r = refuse(ret_error, "job document: not a JSON object");
                 goto finish;
         }
 
@@ -204,51 +353,16 @@ int check_job_from_json(const char *json, CheckJob **ret) {
                 r = -ENOMEM;
                 goto finish;
         }
+        /* Defaults of what pikd always sends, for documents written by hand
+         * (pik-check --job). */
+        j->attempt = 1;
+        j->timeout_sec = 30;
+        j->max_redirects = 10;
+        j->wait_sec = -1;
 
-        j->execution = get_int(o, "execution", 0);
-        j->attempt = (unsigned) get_int(o, "attempt", 1);
-        j->timeout_sec = (unsigned) get_int(o, "timeout_sec", 30);
-        j->max_redirects = (unsigned) get_int(o, "max_redirects", 10);
-        j->wait_sec = get_int(o, "wait_sec", -1);
-        j->sso = get_bool(o, "sso");
-        j->express_checkout = get_bool(o, "express_checkout");
-        j->credentials_missing = get_bool(o, "credentials_missing");
-
-        if ((r = get_string(o, "partner", true, &j->partner)) < 0 ||
-            (r = get_string(o, "browser", true, &j->browser)) < 0 ||
-            (r = get_string(o, "engine", true, &j->engine)) < 0 ||
-            (r = get_string(o, "entry_url", true, &j->entry_url)) < 0 ||
-            (r = get_string(o, "user_agent", false, &j->user_agent)) < 0 ||
-            (r = get_string(o, "http_version", false, &j->http_version)) < 0 ||
-            (r = get_string(o, "webdriver_url", false, &j->webdriver_url)) < 0 ||
-            (r = get_string(o, "product_url", false, &j->product_url)) < 0 ||
-            (r = get_string(o, "success_marker", false, &j->success_marker)) < 0 ||
-            (r = get_string(o, "failure_marker", false, &j->failure_marker)) < 0 ||
-            (r = get_string(o, "capabilities", false, &j->capabilities)) < 0 ||
-            (r = get_string(o, "login_form", false, &j->login_form)) < 0 ||
-            (r = get_string(o, "username_field", false, &j->username_field)) < 0 ||
-            (r = get_string(o, "password_field", false, &j->password_field)) < 0 ||
-            (r = get_string(o, "success_xpath", false, &j->success_xpath)) < 0 ||
-            (r = get_string(o, "failure_xpath", false, &j->failure_xpath)) < 0 ||
-            (r = get_string(o, "checkout_url", false, &j->checkout_url)) < 0 ||
-            (r = get_string(o, "evidence_dir", false, &j->evidence_dir)) < 0 ||
-            (r = get_string(o, "partner_name", false, &j->partner_name)) < 0 ||
-            (r = get_string(o, "csrf_meta", false, &j->csrf_meta)) < 0 ||
-            (r = get_string(o, "ca_file", false, &j->ca_file)) < 0 ||
-            (r = get_string(o, "canary_dns", false, &j->canary_dns)) < 0 ||
-            (r = get_string(o, "canary_url", false, &j->canary_url)) < 0 ||
-            (r = get_string(o, "credentials_problem", false, &j->credentials_problem)) < 0 ||
-            (r = get_strv(o, "headers", &j->headers)) < 0 ||
-            (r = get_strv(o, "resolve", &j->resolve)) < 0 ||
-            (r = get_json_text(o, "flow", &j->flow)) < 0)
+        r = read_fields(o, "", job_fields, ELEMENTSOF(job_fields), j, ret_error);
+        if (r < 0)
                 goto finish;
-
-        if (json_object_object_get_ex(o, "credentials", &creds) && json_object_is_type(creds, json_type_object)) {
-                if ((r = get_string(creds, "username", false, &j->username)) < 0 ||
-                    (r = get_string(creds, "password", false, &j->password)) < 0 ||
-                    (r = get_string(creds, "totp_seed", false, &j->totp_seed)) < 0)
-                        goto finish;
-        }
 
         *ret = TAKE_PTR(j);
         r = 0;

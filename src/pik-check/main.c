@@ -171,6 +171,7 @@ static int run_url(const Options *o) {
 static int run_job_file(const Options *o) {
         _cleanup_(check_job_freep) CheckJob *job = NULL;
         _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *problem = NULL;
         CheckResult res = CHECK_RESULT_INIT;
         json_object *out;
         size_t n = 0;
@@ -184,11 +185,11 @@ static int run_job_file(const Options *o) {
         fclose(f);
         if (r < 0 || !text)
                 return log_error_errno(r < 0 ? r : -ENODATA, "Failed to read %s: %m", o->job_file);
-        r = check_job_from_json(text, &job);
+        r = check_job_from_json(text, &job, &problem);
         /* The document may hold the credentials. */
         explicit_bzero(text, strlen(text));
         if (r < 0)
-                return log_error_errno(r, "%s is not a job document: %m", o->job_file);
+                return log_error_errno(r, "%s is not a job document: %s", o->job_file, problem ?: strerror(-r));
 
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);

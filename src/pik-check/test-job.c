@@ -19,7 +19,7 @@ static void test_fields(void) {
         _cleanup_(check_job_freep) CheckJob *j = NULL;
 
         ASSERT_OK(check_job_from_json(JOB(",\"credentials\":{\"username\":\"u\",\"password\":\"p\\\"q\","
-                                          "\"totp_seed\":\"JBSWY3DPEHPK3PXP\"}"), &j));
+                                          "\"totp_seed\":\"JBSWY3DPEHPK3PXP\"}"), &j, NULL));
         ASSERT_EQ(j->execution, 7);
         ASSERT_EQ(j->attempt, 2);
         ASSERT_EQ(j->timeout_sec, 9);
@@ -30,9 +30,44 @@ static void test_fields(void) {
         ASSERT_STREQ(j->totp_seed, "JBSWY3DPEHPK3PXP");
         ASSERT_TRUE(!j->credentials_missing);
 
-        ASSERT_ERR(check_job_from_json("[]", &j), EBADMSG);
-        ASSERT_ERR(check_job_from_json("{\"partner\":\"acme\"}", &j), EBADMSG);
-        ASSERT_ERR(check_job_from_json(JOB(",\"credentials\":{\"password\":5}"), &j), EBADMSG);
+        ASSERT_ERR(check_job_from_json("[]", &j, NULL), EBADMSG);
+        ASSERT_ERR(check_job_from_json("{\"partner\":\"acme\"}", &j, NULL), EBADMSG);
+        ASSERT_ERR(check_job_from_json(JOB(",\"credentials\":{\"password\":5}"), &j, NULL), EBADMSG);
+}
+
+/* Every refusal names what was wrong: a misspelt key must not become a
+ * check that silently skips its marker. */
+static void test_refusals_name_the_field(void) {
+        static const struct {
+                const char *doc, *error;
+        } cases[] = {
+                { JOB(",\"sucess_marker\":\"Welcome\""), "job document: unknown key 'sucess_marker'" },
+                { JOB(",\"credentials\":{\"passwd\":\"x\"}"), "job document: unknown key 'credentials.passwd'" },
+                { JOB(",\"credentials\":{\"password\":5}"), "job document: credentials.password must be a string" },
+                { JOB(",\"sso\":\"yes\""), "job document: sso must be true or false" },
+                { JOB(",\"headers\":\"X-A: 1\""), "job document: headers must be an array of strings" },
+                { JOB(",\"max_redirects\":-1"), "job document: max_redirects -1 is out of range" },
+                { "{\"partner\":\"acme\",\"browser\":\"ff\",\"engine\":\"http\"}",
+                  "job document: entry_url is missing" },
+                { "[]", "job document: not a JSON object" },
+                { "{\"partner\":", "job document: not valid JSON" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *error = NULL;
+                CheckJob *j = NULL;
+
+                ASSERT_ERR(check_job_from_json(cases[i].doc, &j, &error), EBADMSG);
+                ASSERT_TRUE(j == NULL);
+                ASSERT_STREQ(error, cases[i].error);
+        }
+        /* null is "not set"; pikd's config_id is known and ignored. */
+        {
+                _cleanup_(check_job_freep) CheckJob *j = NULL;
+                ASSERT_OK(check_job_from_json(JOB(",\"config_id\":3,\"product_url\":null"), &j, NULL));
+                ASSERT_TRUE(j->product_url == NULL);
+                ASSERT_EQ(j->max_redirects, 10);
+        }
 }
 
 /* Each secret in turn, short and long (json-c keeps short strings inside
@@ -57,7 +92,7 @@ static void test_secret_wiped(void) {
 
                 ASSERT_TRUE(text);
                 freed_scan_start("s3cret-Wiped-42");
-                r = check_job_from_json(text, &j);
+                r = check_job_from_json(text, &j, NULL);
                 ASSERT_TRUE(i == ELEMENTSOF(docs) - 1 ? r == -EBADMSG : r == 0);
                 check_job_free(j);
                 explicit_bzero(text, strlen(text));
@@ -72,6 +107,7 @@ static void test_secret_wiped(void) {
 
 int main(void) {
         test_fields();
+        test_refusals_name_the_field();
         test_secret_wiped();
         printf("test-job: ok\n");
         return 0;
