@@ -40,6 +40,7 @@ expect_eq "$(ct_unit_prop pik-check@1.service Slice)" pik.slice "check Slice"
 expect_eq "$(ct_unit_prop pik-check@1.service RuntimeMaxUSec)" 3min "check RuntimeMaxSec"
 expect_eq "$(ct_unit_prop pik-check@1.service CollectMode)" inactive-or-failed "check CollectMode"
 expect_eq "$(ct_unit_prop pik-check@1.service NotifyAccess)" main "check NotifyAccess"
+expect_eq "$(ct_unit_prop pik-check@1.service MemoryMax)" 536870912 "check MemoryMax (512M, its own under pik.slice's)"
 run ct_run systemctl cat pik-check@1.service
 expect_contains "LoadCredential=key:/run/pik/executions/%i.key"
 expect_eq "$(ct_unit_prop pik-check@1.service User)" pik-check "check User"
