@@ -308,8 +308,8 @@ check "flow: a secret in the URL, the site answers 500" http-5xx partner \
 check "flow: a secret in the URL, the site refuses the connection" partner-unreachable partner \
         ".entry_url = \$H + \"/ok\" | .flow = [{\"request\": {\"url\": (\"http://partner.test:\" + \$DEAD + \"$SECRET_URL\")}}]" \
         '.details | contains("/login/{{username}}/{{password}}")'
-check "flow: a secret in the URL, redirected to a 404" http-4xx partner \
-        '.entry_url = $H + "/ok" | .flow = [{"request": {"url": "/plain/product/{{password}}"}}, {"request": {"url": "/status/404/{{password}}"}}]' \
+check "flow: a secret in a later step's relative URL, 404" http-4xx partner \
+        '.entry_url = $H + "/ok" | .flow = [{"request": {"url": "{{entry_url}}"}}, {"request": {"url": "/status/404/{{password}}"}}]' \
         '.details | contains("{{password}}")'
 
 # Referer: what a browser sends (strict-origin-when-cross-origin).
