@@ -27,7 +27,8 @@
  * allocation in libcurl or libxml2, an internal error) never reports
  * success: out-of-memory or internal-error. Secrets (password, TOTP code)
  * go to the partner's site and nowhere else: details show URLs without
- * their query, and never a form value. */
+ * their query, a flow step's URL as its template, never a form value, and
+ * every secret left is redacted (redact.c) before the result leaves. */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -44,6 +45,7 @@
 #include "form-encode.h"
 #include "html-form.h"
 #include "http-session.h"
+#include "redact.h"
 #include "totp.h"
 #include "url-util.h"
 
@@ -138,7 +140,13 @@ static int fetch(Run *r, const HttpRequest *req, FetchJudge judge) {
                 return k;
         }
         bool idp_leg = r->in_idp_leg || resp.left_home;
-        url_redact(resp.url, red, sizeof red);
+        /* A flow step is described by its template ("/login/{{username}}/
+         * {{password}}"), never by what it expanded to; after a redirect,
+         * by where it ended. redact_check_result() catches what is left. */
+        if (req->url_template && resp.hops <= 1)
+                url_redact_template(req->url_template, red, sizeof red);
+        else
+                url_redact(resp.url, red, sizeof red);
 
         if (resp.curl_code != CURLE_OK) {
                 const char *o;
@@ -629,7 +637,8 @@ static int run_step(Run *r, const FlowStep *st, const char *name, FlowVars *v) {
                         if ((k = expand(r, v, name, *h, &headers[nh])) == 0)
                                 nh++;
                 if (k == 0)
-                        k = fetch(r, &(HttpRequest) { .step = name, .method = st->method, .url = abs, .body = body,
+                        k = fetch(r, &(HttpRequest) { .step = name, .method = st->method, .url = abs,
+                                                      .url_template = st->url, .body = body,
                                                       .content_type = st->content_type, .headers = headers,
                                                       .referer = r->page ? r->resp.url : NULL },
                                   judge);
@@ -788,6 +797,7 @@ static int http_run(const CheckJob *job, CheckProgressFn progress_fn, void *user
                          k < 0 && !oom ? ": " : "", k < 0 && !oom ? strerror(-k) : "");
         }
         details_add_steps(res);
+        redact_check_result(job, res);
         return 0;
 }
 

@@ -29,6 +29,7 @@
 #include "classify.h"
 #include "engine.h"
 #include "evidence.h"
+#include "redact.h"
 #include "flow.h"
 #include "outcome.h"
 #include "totp.h"
@@ -1310,10 +1311,9 @@ finish:
                 webdriver_set_timeout(wd, 15000U);
                 (void) webdriver_session_delete(wd);
         }
-        if (job->password && strstr(res->details, job->password))
-                /* Pages echo what was typed; details never carry it on. */
-                snprintf(res->details, sizeof res->details, "%s (details withheld: they held the password)",
-                         res->outcome);
+        /* Pages echo what was typed, flows put it in URLs; details never
+         * carry it on. */
+        redact_check_result(job, res);
         return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "evidence.h"
 #include "macro.h"
+#include "redact.h"
 
 typedef struct Buf {
         char *data;
@@ -202,54 +203,34 @@ static int html_escape(const char *s, unsigned mode, Buf *out) {
         return r;
 }
 
-/* As a form or a query string carries it. */
-static int url_encode(const char *s, Buf *out) {
-        static const char hex[] = "0123456789ABCDEF";
-        int r = 0;
-
-        for (; *s && r >= 0; s++) {
-                unsigned char c = (unsigned char) *s;
-                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.' || c == '~')
-                        r = buf_append(out, (const char *) &c, 1);
-                else {
-                        char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-                        r = buf_append(out, e, 3);
-                }
-        }
-        return r;
-}
-
 int evidence_redact(const char *html, const char *const *secrets, char **ret) {
         Buf b = {};
+        char *out = NULL;
         int r;
 
         r = redact_inputs(html ?: "", &b);
+        /* The HTML-escaped spellings here; as is and URL-encoded (either
+         * case, '+' for space) in redact_secrets(). */
         for (const char *const *s = secrets; r >= 0 && s && *s; s++) {
                 Buf v = {};
 
                 if (!**s)
                         continue;
-                r = replace_all(&b, *s);
                 for (size_t m = 0; r >= 0 && m < ELEMENTSOF(escape_modes); m++) {
                         r = html_escape(*s, escape_modes[m], &v);
                         if (r >= 0 && !streq(v.data, *s))
                                 r = replace_all(&b, v.data);
                         buf_wipe(&v);
                 }
-                if (r >= 0)
-                        r = url_encode(*s, &v);
-                if (r >= 0 && !streq(v.data, *s))
-                        r = replace_all(&b, v.data);
-                buf_wipe(&v);
         }
-        if (r < 0) {
-                buf_wipe(&b);
+        if (r >= 0 && !b.data)
+                r = buf_append(&b, "", 0);
+        if (r >= 0)
+                r = redact_secrets(b.data, secrets, &out);
+        buf_wipe(&b);
+        if (r < 0)
                 return r;
-        }
-        if (!b.data && buf_append(&b, "", 0) < 0)
-                return -ENOMEM;
-        *ret = b.data;
+        *ret = out;
         return 0;
 }
 

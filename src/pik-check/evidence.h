@@ -9,11 +9,13 @@
 /* Caps what we save: a page source larger than this is cut (and says so). */
 #define EVIDENCE_SOURCE_MAX (8U * 1024U * 1024U)
 
-#define EVIDENCE_REDACTED "[REDACTED]"
+#include "redact.h"
+
+#define EVIDENCE_REDACTED REDACTED
 
 /* A copy of html in which the value attribute of every
  * <input type=password> and every occurrence of each secret (as is,
- * HTML-escaped and URL-encoded) reads EVIDENCE_REDACTED. secrets: a NULL
+ * HTML-escaped, and as redact_secrets() finds it) reads EVIDENCE_REDACTED. secrets: a NULL
  * terminated list; NULL and empty entries are skipped. */
 int evidence_redact(const char *html, const char *const *secrets, char **ret);
 

@@ -1,61 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "engine.h"
+#include "flow-spec.h"
 #include "html-form.h"
 
-/* Explicit flows (docs/JOB.md, "Explicit flows"): the steps, read and
- * checked before anything is fetched, so that a flow that cannot run (a
- * bad regex or XPath, an unknown variable) is the configuration's problem
- * and not a half-run check. Running them against pages is engine-http's;
- * what is judged on a page (expect, extract) is here. */
+/* Running an explicit flow's steps (flow-spec.h reads and checks them):
+ * its variables, and what is judged on a page (expect, extract). Fetching
+ * the pages is engine-http's and engine-webdriver's. */
 
-#define FLOW_STEPS_MAX 32
-#define FLOW_ITEMS_MAX 32               /* fields, headers, extractions of one step */
-#define FLOW_VARS_MAX 64
 #define FLOW_VALUE_MAX 4096             /* an extracted value */
-
-typedef struct FlowExtract {
-        char *var;
-        char *xpath;                    /* one of xpath and regex */
-        char *regex;
-        regex_t re;
-        bool compiled;
-} FlowExtract;
-
-typedef struct FlowStep {
-        char *name;
-        bool login;                     /* "login": true, or named "login" */
-        /* request */
-        char *method, *url, *body, *content_type;
-        char **headers;
-        /* form */
-        bool is_form;
-        char *form_xpath;
-        char **field_names, **field_values;
-        size_t n_fields;
-        /* expect */
-        long expect_status;             /* 0: not asserted */
-        char *expect_text, *expect_no_text, *expect_xpath;
-        FlowExtract *extract;
-        size_t n_extract;
-} FlowStep;
-
-typedef struct Flow {
-        FlowStep *steps;
-        size_t n_steps;
-        bool needs_username, needs_password, needs_totp;
-} Flow;
-
-Flow *flow_free(Flow *f);
-DEFINE_TRIVIAL_CLEANUP_FUNC(Flow *, flow_free);
-
-/* -EINVAL with the reason in error (naming the step), -ENOMEM. */
-int flow_parse(const char *json, Flow **ret, char *error, size_t n);
 
 /* Variables: the built-in ones from the job (username, password, totp,
  * entry_url, product_url) and those extracted so far. */

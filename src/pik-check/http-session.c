@@ -319,15 +319,19 @@ static bool method_is(const char *m, const char *want) {
 
 static int prepare(HttpSession *s, const char *method, const char *url, const HttpRequest *req, bool with_body,
                    struct curl_slist **headers, HttpResponse *resp) {
+        _cleanup_free_ char *referer = NULL;
         CURL *c = s->curl;
         int64_t left = http_session_remaining_ms(s);
 
+        /* Per hop: a redirect to another origin gets the origin only. */
+        if (url_referrer(req->referer, url, &referer) < 0)
+                return -ENOMEM;
         SETOPT(c, CURLOPT_URL, url);
         SETOPT(c, CURLOPT_WRITEDATA, resp);
         SETOPT(c, CURLOPT_ERRORBUFFER, resp->error);
         SETOPT(c, CURLOPT_TIMEOUT_MS, (long) MAX(left, 1));
         SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, (long) MIN(MAX(left, 1), 30000));
-        SETOPT(c, CURLOPT_REFERER, req->referer);
+        SETOPT(c, CURLOPT_REFERER, referer);
         SETOPT(c, CURLOPT_CUSTOMREQUEST, NULL);
         SETOPT(c, CURLOPT_NOBODY, 0L);
 

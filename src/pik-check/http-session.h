@@ -33,6 +33,7 @@ typedef struct HttpRequest {
         const char *step;               /* the step's name, for timings and details */
         const char *method;             /* NULL: GET, or POST with a body */
         const char *url;
+        const char *url_template;       /* a flow step's URL before {{…}} expanded: details show that */
         const char *body;               /* NULL: none */
         const char *content_type;       /* of the body; default: a form's */
         char *const *headers;           /* extra, "Name: value", NULL-terminated; may be NULL */

@@ -149,3 +149,69 @@ void url_redact(const char *url, char *ret, size_t n) {
         }
         snprintf(ret, n, "%s", s);
 }
+
+/* scheme, host and port (the scheme's default if none) of an http(s) URL. */
+static int origin_parts(CURLU *u, const char *url, char **scheme, char **host, char **port) {
+        CURLUcode uc;
+
+        uc = curl_url_set(u, CURLUPART_URL, url, 0);
+        if (uc != CURLUE_OK)
+                return curlu_errno(uc);
+        if (!is_http(u))
+                return -EINVAL;
+        if ((uc = curl_url_get(u, CURLUPART_SCHEME, scheme, 0)) != CURLUE_OK ||
+            (uc = curl_url_get(u, CURLUPART_HOST, host, 0)) != CURLUE_OK ||
+            (uc = curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT)) != CURLUE_OK)
+                return curlu_errno(uc);
+        return 0;
+}
+
+void url_redact_template(const char *template, char *ret, size_t n) {
+        if (n == 0)
+                return;
+        snprintf(ret, n, "%.*s", (int) strcspn(template, "?#"), template);
+}
+
+int url_referrer(const char *from, const char *to, char **ret) {
+        _cleanup_(curl_url_cleanupp) CURLU *f = NULL, *t = NULL;
+        _cleanup_(curl_freep) char *fs = NULL, *fh = NULL, *fp = NULL, *ts = NULL, *th = NULL, *tp = NULL,
+                                   *s = NULL;
+        bool same;
+        int r;
+
+        *ret = NULL;
+        if (!from || !to)
+                return 0;
+        f = curl_url();
+        t = curl_url();
+        if (!f || !t)
+                return -ENOMEM;
+        r = origin_parts(f, from, &fs, &fh, &fp);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        r = origin_parts(t, to, &ts, &th, &tp);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+
+        /* A downgrade reveals nothing, not even the origin. */
+        if (strcasecmp(fs, "https") == 0 && strcasecmp(ts, "http") == 0)
+                return 0;
+        same = strcasecmp(fs, ts) == 0 && strcasecmp(fh, th) == 0 && streq(fp, tp);
+        if (curl_url_set(f, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
+            curl_url_set(f, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+            curl_url_set(f, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK)
+                return -ENOMEM;
+        /* Another origin learns where we come from, not what the page's
+         * path or query held (a GET form's fields, OAuth's code). */
+        if (!same && (curl_url_set(f, CURLUPART_PATH, "/", 0) != CURLUE_OK ||
+                      curl_url_set(f, CURLUPART_QUERY, NULL, 0) != CURLUE_OK))
+                return -ENOMEM;
+        if (curl_url_get(f, CURLUPART_URL, &s, 0) != CURLUE_OK)
+                return -ENOMEM;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}

@@ -19,3 +19,13 @@ int url_origin(const char *url, char **ret);
  * logs may show of a URL (a GET form, an OAuth redirect or a token link
  * carries secrets in the query). Never fails: "(invalid URL)" otherwise. */
 void url_redact(const char *url, char *ret, size_t n);
+/* A URL template ("{{entry_url}}/login/{{password}}?a={{totp}}") as
+ * details show it: cut at its query or fragment, to n bytes. */
+void url_redact_template(const char *template, char *ret, size_t n);
+
+/* The Referer a browser sends from page `from` to `to` under its default
+ * policy, strict-origin-when-cross-origin: the whole URL (without
+ * fragment and user info) to the same origin, only "scheme://host[:port]/"
+ * to another, nothing from https to http. *ret NULL: send none (also when
+ * from is NULL or not an http(s) URL). Only -ENOMEM fails. */
+int url_referrer(const char *from, const char *to, char **ret);

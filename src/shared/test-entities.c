@@ -191,8 +191,40 @@ static void test_configs(void) {
         REFUSE_WITH(flow, "[{\"request\": {\"method\": \"GET\"}}]", EINVAL);
         ASSERT_TRUE(strstr(pik_db_error(db), "step 1"));
         REFUSE_WITH(flow, "[{\"request\": {\"url\": \"/\"}, \"form\": {}}]", EINVAL);
+        /* What would fail only when a check runs is refused when the flow
+         * is added, the step and the culprit named. */
+#define REFUSE_FLOW(value, what)                                                \
+        do {                                                                    \
+                REFUSE_WITH(flow, value, EINVAL);                               \
+                if (!strstr(pik_db_error(db), what)) {                          \
+                        fprintf(stderr, "\"%s\" lacks \"%s\"\n", pik_db_error(db), what); \
+                        abort();                                                \
+                }                                                               \
+        } while (0)
+        REFUSE_FLOW("[{\"request\": {\"url\": \"/\"}}, {\"name\": \"grab\", \"request\": {\"url\": \"/a\"},"
+                    " \"extract\": {\"t\": {\"regex\": \"(\"}}}]",
+                    "flow step 2 (grab): regex of \"t\" is refused");
+        REFUSE_FLOW("[{\"request\": {\"url\": \"/\"}, \"extract\": {\"t\": {\"regex\": "
+                    "\"((((((((((((((((((((((((a)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+\"}}}]",
+                    "flow step 1: regex of \"t\" is refused: groups nested more than");
+        REFUSE_FLOW("[{\"request\": {\"url\": \"/\"}, \"extract\": {\"t\": {\"regex\": \"((((((((((a)+)+)+)+)+)+)+)+)+)+\"}}}]",
+                    "too complex");
+        REFUSE_FLOW("[{\"request\": {\"url\": \"/\"}, \"extract\": {\"t\": {\"xpath\": \"//[\"}}}]",
+                    "flow step 1: XPath of extraction \"//[\" is not a valid XPath");
+        REFUSE_FLOW("[{\"request\": {\"url\": \"/\"}}, {\"name\": \"in\", \"form\": {\"xpath\": \"//form[\"}}]",
+                    "flow step 2 (in): form XPath \"//form[\" is not a valid XPath");
+        REFUSE_FLOW("[{\"request\": {\"url\": \"/\"}, \"expect\": {\"xpath\": \"//[\"}}]",
+                    "expected XPath \"//[\" is not a valid XPath");
+        REFUSE_FLOW("[{\"request\": {\"url\": \"/login/{{nope}}\"}}]",
+                    "flow step 1: unknown variable {{nope}}");
+        REFUSE_FLOW("[{\"form\": {\"xpath\": \"//form\", \"fields\": {\"u\": \"{{username}}\", \"x\": \"{{later}}\"}}},"
+                    " {\"request\": {\"url\": \"/\"}, \"extract\": {\"later\": {\"regex\": \"a\"}}}]",
+                    "unknown variable {{later}}");
+#undef REFUSE_FLOW
         bad = good;
-        bad.flow = "[{\"request\": {\"url\": \"{{entry_url}}\"}}, {\"form\": {\"xpath\": \"//form\"}}]";
+        bad.flow = "[{\"request\": {\"url\": \"{{entry_url}}\"}, \"extract\": {\"id\": {\"regex\": \"form-([a-z]+)\"}}},"
+                   " {\"form\": {\"xpath\": \"//form[@id='{{id}}']\", \"fields\": {\"p\": \"{{password}}\"}},"
+                   "  \"expect\": {\"xpath\": \"//div[@class='account']\"}}]";
         bad.login_form = "//form[@id='login']";
         bad.success_xpath = "//*[contains(., 'Welcome')]";
         bad.username_field = "email";

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow-spec.h"
 #include "string-util.h"
 #include "validate.h"
 
@@ -102,20 +103,27 @@ int pik_validate_reason(PikDb *db, bool enabled, const char *reason) {
 static void xml_error_silent(void *ctx, const char *msg, ...) {
 }
 
-int pik_validate_xpath(PikDb *db, const char *what, const char *xpath) {
+bool pik_xpath_compiles(const char *xpath) {
         xmlXPathCompExprPtr e;
-        int r;
 
-        r = pik_validate_text(db, what, xpath, PIK_TEXT_MAX, false);
-        if (r < 0)
-                return r;
         /* libxml2 would print the syntax error on stderr too; the caller
          * reports the refusal in its own words. */
         xmlSetGenericErrorFunc(NULL, xml_error_silent);
         e = xmlXPathCompile((const xmlChar *) xpath);
         if (!e)
-                return pik_db_set_error(db, -EINVAL, "%s '%s' is not a valid XPath 1.0 expression", what, xpath);
+                return false;
         xmlXPathFreeCompExpr(e);
+        return true;
+}
+
+int pik_validate_xpath(PikDb *db, const char *what, const char *xpath) {
+        int r;
+
+        r = pik_validate_text(db, what, xpath, PIK_TEXT_MAX, false);
+        if (r < 0)
+                return r;
+        if (!pik_xpath_compiles(xpath))
+                return pik_db_set_error(db, -EINVAL, "%s '%s' is not a valid XPath 1.0 expression", what, xpath);
         return 0;
 }
 
@@ -138,9 +146,9 @@ int pik_validate_path(PikDb *db, const char *what, const char *path) {
 }
 
 int pik_validate_flow(PikDb *db, const char *flow) {
-        _cleanup_(json_object_putp) json_object *a = NULL;
-        json_tokener *tok;
-        size_t n;
+        _cleanup_(flow_freep) Flow *f = NULL;
+        char error[256];
+        int r;
 
         if (!flow)
                 return 0;
@@ -149,42 +157,12 @@ int pik_validate_flow(PikDb *db, const char *flow) {
         if (!utf8_is_valid(flow))
                 return pik_db_set_error(db, -EINVAL, "flow is not valid UTF-8");
 
-        tok = json_tokener_new_ex(16);
-        if (!tok)
-                return -ENOMEM;
-        a = json_tokener_parse_ex(tok, flow, (int) strlen(flow));
-        if (!a || json_tokener_get_error(tok) != json_tokener_success) {
-                int e = json_tokener_get_error(tok);
-                json_tokener_free(tok);
-                return pik_db_set_error(db, -EINVAL, "flow is not JSON: %s", json_tokener_error_desc(e));
-        }
-        json_tokener_free(tok);
-
-        if (!json_object_is_type(a, json_type_array))
-                return pik_db_set_error(db, -EINVAL, "flow must be a JSON array of steps");
-        n = json_object_array_length(a);
-        if (n == 0 || n > PIK_FLOW_STEPS_MAX)
-                return pik_db_set_error(db, -EINVAL, "flow must have 1 to %d steps, not %zu", PIK_FLOW_STEPS_MAX, n);
-
-        for (size_t i = 0; i < n; i++) {
-                json_object *step = json_object_array_get_idx(a, i), *req, *form, *url;
-                bool has_req, has_form;
-
-                if (!json_object_is_type(step, json_type_object))
-                        return pik_db_set_error(db, -EINVAL, "flow step %zu is not an object", i + 1);
-                has_req = json_object_object_get_ex(step, "request", &req);
-                has_form = json_object_object_get_ex(step, "form", &form);
-                if (has_req == has_form)
-                        return pik_db_set_error(db, -EINVAL, "flow step %zu needs exactly one of \"request\" and \"form\"",
-                                                i + 1);
-                if (has_req && (!json_object_is_type(req, json_type_object) ||
-                                !json_object_object_get_ex(req, "url", &url) ||
-                                !json_object_is_type(url, json_type_string)))
-                        return pik_db_set_error(db, -EINVAL, "flow step %zu: \"request\" needs a \"url\" string", i + 1);
-                if (has_form && !json_object_is_type(form, json_type_object))
-                        return pik_db_set_error(db, -EINVAL, "flow step %zu: \"form\" must be an object", i + 1);
-        }
-        return 0;
+        /* The parser pik-check runs the flow with: what passes here runs,
+         * and its regexes are the bounded ones pik-check compiles. */
+        r = flow_parse(flow, &f, error, sizeof error);
+        if (r == -EINVAL)
+                return pik_db_set_error(db, -EINVAL, "%s", error);
+        return r;
 }
 
 typedef int (*LineCheck)(PikDb *db, const char *line);

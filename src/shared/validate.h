@@ -12,13 +12,13 @@ int pik_validate_url(PikDb *db, const char *what, const char *url, bool optional
 int pik_validate_reason(PikDb *db, bool enabled, const char *reason);
 
 /* An XPath 1.0 expression libxml2 compiles. */
+bool pik_xpath_compiles(const char *xpath);
 int pik_validate_xpath(PikDb *db, const char *what, const char *xpath);
 /* An HTML form field name: 1..128 bytes, no blanks or control characters. */
 int pik_validate_field_name(PikDb *db, const char *what, const char *name);
-/* A flow (docs/JOB.md): a JSON array of 1..32 step objects, each with a
- * "request" (with a "url") or a "form", at most 64 KiB. */
+/* A flow (docs/JOB.md): at most 64 KiB of JSON that flow_parse() (the
+ * parser pik-check runs it with) accepts: its message names the step. */
 #define PIK_FLOW_MAX (64 * 1024)
-#define PIK_FLOW_STEPS_MAX 32
 int pik_validate_flow(PikDb *db, const char *flow);
 /* Newline-separated lists as pikctl and pikd take them, turned into the
  * JSON array text the database keeps. "Name: value" headers (at most 32),

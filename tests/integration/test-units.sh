@@ -43,6 +43,7 @@ expect_eq "$(ct_unit_prop pik-check@1.service NotifyAccess)" main "check NotifyA
 expect_true "check IPAddressDeny holds link-local and multicast" \
         bash -c 'for n in 169.254.0.0/16 fe80::/10 224.0.0.0/4 ff00::/8; do [[ " $0 " == *" $n "* ]] || exit 1; done' \
         "$(ct_unit_prop pik-check@1.service IPAddressDeny)"
+expect_eq "$(ct_unit_prop pik-check@1.service MemoryMax)" 536870912 "check MemoryMax (512M, its own under pik.slice's)"
 run ct_run systemctl cat pik-check@1.service
 expect_contains "LoadCredential=key:/run/pik/executions/%i.key"
 expect_eq "$(ct_unit_prop pik-check@1.service User)" pik-check "check User"
