@@ -180,41 +180,15 @@ static bool has_directive(const char *text) {
         }
 }
 
-/* 0 with either *ret_creds or *ret_problem set; negative only for ENOMEM. */
-static int read_credentials(const char *dir, const char *partner, json_object **ret_creds, char **ret_problem) {
+int pik_credentials_parse(const char *text, const char *path, json_object **ret_creds, char **ret_problem) {
         _cleanup_(libconfig_freep) config_t *c = NULL;
-        _cleanup_(erase_and_freep) char *text = NULL;
         _cleanup_json_ json_object *creds = NULL;
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -1;
         const char *username = NULL, *password = NULL, *totp = NULL;
         config_setting_t *root;
-        int r;
 
         *ret_creds = NULL;
         *ret_problem = NULL;
 
-        /* The database only holds valid codes; the check is repeated because
-         * the code becomes a file name here. */
-        if (!code_is_valid(partner))
-                return problem(ret_problem, "partner code '%s' cannot name a credentials file", partner);
-        if (asprintf(&path, "%s/%s", dir, partner) < 0)
-                return -ENOMEM;
-
-        /* O_NONBLOCK: a FIFO put there must not hang pikd; O_NOFOLLOW: a
-         * symlink could point anywhere root can read. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return problem(ret_problem, "no credentials file %s", path);
-                if (errno == ELOOP)
-                        return problem(ret_problem, "credentials file %s is a symbolic link, not a regular file", path);
-                return problem(ret_problem, "cannot open credentials file %s: %s", path, strerror(errno));
-        }
-
-        r = read_secret_file(fd, path, &text, ret_problem);
-        if (r < 0 || *ret_problem)
-                return r;
         if (has_directive(text))
                 return problem(ret_problem, "credentials file %s: @include and other directives are not supported", path);
 
@@ -266,6 +240,40 @@ static int read_credentials(const char *dir, const char *partner, json_object **
 
         *ret_creds = TAKE_PTR(creds);
         return 0;
+}
+
+/* 0 with either *ret_creds or *ret_problem set; negative only for ENOMEM. */
+static int read_credentials(const char *dir, const char *partner, json_object **ret_creds, char **ret_problem) {
+        _cleanup_(erase_and_freep) char *text = NULL;
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        *ret_creds = NULL;
+        *ret_problem = NULL;
+
+        /* The database only holds valid codes; the check is repeated because
+         * the code becomes a file name here. */
+        if (!code_is_valid(partner))
+                return problem(ret_problem, "partner code '%s' cannot name a credentials file", partner);
+        if (asprintf(&path, "%s/%s", dir, partner) < 0)
+                return -ENOMEM;
+
+        /* O_NONBLOCK: a FIFO put there must not hang pikd; O_NOFOLLOW: a
+         * symlink could point anywhere root can read. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return problem(ret_problem, "no credentials file %s", path);
+                if (errno == ELOOP)
+                        return problem(ret_problem, "credentials file %s is a symbolic link, not a regular file", path);
+                return problem(ret_problem, "cannot open credentials file %s: %s", path, strerror(errno));
+        }
+
+        r = read_secret_file(fd, path, &text, ret_problem);
+        if (r < 0 || *ret_problem)
+                return r;
+        return pik_credentials_parse(text, path, ret_creds, ret_problem);
 }
 
 /* ---- GetJob ---- */
@@ -561,8 +569,8 @@ static int parse_report_steps(PikDb *db, json_object *a, PikResultStep **ret, si
         return 0;
 }
 
-static int parse_report(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner,
-                        PikResultStep **ret_steps) {
+int pik_check_report_parse(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner,
+                           PikResultStep **ret_steps) {
         _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
         _cleanup_json_ json_object *o = NULL;
         size_t len;
@@ -658,7 +666,7 @@ int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, 
         r = check_key_running(db, execution, key, NULL);
         if (r < 0)
                 return r;
-        r = parse_report(db, json, now, &rep, &owner, &steps);
+        r = pik_check_report_parse(db, json, now, &rep, &owner, &steps);
         if (r < 0)
                 return r;
         rep.execution_id = execution;
