@@ -50,6 +50,11 @@ static void test_parse_reply(void) {
         ASSERT_ERR(webdriver_parse_reply(s, strlen(s), 502, &v, &e), EBADMSG);
         s = "{\"value\":{\"message\":\"x\"}}";
         ASSERT_ERR(webdriver_parse_reply(s, strlen(s), 500, &v, &e), EBADMSG);
+        /* An empty code is no code (found by fuzz-webdriver): it would
+         * pass for a W3C error that names nothing. */
+        s = "{\"value\":{\"error\":\"\",\"message\":\"x\"}}";
+        ASSERT_ERR(webdriver_parse_reply(s, strlen(s), 500, &v, &e), EBADMSG);
+        ASSERT_STREQ(e.error, "");
         s = "{\"value\":{\"a\":";
         ASSERT_ERR(webdriver_parse_reply(s, strlen(s), 200, &v, &e), EBADMSG);
         ASSERT_ERR(webdriver_parse_reply("", 0, 200, &v, &e), EBADMSG);

@@ -161,7 +161,8 @@ int webdriver_parse_reply(const char *body, size_t size, long http_status, json_
         }
 
         if (http_status >= 400 && http_status <= 599 && value && json_object_is_type(value, json_type_object) &&
-            json_object_object_get_ex(value, "error", &e) && json_object_is_type(e, json_type_string)) {
+            json_object_object_get_ex(value, "error", &e) && json_object_is_type(e, json_type_string) &&
+            json_object_get_string_len(e) > 0) {
                 snprintf(err->error, sizeof err->error, "%s", json_object_get_string(e));
                 if (json_object_object_get_ex(value, "message", &m) && json_object_is_type(m, json_type_string))
                         set_message(err, json_object_get_string(m));

@@ -466,8 +466,8 @@ static int parse_report_steps(PikDb *db, json_object *a, PikResultStep **ret, si
         return 0;
 }
 
-static int parse_report(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner,
-                        PikResultStep **ret_steps) {
+int pik_check_report_parse(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner,
+                           PikResultStep **ret_steps) {
         _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
         _cleanup_json_ json_object *o = NULL;
         size_t len;
@@ -563,7 +563,7 @@ int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, 
         r = check_key_running(db, execution, key, NULL);
         if (r < 0)
                 return r;
-        r = parse_report(db, json, now, &rep, &owner, &steps);
+        r = pik_check_report_parse(db, json, now, &rep, &owner, &steps);
         if (r < 0)
                 return r;
         rep.execution_id = execution;

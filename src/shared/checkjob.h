@@ -21,6 +21,7 @@
 /* Credentials files: see credentials.h. */
 #define PIK_PROGRESS_MAX 256
 
+
 int pik_check_authenticate(PikDb *db, int64_t execution, const char *key);
 
 /* Authenticate; mark the execution started (started_at = now) if it was
@@ -63,6 +64,12 @@ int pik_execution_set_progress(PikDb *db, int64_t execution, const char *key, co
  * Unknown keys and wrong types are -EINVAL. Retries follow the policy
  * (pik_result_record()). */
 #define PIK_REPORT_JSON_MAX (16 * 1024)
+/* The parse alone, as pik_check_report_result() does it: rep's strings
+ * point into *ret_owner (put it when done) and its steps are *ret_steps
+ * (free it; a previous value is freed). -EINVAL with pik_db_error(db)
+ * naming what was wrong, -ENOMEM. */
+int pik_check_report_parse(PikDb *db, const char *json, int64_t now, PikResultReport *rep, json_object **ret_owner,
+                           PikResultStep **ret_steps);
 int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key, const char *json,
                             int64_t now, PikResultRecorded *ret);
 

@@ -13,6 +13,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "fileio.h"
 #include "schedule.h"
 #include "string-util.h"
 
@@ -456,53 +457,6 @@ static int scan_source(Parser *p, const char *text) {
         return 0;
 }
 
-static int read_file_capped(const char *path, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, allocated = 0;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-
-        for (;;) {
-                ssize_t n;
-
-                /* Room for at least one more byte and the NUL. The last
-                 * size is one byte past the cap, to tell "at the cap" from
-                 * "beyond". */
-                if (size + 1 >= allocated) {
-                        size_t want = MIN(MAX(allocated * 2, (size_t) 16384), (size_t) PIK_CONFIG_FILE_MAX + 2);
-                        char *nb;
-
-                        if (want <= allocated)
-                                return -EFBIG;
-                        nb = realloc(buf, want);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                        allocated = want;
-                }
-
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-                if (size > PIK_CONFIG_FILE_MAX)
-                        return -EFBIG;
-        }
-
-        buf[size] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
-}
-
 int pik_config_new_default(PikConfig **ret) {
         _cleanup_(pik_config_freep) PikConfig *c = NULL;
 
@@ -541,32 +495,16 @@ int pik_config_new_default(PikConfig **ret) {
         return 0;
 }
 
-static int load(Parser *p, bool missing_ok, PikConfig **ret) {
+/* text: size bytes and a NUL after them. */
+static int parse_text(Parser *p, const char *text, size_t size, PikConfig **ret) {
         _cleanup_(pik_config_freep) PikConfig *c = NULL;
         _cleanup_(libconfig_freep) config_t *cfg = NULL;
-        _cleanup_free_ char *text = NULL;
         const char *nul;
-        size_t size = 0;
         int r;
 
         r = pik_config_new_default(&c);
         if (r < 0)
                 return r;
-
-        r = read_file_capped(p->path, &text, &size);
-        if (r == -ENOENT && missing_ok) {
-                *ret = TAKE_PTR(c);
-                return 0;
-        }
-        if (r < 0) {
-                int q;
-
-                if (r == -EFBIG)
-                        q = parser_error(p, NULL, 0, "larger than %d bytes", PIK_CONFIG_FILE_MAX);
-                else
-                        q = parser_error(p, NULL, 0, "%s", strerror(-r));
-                return q == -ENOMEM ? q : r;
-        }
 
         /* libconfig takes a C string: a NUL would silently end the file. */
         nul = memchr(text, 0, size);
@@ -605,6 +543,26 @@ static int load(Parser *p, bool missing_ok, PikConfig **ret) {
         return 0;
 }
 
+static int load(Parser *p, bool missing_ok, PikConfig **ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        r = read_file_capped(p->path, PIK_CONFIG_FILE_MAX, &text, &size);
+        if (r == -ENOENT && missing_ok)
+                return pik_config_new_default(ret);
+        if (r < 0) {
+                int q;
+
+                if (r == -EFBIG)
+                        q = parser_error(p, NULL, 0, "larger than %d bytes", PIK_CONFIG_FILE_MAX);
+                else
+                        q = parser_error(p, NULL, 0, "%s", strerror(-r));
+                return q == -ENOMEM ? q : r;
+        }
+        return parse_text(p, text, size, ret);
+}
+
 int pik_config_load(const char *path, bool missing_ok, PikConfig **ret, char **ret_error) {
         _cleanup_free_ char *error = NULL;
         Parser p = { .path = path, .error = ret_error ? &error : NULL };
@@ -614,6 +572,37 @@ int pik_config_load(const char *path, bool missing_ok, PikConfig **ret, char **r
                 return -EINVAL;
 
         r = load(&p, missing_ok, ret);
+        if (r < 0 && ret_error && error)
+                *ret_error = TAKE_PTR(error);
+        return r;
+}
+
+/* A buffer gets the same cap and NUL terminator a file read gets. */
+static int parse_buffer(Parser *p, const char *text, size_t size, PikConfig **ret) {
+        _cleanup_free_ char *copy = NULL;
+
+        if (size > PIK_CONFIG_FILE_MAX) {
+                int q = parser_error(p, NULL, 0, "larger than %d bytes", PIK_CONFIG_FILE_MAX);
+                return q == -ENOMEM ? q : -EFBIG;
+        }
+        copy = malloc(size + 1);
+        if (!copy)
+                return -ENOMEM;
+        if (size > 0)
+                memcpy(copy, text, size);
+        copy[size] = 0;
+        return parse_text(p, copy, size, ret);
+}
+
+int pik_config_parse(const char *path, const char *text, size_t size, PikConfig **ret, char **ret_error) {
+        _cleanup_free_ char *error = NULL;
+        Parser p = { .path = path, .error = ret_error ? &error : NULL };
+        int r;
+
+        if (!path || (!text && size > 0) || !ret)
+                return -EINVAL;
+
+        r = parse_buffer(&p, text, size, ret);
         if (r < 0 && ret_error && error)
                 *ret_error = TAKE_PTR(error);
         return r;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "macro.h"
 
@@ -49,6 +50,9 @@ int pik_config_new_default(PikConfig **ret);
  * the failed open/read) and, if ret_error is non-NULL, a malloc'd message
  * such as "/etc/pik/pik.conf:7: job_expiry: 5 is out of range 10..86400". */
 int pik_config_load(const char *path, bool missing_ok, PikConfig **ret, char **ret_error);
+/* The same from size bytes of text (the file's content; a NUL among them
+ * is an error, as in a file); path only names it in messages. */
+int pik_config_parse(const char *path, const char *text, size_t size, PikConfig **ret, char **ret_error);
 PikConfig *pik_config_free(PikConfig *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(PikConfig *, pik_config_free);
 

@@ -548,9 +548,39 @@ static void test_canary(void) {
         load_fails("canary = {\n        ping = \"x\";\n};\n", EINVAL, 2, "canary.ping", "unknown key");
 }
 
+/* From a buffer (the fuzz target's way in): the same parse and messages as
+ * from a file, the buffer need not end in a NUL, and one inside it is
+ * named with its line. */
+static void test_parse_buffer(void) {
+        static const char text[] = "job_expiry = 60;\nmax_concurrent = 4;XXX";
+        static const char nul[] = "job_expiry = 60;\n\nmax\0_concurrent = 4;\n";
+        _cleanup_(pik_config_freep) PikConfig *c = NULL;
+        _cleanup_free_ char *error = NULL;
+        PikConfig *none = NULL;
+
+        ASSERT_OK(pik_config_parse("buf.conf", text, sizeof text - 4, &c, &error));
+        ASSERT_TRUE(!error);
+        ASSERT_STREQ(c->path, "buf.conf");
+        ASSERT_EQ(c->job_expiry_sec, 60);
+        ASSERT_EQ(c->max_concurrent, 4);
+
+        ASSERT_ERR(pik_config_parse("buf.conf", nul, sizeof nul - 1, &none, &error), EINVAL);
+        ASSERT_STREQ(error, "buf.conf:3: NUL byte in file");
+        ASSERT_TRUE(!none);
+        error = mfree(error);
+
+        ASSERT_ERR(pik_config_parse("buf.conf", "job_expiry = 5;", 15, &none, &error), EINVAL);
+        ASSERT_STREQ(error, "buf.conf:1: job_expiry: 5 is out of range 10..86400");
+
+        ASSERT_OK(pik_config_parse("empty.conf", NULL, 0, &none, NULL));
+        ASSERT_EQ(none->job_expiry_sec, 180);
+        pik_config_free(none);
+}
+
 int main(void) {
         dir = test_tmpdir();
 
+        test_parse_buffer();
         test_canary();
 
         test_defaults();
