@@ -256,9 +256,12 @@ static int method_list_configs(sd_bus_message *msg, void *userdata, sd_bus_error
         return reply_json(m, msg, pik_jobconfig_list(manager_db(m), &o), &o, error);
 }
 
-static int method_show_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+/* ShowConfig, ShowExecution, ShowResult: one positive id in, one JSON
+ * object out. */
+typedef int (*ShowByIdFn)(PikDb *db, int64_t id, json_object **ret);
+
+static int show_by_id(sd_bus_message *msg, Manager *m, const char *what, ShowByIdFn show, sd_bus_error *error) {
         _cleanup_json_ json_object *o = NULL;
-        Manager *m = userdata;
         int64_t id;
         int r;
 
@@ -266,8 +269,12 @@ static int method_show_config(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
         if (id <= 0)
-                return invalid(error, "configuration id %lld is invalid: expected a positive number", (long long) id);
-        return reply_json(m, msg, pik_jobconfig_show(manager_db(m), id, &o), &o, error);
+                return invalid(error, "%s id %lld is invalid: expected a positive number", what, (long long) id);
+        return reply_json(m, msg, show(manager_db(m), id, &o), &o, error);
+}
+
+static int method_show_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return show_by_id(msg, userdata, "configuration", pik_jobconfig_show, error);
 }
 
 static int method_list_jobs(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -317,31 +324,11 @@ static int method_list_executions(sd_bus_message *msg, void *userdata, sd_bus_er
 }
 
 static int method_show_result(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_json_ json_object *o = NULL;
-        Manager *m = userdata;
-        int64_t id;
-        int r;
-
-        r = sd_bus_message_read(msg, "x", &id);
-        if (r < 0)
-                return r;
-        if (id <= 0)
-                return invalid(error, "result id %lld is invalid: expected a positive number", (long long) id);
-        return reply_json(m, msg, pik_result_show(manager_db(m), id, &o), &o, error);
+        return show_by_id(msg, userdata, "result", pik_result_show, error);
 }
 
 static int method_show_execution(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_json_ json_object *o = NULL;
-        Manager *m = userdata;
-        int64_t id;
-        int r;
-
-        r = sd_bus_message_read(msg, "x", &id);
-        if (r < 0)
-                return r;
-        if (id <= 0)
-                return invalid(error, "execution id %lld is invalid: expected a positive number", (long long) id);
-        return reply_json(m, msg, pik_execution_show(manager_db(m), id, &o), &o, error);
+        return show_by_id(msg, userdata, "execution", pik_execution_show, error);
 }
 
 static int method_list_results(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
