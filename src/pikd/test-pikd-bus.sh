@@ -313,7 +313,7 @@ expect_error org.pik.Error.PermissionDenied ReportResult int64:1 string:k string
 expect_error org.pik.Error.PermissionDenied ReportUnitEnded int64:1 string:k string:signal string:killed string:SEGV
 expect_error org.pik.Error.InvalidArgument GetJob int64:0 string:k
 expect_error org.pik.Error.PermissionDenied GetNotification int64:1
-expect_err_contains "pik-notify@1.service"
+expect_err_contains "Only unit pik-notify@"
 expect_error org.pik.Error.PermissionDenied NotificationDone int64:1 boolean:true string:
 expect_error org.pik.Error.InvalidArgument GetNotification int64:0
 expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused check calls"
