@@ -197,19 +197,23 @@ static int run_bus(const Options *o) {
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
         r = sd_bus_call_method(bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "GetNotification", &e, &reply,
                                "x", o->id);
-        if (r < 0)
-                return log_error_errno(r, "GetNotification(%lld) failed: %s", (long long) o->id,
-                                       e.message ?: strerror(-r));
-        r = sd_bus_message_read(reply, "s", &text);
-        if (r < 0)
-                return log_error_errno(r, "Failed to read pikd's reply: %m");
-        doc = json_tokener_parse(text);
-        if (!doc)
-                return log_error_errno(-EINVAL, "pikd's notification document is not JSON.");
-
-        r = deliver(o, doc, &error);
-        if (r < 0)
-                log_error("Notification %lld not delivered: %s", (long long) o->id, error ?: "unknown error");
+        if (r < 0) {
+                /* Recorded too (a channel removed from pik.conf is NotFound),
+                 * so that pikctl notifications says why nothing was sent. */
+                log_error_errno(r, "GetNotification(%lld) failed: %s", (long long) o->id, e.message ?: strerror(-r));
+                if (asprintf(&error, "pikd refused the notification: %s", e.message ?: strerror(-r)) < 0)
+                        error = NULL;
+        } else {
+                r = sd_bus_message_read(reply, "s", &text);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read pikd's reply: %m");
+                doc = json_tokener_parse(text);
+                if (!doc)
+                        return log_error_errno(-EINVAL, "pikd's notification document is not JSON.");
+                r = deliver(o, doc, &error);
+                if (r < 0)
+                        log_error("Notification %lld not delivered: %s", (long long) o->id, error ?: "unknown error");
+        }
         sd_bus_error_free(&e);
         q = sd_bus_call_method(bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "NotificationDone", &e, &done,
                                "xbs", o->id, r >= 0, r >= 0 ? "" : (error ?: "unknown error"));
