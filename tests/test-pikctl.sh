@@ -762,4 +762,53 @@ expect_ok pk result show 1
 expect_contains "identity provider"
 expect_contains "FIRST BYTE MS"
 
+section "alerts and notifications"
+use_db alerts
+expect_ok pk partner add acme --name Acme
+expect_ok pk alerts --json
+expect_json 'length == 0' "no alerts yet"
+expect_ok pk notifications --json
+expect_json 'length == 0' "no notifications yet"
+expect_ok pk browser add ff --engine http
+expect_ok pk config add acme --name sso-login --browsers ff --url https://acme.example/login --every 5m
+# Alerts come from results through pikd: written as alert.c would, one open
+# (with a failed and a sent notification), one closed.
+{
+        echo "BEGIN;"
+        printf "INSERT INTO alert (id, config_id, partner, browser, kind, outcome, opened_at, closed_at, first_result_id,
+                  last_result_id, last_success_at, notified_at)
+                VALUES (1, 1, 'acme', 'ff', 'partner', 'http-5xx', %d, %d, 10, 12, %d, %d),
+                       (2, 1, 'acme', 'ff', 'partner', 'login-rejected', %d, NULL, 20, 21, %d, %d);
+                INSERT INTO notification (id, alert_id, channel, event, state, attempts, error, created_at, sent_at)
+                VALUES (1, 2, 'ops', 'firing', 'sent', 1, NULL, %d, %d),
+                       (2, 2, 'hook', 'firing', 'failed', 3, 'POST to http://hook.example/: HTTP status 503', %d, NULL);\n" \
+                $((NOW_S - 7200)) $((NOW_S - 6000)) $((NOW_S - 8000)) $((NOW_S - 6000)) \
+                $((NOW_S - 600)) $((NOW_S - 900)) $((NOW_S - 600)) $((NOW_S - 600)) $((NOW_S - 590)) $((NOW_S - 600))
+        echo "COMMIT;"
+} | sqlite3 "$DB"
+expect_ok pk alerts --json
+expect_json 'length == 1 and .[0].id == 2 and .[0].partner == "acme" and .[0].config_name == "sso-login"
+             and .[0].outcome == "login-rejected" and .[0].kind == "partner" and .[0].last_result_id == 21
+             and .[0].opened_at == "'"$(iso $((NOW_S - 600)))"'" and .[0].last_success_at == "'"$(iso $((NOW_S - 900)))"'"
+             and .[0].closed_at == null' "the open alert with since when, last success and latest result"
+expect_ok pk alerts
+expect_contains "login-rejected"
+expect_contains "LAST SUCCESS"
+expect_not_contains "http-5xx"
+expect_not_contains "CLOSED"
+expect_ok pk alerts --all --json
+expect_json 'length == 2 and .[1].closed_at == "'"$(iso $((NOW_S - 6000)))"'"' "--all: the closed one too"
+expect_ok pk alerts --all
+expect_contains "CLOSED"
+expect_contains "http-5xx"
+expect_ok pk notifications --json
+expect_json 'length == 2 and .[0].id == 2 and .[0].state == "failed" and .[0].attempts == 3
+             and .[0].error == "POST to http://hook.example/: HTTP status 503" and .[0].partner == "acme"
+             and .[1].state == "sent" and .[1].channel == "ops"' "pending / sent / failed with the error"
+expect_ok pk notifications
+expect_contains "HTTP status 503"
+expect_contains "failed"
+expect_rejected 2 pk notifications --all
+expect_rejected 2 pk alerts extra
+
 finish

@@ -25,6 +25,8 @@ declare -gA _pikctl_verb_opts=(
         [result show]=""
         [results]="--partner --browser --kind --since --limit"
         [outcomes]=""
+        [alerts]="--all"
+        [notifications]=""
         [run-now]="--browser"
         [hold]="" [release]=""
 )
@@ -146,7 +148,7 @@ _pikctl() {
 
         if [ -z "$group" ] && [ -z "$verb" ]; then
                 mapfile -t COMPREPLY < <(compgen -W "status partner browser config jobs executions execution
-                        results result outcomes run-now hold release" -- "$cur")
+                        results result outcomes alerts notifications run-now hold release" -- "$cur")
                 return 0
         fi
         if [ -z "$verb" ]; then

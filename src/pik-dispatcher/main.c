@@ -7,11 +7,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "build-config.h"
 #include "cli.h"
 #include "dispatcher.h"
+#include "alert.h"
 #include "log.h"
+#include "notification.h"
 #include "unit-starter.h"
 
 typedef struct Options {
@@ -74,6 +77,38 @@ static int dry_run(PikDb *db, const PikConfig *cfg, int64_t now) {
         return 0;
 }
 
+/* Reminders fall due with time alone, so the pass that runs every few
+ * seconds anyway makes them; and notifications made by this pass's reaper
+ * (or left unstarted by a pikd that exited) get their unit here. */
+static void notify_pass(PikDb *db, const PikConfig *cfg, SystemdStarter *s, int64_t now) {
+        _cleanup_free_ int64_t *ids = NULL;
+        size_t n = 0;
+        int r;
+
+        r = pik_alert_remind(db, cfg, now);
+        if (r < 0)
+                log_warning_errno(r, "Failed to make alert reminders, ignoring: %s", pik_db_error(db));
+        else if (r > 0)
+                log_info("%d alert reminder(s) to send.", r);
+
+        r = pik_notification_claim(db, now, 0, &ids, &n);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to look for notifications to send, ignoring: %s", pik_db_error(db));
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *error = NULL;
+
+                r = systemd_starter_start_notification(s, ids[i], &error);
+                if (r >= 0)
+                        continue;
+                r = pik_notification_done(db, ids[i], false, error ?: strerror(-r), now);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to record notification %lld as failed, ignoring: %s",
+                                          (long long) ids[i], pik_db_error(db));
+        }
+}
+
 static int run(int argc, char **argv) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
         _cleanup_(pik_db_closep) PikDb *db = NULL;
@@ -122,6 +157,8 @@ static int run(int argc, char **argv) {
         r = pik_dispatcher_pass(db, cfg, now, &starter, &st);
         if (r < 0)
                 return log_error_errno(r, "Dispatcher pass failed: %s", pik_db_error(db));
+
+        notify_pass(db, cfg, &s, now);
 
         if (st.held)
                 log_debug("Everything is held; nothing dispatched.");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notification.h"
 #include "string-util.h"
 #include "unit-starter.h"
 
@@ -109,5 +110,26 @@ int systemd_starter_count_active(void *userdata, unsigned *ret) {
         if (r < 0)
                 return r;
         *ret = n;
+        return 0;
+}
+
+int systemd_starter_start_notification(SystemdStarter *s, int64_t id, char **ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        char unit[PIK_NOTIFY_UNIT_MAX];
+        int r;
+
+        pik_notify_unit_name(unit, id);
+        r = sd_bus_call_method(s->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "StartUnit", &error, &reply,
+                               "ss", unit, "replace");
+        if (r < 0) {
+                log_warning_errno(r, "Failed to start %s: %s", unit, error.message ?: strerror(-r));
+                if (ret_error && asprintf(ret_error, "starting %s failed: %s", unit,
+                                          error.message ?: strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        log_debug("Started %s.", unit);
         return 0;
 }

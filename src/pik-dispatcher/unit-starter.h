@@ -16,3 +16,7 @@ typedef struct SystemdStarter {
 int systemd_starter_start(void *userdata, const PikExecutionStart *e);
 int systemd_starter_unit_alive(void *userdata, const char *unit);
 int systemd_starter_count_active(void *userdata, unsigned *ret);
+
+/* Starts pik-notify@<id>.service. On failure, *ret_error (if given) says
+ * what systemd said, for the notification's record. */
+int systemd_starter_start_notification(SystemdStarter *s, int64_t id, char **ret_error);

@@ -47,6 +47,8 @@ static const char usage_text[] =
         "  results [--partner P] [--browser B] [--kind K] [--since TIME] [--limit N]\n"
         "  result show ID                     a result's steps with their timings, and its details\n"
         "  outcomes                           the outcome catalog\n"
+        "  alerts [--all]                     open alerts (--all: closed ones too)\n"
+        "  notifications                      alert notifications: pending, sent, failed\n"
         "  run-now PARTNER [--browser NAME]   queue a partner's checks for the next dispatcher pass\n"
         "  hold [CONFIG_ID] | release [CONFIG_ID]   without an id: everything\n"
         "\n"
@@ -105,6 +107,7 @@ static const OptionDef option_defs[] = {
         BOOL_OPT("force", OPT_FORCE, force),
         BOOL_OPT("overdue", OPT_OVERDUE, overdue),
         BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),
+        BOOL_OPT("all", OPT_ALL, all),
         STR_OPT("success-xpath", OPT_SUCCESS_XPATH, success_xpath),
         STR_OPT("failure-xpath", OPT_FAILURE_XPATH, failure_xpath),
         STR_OPT("login-form", OPT_LOGIN_FORM, login_form),

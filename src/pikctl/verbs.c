@@ -61,7 +61,7 @@ static int bus_call(Context *c, const char *method, sd_bus_message **reply, cons
         return r;
 }
 
-static int bus_call_json(Context *c, const char *method, json_object **ret, const char *types, ...) {
+int bus_call_json(Context *c, const char *method, json_object **ret, const char *types, ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *json;
         va_list ap;
@@ -989,6 +989,8 @@ const Verb pikctl_verbs[] = {
         { NULL, "results", 0, 0, 0, OPT_PARTNER | OPT_BROWSER | OPT_KIND | OPT_SINCE | OPT_LIMIT, verb_results },
         { "result", "show", 1, 1, 0, 0, verb_result_show },
         { NULL, "outcomes", 0, 0, 0, 0, verb_outcomes },
+        { NULL, "alerts", 0, 0, 0, OPT_ALL, verb_alerts },
+        { NULL, "notifications", 0, 0, 0, 0, verb_notifications },
         { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
         { NULL, "hold", 0, 1, VERB_WRITES, 0, verb_hold },
         { NULL, "release", 0, 1, VERB_WRITES, 0, verb_release },

@@ -54,6 +54,7 @@ typedef struct Args {
         bool force;
         bool overdue;
         bool upcoming;
+        bool all;
 } Args;
 
 /* Either bus (pikd, the default) or db (--db, offline) is set; the verbs
@@ -121,10 +122,18 @@ enum {
         OPT_HEADER = UINT64_C(1) << 34,
         OPT_CA_FILE = UINT64_C(1) << 35,
         OPT_RESOLVE = UINT64_C(1) << 36,
+        OPT_ALL = UINT64_C(1) << 37,
 };
 
 extern const Verb pikctl_verbs[];
 extern const size_t pikctl_verbs_count;
+
+/* Call a pikd method that answers one JSON string; errors go through fail(). */
+int bus_call_json(Context *c, const char *method, json_object **ret, const char *types, ...);
+
+/* verbs-alerts.c */
+int verb_alerts(Context *c, int argc, char **argv);
+int verb_notifications(Context *c, int argc, char **argv);
 
 /* Record what went wrong for main to print; returns r. */
 int fail(Context *c, int r, const char *fmt, ...) _printf_(3, 4);

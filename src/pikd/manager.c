@@ -20,6 +20,7 @@
 #include "log.h"
 #include "manager.h"
 #include "message-ids.h"
+#include "notify.h"
 #include "outcome.h"
 #include "partner.h"
 #include "result.h"
@@ -887,6 +888,8 @@ static int method_report_result(sd_bus_message *msg, void *userdata, sd_bus_erro
         log_debug("Execution %lld reported %s.", (long long) execution, rec.outcome.name);
         log_retry(m, execution, &rec);
         emit_result_recorded(m, execution, &rec);
+        if (rec.notifications > 0)
+                notify_start_pending(m);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -931,6 +934,8 @@ static int method_report_unit_ended(sd_bus_message *msg, void *userdata, sd_bus_
                   rec.partner, rec.browser, (long long) execution, rec.outcome.name, details);
         log_retry(m, execution, &rec);
         emit_result_recorded(m, execution, &rec);
+        if (rec.notifications > 0)
+                notify_start_pending(m);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -1193,6 +1198,9 @@ int manager_connect_bus(Manager *m, const char *address) {
         r = sd_bus_add_object_vtable(m->bus, NULL, PIK_BUS_PATH, PIK_BUS_INTERFACE, manager_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the %s object: %m", PIK_BUS_PATH);
+        r = sd_bus_add_object_vtable(m->bus, NULL, PIK_BUS_PATH, PIK_BUS_INTERFACE, notify_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the notification methods to %s: %m", PIK_BUS_PATH);
         r = sd_bus_add_filter(m->bus, NULL, on_message, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the bus filter: %m");

@@ -153,6 +153,10 @@ for _ in $(seq 50); do
 done
 
 section "reads (the first call activates pikd)"
+call ListAlerts boolean:true
+expect_json 'type == "array" and length == 0' "ListAlerts: none yet"
+call ListNotifications
+expect_json 'type == "array" and length == 0' "ListNotifications: none yet"
 call ListOutcomes
 expect_eq "$RC" 0 "ListOutcomes exit"
 expect_json 'map(select(.name == "engine-crashed" and .kind == "infrastructure")) | length == 1' \
@@ -364,6 +368,10 @@ expect_error org.pik.Error.PermissionDenied ReportProgress int64:1 string:k stri
 expect_error org.pik.Error.PermissionDenied ReportResult int64:1 string:k string:'{"outcome":"success","duration_ms":1}'
 expect_error org.pik.Error.PermissionDenied ReportUnitEnded int64:1 string:k string:signal string:killed string:SEGV
 expect_error org.pik.Error.InvalidArgument GetJob int64:0 string:k
+expect_error org.pik.Error.PermissionDenied GetNotification int64:1
+expect_err_contains "Only unit pik-notify@"
+expect_error org.pik.Error.PermissionDenied NotificationDone int64:1 boolean:true string:
+expect_error org.pik.Error.InvalidArgument GetNotification int64:0
 expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused check calls"
 
 # as_unit UNIT CMD…: run CMD in a cgroup named like a unit of ours, so that

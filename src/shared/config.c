@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "build-config.h"
+#include "config-internal.h"
 #include "config.h"
 #include "fileio.h"
 #include "schedule.h"
@@ -40,12 +41,8 @@ typedef enum KeyType {
         KEY_STRING,
         KEY_UNSIGNED,
         KEY_GROUP,
+        KEY_CHANNELS,
 } KeyType;
-
-typedef struct Parser {
-        const char *path;
-        char **error;           /* where the message goes, may be NULL */
-} Parser;
 
 typedef struct ConfigKey ConfigKey;
 
@@ -62,8 +59,7 @@ struct ConfigKey {
         const ConfigKey *members;       /* KEY_GROUP */
 };
 
-_printf_(4, 5)
-static int parser_error(Parser *p, const char *file, unsigned line, const char *fmt, ...) {
+int parser_error(Parser *p, const char *file, unsigned line, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
         int r;
@@ -89,10 +85,6 @@ static int parser_error(Parser *p, const char *file, unsigned line, const char *
         }
         return -EINVAL;
 }
-
-/* The location of a setting: its own file (libconfig records one only for
- * @include'd files, which we refuse anyway) and line. */
-#define SETTING_AT(s) config_setting_source_file(s), (unsigned) config_setting_source_line(s)
 
 static int check_database(Parser *p, const config_setting_t *s, const char *key, const char *v) {
         if (v[0] != '/')
@@ -178,6 +170,18 @@ static const ConfigKey incident_keys[] = {
         {}
 };
 
+/* Alert thresholds; where alerts go is the "channels" list (config-alerts.c). */
+static const ConfigKey alerts_keys[] = {
+        { .name = "fail_after", .type = KEY_UNSIGNED, .min = 1, .max = 100,
+          .offset = offsetof(PikConfig, alerts.fail_after) },
+        { .name = "recover_after", .type = KEY_UNSIGNED, .min = 1, .max = 100,
+          .offset = offsetof(PikConfig, alerts.recover_after) },
+        /* Seconds, like every duration here; 0: no reminders. */
+        { .name = "remind_every", .type = KEY_UNSIGNED, .min = 0, .max = 604800,
+          .offset = offsetof(PikConfig, alerts.remind_every_sec) },
+        {}
+};
+
 static const ConfigKey top_keys[] = {
         { .name = "database", .type = KEY_STRING, .max_len = PATH_MAX - 1, .check = check_database,
           .offset = offsetof(PikConfig, database) },
@@ -194,6 +198,9 @@ static const ConfigKey top_keys[] = {
         { .name = "engine", .type = KEY_GROUP, .members = engine_keys },
         { .name = "canary", .type = KEY_GROUP, .members = canary_keys },
         { .name = "incident", .type = KEY_GROUP, .members = incident_keys },
+        { .name = "alerts", .type = KEY_GROUP, .members = alerts_keys },
+        /* A list of groups, parsed by parse_channels(). */
+        { .name = "channels", .type = KEY_CHANNELS },
         {}
 };
 
@@ -204,10 +211,8 @@ static const ConfigKey *key_find(const ConfigKey *keys, const char *name, size_t
         return NULL;
 }
 
-static int parse_string(Parser *p, const config_setting_t *s, const ConfigKey *k, const char *key, PikConfig *c) {
+int parser_get_text(Parser *p, const config_setting_t *s, const char *key, size_t max_len, const char **ret) {
         const char *v;
-        char **field = (char **) ((uint8_t *) c + k->offset);
-        char *copy;
         int r;
 
         if (config_setting_type(s) != CONFIG_TYPE_STRING)
@@ -215,15 +220,28 @@ static int parse_string(Parser *p, const config_setting_t *s, const ConfigKey *k
         v = config_setting_get_string(s);
 
         /* The value is not echoed before it is known to be printable. */
-        r = text_validate(v, k->max_len);
+        r = text_validate(v, max_len);
         if (r == -E2BIG)
-                return parser_error(p, SETTING_AT(s), "%s: longer than %zu bytes", key, k->max_len);
+                return parser_error(p, SETTING_AT(s), "%s: longer than %zu bytes", key, max_len);
         if (r == -EILSEQ)
                 return parser_error(p, SETTING_AT(s), "%s: not valid UTF-8", key);
         if (r < 0)
                 return parser_error(p, SETTING_AT(s), "%s: contains control characters", key);
         if (!v[0])
                 return parser_error(p, SETTING_AT(s), "%s: must not be empty", key);
+        *ret = v;
+        return 0;
+}
+
+static int parse_string(Parser *p, const config_setting_t *s, const ConfigKey *k, const char *key, PikConfig *c) {
+        const char *v = NULL;
+        char **field = (char **) ((uint8_t *) c + k->offset);
+        char *copy;
+        int r;
+
+        r = parser_get_text(p, s, key, k->max_len, &v);
+        if (r < 0)
+                return r;
 
         if (k->check) {
                 r = k->check(p, s, key, v);
@@ -285,6 +303,9 @@ static int parse_group(Parser *p, const config_setting_t *group, const char *pre
                         if (!config_setting_is_group(s))
                                 return parser_error(p, SETTING_AT(s), "%s: expected a group", key);
                         r = parse_group(p, s, key, k->members, c);
+                        break;
+                case KEY_CHANNELS:
+                        r = parse_channels(p, s, c);
                         break;
                 default:
                         abort();
@@ -477,6 +498,11 @@ int pik_config_new_default(PikConfig **ret) {
                         .window_sec = 600,
                         .partners = 3,
                 },
+                .alerts = {
+                        .fail_after = 2,
+                        .recover_after = 1,
+                        .remind_every_sec = 4 * 3600,
+                },
                 .shard_index = 0,
                 .shard_count = 1,
                 .engine = {
@@ -617,6 +643,9 @@ PikConfig *pik_config_free(PikConfig *c) {
         free(c->engine.user_agent);
         free(c->canary.dns);
         free(c->canary.url);
+        for (size_t i = 0; i < c->n_channels; i++)
+                pik_channel_done(&c->channels[i]);
+        free(c->channels);
         free(c);
         return NULL;
 }

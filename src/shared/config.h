@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,6 +24,31 @@ typedef struct PikEngineDefaults {
         char *user_agent;          /* default "pik/VERSION" */
 } PikEngineDefaults;
 
+/* Where alerts go (config-alerts.c). A channel without "kinds" takes every
+ * kind of failure, one without "partners" every partner. */
+typedef enum PikChannelType {
+        PIK_CHANNEL_MAIL,          /* to: addresses, through /usr/sbin/sendmail */
+        PIK_CHANNEL_WEBHOOK,       /* url: POST of Alertmanager's webhook JSON (v4) */
+        PIK_CHANNEL_COMMAND,       /* command: a program, the event in its environment and on stdin */
+        _PIK_CHANNEL_TYPE_MAX,
+        _PIK_CHANNEL_TYPE_INVALID = -EINVAL,
+} PikChannelType;
+
+const char *pik_channel_type_to_string(PikChannelType t);
+PikChannelType pik_channel_type_from_string(const char *s);
+
+#define PIK_CHANNELS_MAX 32
+#define PIK_CHANNEL_NAME_MAX 63
+#define PIK_CHANNEL_PARTNERS_MAX 1024
+
+typedef struct PikChannel {
+        char *name;                /* unique, [a-z0-9][a-z0-9._-]* */
+        PikChannelType type;
+        char *target;              /* the address(es), the URL or the program's absolute path */
+        unsigned kinds;            /* 1 << OutcomeKind of partner, infrastructure, configuration; 0: all */
+        char **partners;           /* NULL: all */
+} PikChannel;
+
 typedef struct PikConfig {
         char *path;                /* the file it came from, or NULL for built-in defaults */
         char *database;            /* default PIK_DB_PATH (/var/lib/pik/pik.db) */
@@ -41,6 +67,13 @@ typedef struct PikConfig {
                 char *dns;         /* a name our resolver must resolve; NULL: not probed */
                 char *url;         /* a URL our egress must reach; NULL: not probed */
         } canary;
+        struct {
+                unsigned fail_after;       /* confirmed failures in a row that open an alert; default 2, 1..100 */
+                unsigned recover_after;    /* successes in a row that close it; default 1, 1..100 */
+                unsigned remind_every_sec; /* reminder while it stays open; 0: none; default 14400 */
+        } alerts;
+        PikChannel *channels;
+        size_t n_channels;
 } PikConfig;
 
 int pik_config_new_default(PikConfig **ret);
@@ -58,3 +91,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(PikConfig *, pik_config_free);
 
 /* Whether a partner code belongs to this host's shard. */
 bool pik_config_shard_owns(const PikConfig *c, const char *partner_code);
+
+/* The channel of that name, or NULL. */
+const PikChannel *pik_config_find_channel(const PikConfig *c, const char *name);

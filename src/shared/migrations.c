@@ -251,6 +251,58 @@ static const char v7[] =
         "  dns_ms INTEGER, connect_ms INTEGER, tls_ms INTEGER, ttfb_ms INTEGER, total_ms INTEGER,"
         "  PRIMARY KEY (result_id, position)) WITHOUT ROWID;";
 
+/* Alerts (alert.c): the streak of each check (configuration × browser),
+ * its alerts with when they opened and closed, and one notification per
+ * alert event and channel, delivered by pik-notify@<id>.service. An alert
+ * without a configuration is a suspected infrastructure incident: one per
+ * browser and outcome, never one per partner. */
+static const char v8[] =
+        "CREATE TABLE alert ("
+        "  id INTEGER PRIMARY KEY,"
+        "  config_id INTEGER,"
+        "  partner TEXT,"
+        "  browser TEXT NOT NULL,"
+        "  kind TEXT NOT NULL CHECK (kind IN ('partner', 'infrastructure', 'configuration')),"
+        "  outcome TEXT NOT NULL,"
+        "  opened_at INTEGER NOT NULL,"
+        "  closed_at INTEGER,"
+        "  first_result_id INTEGER NOT NULL,"
+        "  last_result_id INTEGER NOT NULL,"
+        "  last_success_at INTEGER,"
+        "  successes INTEGER NOT NULL DEFAULT 0,"
+        "  notified_at INTEGER NOT NULL);"
+        "CREATE UNIQUE INDEX alert_open_check ON alert(config_id, browser) "
+        "  WHERE closed_at IS NULL AND config_id IS NOT NULL;"
+        "CREATE UNIQUE INDEX alert_open_incident ON alert(browser, outcome) "
+        "  WHERE closed_at IS NULL AND config_id IS NULL;"
+        "CREATE INDEX alert_open ON alert(notified_at) WHERE closed_at IS NULL;"
+        "CREATE TABLE alert_state ("
+        "  config_id INTEGER NOT NULL REFERENCES job_config(id) ON DELETE CASCADE,"
+        "  browser TEXT NOT NULL,"
+        "  failures INTEGER NOT NULL DEFAULT 0,"
+        "  successes INTEGER NOT NULL DEFAULT 0,"
+        "  first_failure_id INTEGER,"
+        "  last_success_at INTEGER,"
+        "  alert_id INTEGER REFERENCES alert(id) ON DELETE SET NULL,"
+        "  PRIMARY KEY (config_id, browser)) WITHOUT ROWID;"
+        /* A removed configuration's open alert ends with it, quietly. */
+        "CREATE TRIGGER alert_config_gone AFTER DELETE ON job_config BEGIN "
+        "  UPDATE alert SET closed_at = CAST(strftime('%s', 'now') AS INTEGER) "
+        "    WHERE config_id = OLD.id AND closed_at IS NULL; "
+        "END;"
+        "CREATE TABLE notification ("
+        "  id INTEGER PRIMARY KEY,"
+        "  alert_id INTEGER NOT NULL REFERENCES alert(id) ON DELETE CASCADE,"
+        "  channel TEXT NOT NULL,"
+        "  event TEXT NOT NULL CHECK (event IN ('firing', 'resolved', 'reminder')),"
+        "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  error TEXT,"
+        "  created_at INTEGER NOT NULL,"
+        "  started_at INTEGER,"
+        "  sent_at INTEGER);"
+        "CREATE INDEX notification_unstarted ON notification(id) WHERE started_at IS NULL;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -259,6 +311,7 @@ const char *const pik_migrations[] = {
         v5,
         v6,
         v7,
+        v8,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

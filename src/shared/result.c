@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "alert.h"
 #include "execution.h"
 #include "job.h"
 #include "result.h"
@@ -187,6 +188,21 @@ int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultRep
         r = pik_db_step(db, upd);
         if (r < 0)
                 return r;
+
+        /* In the same transaction: an alert never misses a result, nor
+         * sees one that is rolled back. */
+        r = pik_alert_record_result(db, cfg, &(PikAlertInput) {
+                        .result_id = rec.result_id,
+                        .config_id = config_id,
+                        .partner = rec.partner,
+                        .browser = rec.browser,
+                        .outcome = &rec.outcome,
+                        .unconfirmed = rec.unconfirmed,
+                        .retry_scheduled = rec.retry_scheduled,
+                }, now);
+        if (r < 0)
+                return r;
+        rec.notifications = (unsigned) r;
 
         if (ret)
                 *ret = rec;

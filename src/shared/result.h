@@ -43,6 +43,7 @@ typedef struct PikResultRecorded {
         unsigned attempt;
         bool retry_scheduled;
         bool unconfirmed;            /* a partner failure waiting for its re-check */
+        unsigned notifications;      /* alert notifications it created (alert.h) */
 } PikResultRecorded;
 
 /* In its own transaction. -ENOENT for an unknown execution, -ESTALE for one

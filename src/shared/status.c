@@ -230,6 +230,33 @@ static int append_row(const PikStatusRow *row, int64_t now, void *userdata) {
         return 0;
 }
 
+#define INCIDENT_OUTCOMES_SQL \
+        "('partner-dns-not-found', 'partner-unreachable', 'partner-timeout', 'tls-certificate-invalid')"
+
+int pik_status_in_incident(PikDb *db, const PikConfig *cfg, const char *browser, const char *outcome, int64_t now) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        /* The same question as pik_status_incidents(), for one pair; only
+         * asked for a network-level partner failure, and the window is
+         * short (result_executed). */
+        r = pik_db_prepare(db,
+                           "SELECT count(DISTINCT partner) > ?4 FROM result "
+                           "WHERE executed_at > ?1 - ?2 AND browser = ?3 AND outcome = ?5 "
+                           "  AND ?5 IN " INCIDENT_OUTCOMES_SQL, &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, now);
+        sqlite3_bind_int64(s, 2, cfg->incident.window_sec);
+        sqlite3_bind_text(s, 3, browser, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, cfg->incident.partners);
+        sqlite3_bind_text(s, 5, outcome, -1, SQLITE_STATIC);
+        r = pik_db_step(db, s);
+        if (r <= 0)
+                return r;
+        return sqlite3_column_int(s, 0) != 0;
+}
+
 int pik_status_incidents(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         int r;
@@ -239,8 +266,7 @@ int pik_status_incidents(PikDb *db, const PikConfig *cfg, int64_t now, json_obje
          * likely our resolver, egress or proxy. */
         r = pik_db_prepare(db,
                            "SELECT browser, outcome, count(DISTINCT partner) AS partners, min(executed_at) AS since_at "
-                           "FROM result WHERE executed_at > ?1 - ?2 AND outcome IN "
-                           "  ('partner-dns-not-found', 'partner-unreachable', 'partner-timeout', 'tls-certificate-invalid') "
+                           "FROM result WHERE executed_at > ?1 - ?2 AND outcome IN " INCIDENT_OUTCOMES_SQL " "
                            "GROUP BY browser, outcome HAVING count(DISTINCT partner) > ?3 "
                            "ORDER BY partners DESC, browser, outcome", &s);
         if (r < 0)

@@ -61,6 +61,8 @@ const char *pik_status_check_label(char buf[static PIK_CHECK_LABEL_MAX], int64_t
  * browser within cfg->incident.window_sec before now. A JSON array of
  * { browser, outcome, partners, since }, empty when all is well. */
 int pik_status_incidents(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);
+/* Whether browser × outcome is one of those incidents now: 1 or 0. */
+int pik_status_in_incident(PikDb *db, const PikConfig *cfg, const char *browser, const char *outcome, int64_t now);
 
 /* The same as one JSON document, for D-Bus replies:
  * { "now", "held", "canary" (the control probe is configured), "incidents": [...], "rows": [ {config_id, name, partner, browser, state,

@@ -10,6 +10,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "outcome.h"
 #include "string-util.h"
 #include "test-helpers.h"
 
@@ -577,10 +578,76 @@ static void test_parse_buffer(void) {
         pik_config_free(none);
 }
 
+static void test_alerts(void) {
+        _cleanup_(pik_config_freep) PikConfig *d = load_ok("");
+        _cleanup_(pik_config_freep) PikConfig *c = NULL;
+
+        ASSERT_EQ(d->alerts.fail_after, 2);
+        ASSERT_EQ(d->alerts.recover_after, 1);
+        ASSERT_EQ(d->alerts.remind_every_sec, 14400);
+        ASSERT_EQ(d->n_channels, 0);
+
+        c = load_ok("alerts = { fail_after = 3; recover_after = 2; remind_every = 0; };\n"
+                    "channels = (\n"
+                    "  { name = \"ops\"; type = \"mail\"; to = \"ops@example.com, oncall@example.com\";\n"
+                    "    kinds = [ \"partner\", \"configuration\" ]; partners = [ \"acme\", \"globex\" ]; },\n"
+                    "  { name = \"hook\"; type = \"webhook\"; url = \"https://alerts.example.com/pik\"; },\n"
+                    "  { name = \"pager\"; type = \"command\"; command = \"/usr/local/bin/page-me\";\n"
+                    "    kinds = [ \"infrastructure\" ]; }\n"
+                    ");\n");
+        ASSERT_EQ(c->alerts.fail_after, 3);
+        ASSERT_EQ(c->alerts.recover_after, 2);
+        ASSERT_EQ(c->alerts.remind_every_sec, 0);
+        ASSERT_EQ(c->n_channels, 3);
+        ASSERT_STREQ(c->channels[0].name, "ops");
+        ASSERT_EQ(c->channels[0].type, PIK_CHANNEL_MAIL);
+        ASSERT_STREQ(c->channels[0].target, "ops@example.com, oncall@example.com");
+        ASSERT_EQ(c->channels[0].kinds, (1u << OUTCOME_KIND_PARTNER) | (1u << OUTCOME_KIND_CONFIGURATION));
+        ASSERT_EQ(strv_length(c->channels[0].partners), 2);
+        ASSERT_STREQ(c->channels[0].partners[1], "globex");
+        ASSERT_EQ(c->channels[1].type, PIK_CHANNEL_WEBHOOK);
+        ASSERT_EQ(c->channels[1].kinds, 0);
+        ASSERT_TRUE(!c->channels[1].partners);
+        ASSERT_STREQ(c->channels[2].target, "/usr/local/bin/page-me");
+        ASSERT_TRUE(pik_config_find_channel(c, "pager") == &c->channels[2]);
+        ASSERT_TRUE(!pik_config_find_channel(c, "nope"));
+
+        load_fails("alerts = {\n  fail_after = 0;\n};\n", EINVAL, 2, "alerts.fail_after", "out of range");
+        load_fails("alerts = {\n  remind_every = \"4h\";\n};\n", EINVAL, 2, "alerts.remind_every",
+                   "expected an integer");
+        load_fails("channels = { name = \"x\"; };\n", EINVAL, 1, "channels", "expected a list");
+        load_fails("channels = (\n  { type = \"mail\"; to = \"a@b\"; }\n);\n", EINVAL, 2, "channels[0]", "no name");
+        load_fails("channels = (\n  { name = \"Ops!\"; type = \"mail\"; }\n);\n", EINVAL, 2,
+                   "channels[0].name", "not a valid name");
+        load_fails("channels = (\n  { name = \"ops\"; type = \"sms\"; }\n);\n", EINVAL, 2,
+                   "channels.ops.type", "not one of mail, webhook, command");
+        load_fails("channels = (\n  { name = \"ops\";\n    type = \"mail\"; }\n);\n", EINVAL, 2,
+                   "channels.ops.to", "missing");
+        load_fails("channels = (\n  { name = \"ops\"; type = \"mail\";\n    to = \"ops\"; }\n);\n", EINVAL, 3,
+                   "channels.ops.to", "not a mail address");
+        load_fails("channels = (\n  { name = \"ops\"; type = \"mail\";\n    to = \"a@b\\nBcc: x@y\"; }\n);\n",
+                   EINVAL, 3, "channels.ops.to", "control characters");
+        load_fails("channels = (\n  { name = \"h\"; type = \"webhook\";\n    url = \"ftp://x/\"; }\n);\n", EINVAL, 3,
+                   "channels.h.url", "http");
+        load_fails("channels = (\n  { name = \"h\"; type = \"webhook\";\n    to = \"a@b\"; }\n);\n", EINVAL, 3,
+                   "channels.h.to", "unknown key");
+        load_fails("channels = (\n  { name = \"c\"; type = \"command\";\n    command = \"page-me\"; }\n);\n",
+                   EINVAL, 3, "channels.c.command", "absolute path");
+        load_fails("channels = (\n  { name = \"c\"; type = \"command\"; command = \"/bin/true\";\n"
+                   "    kinds = [ \"success\" ]; }\n);\n", EINVAL, 3, "channels.c.kinds", "not one of");
+        load_fails("channels = (\n  { name = \"c\"; type = \"command\"; command = \"/bin/true\";\n"
+                   "    partners = [ \"Acme Corp\" ]; }\n);\n", EINVAL, 3, "channels.c.partners", "not a partner code");
+        load_fails("channels = (\n  { name = \"c\"; type = \"command\"; command = \"/bin/true\"; },\n"
+                   "  { name = \"c\"; type = \"command\"; command = \"/bin/false\"; }\n);\n", EINVAL, 3,
+                   "channels[1].name", "exists already");
+}
+
 int main(void) {
         dir = test_tmpdir();
 
         test_parse_buffer();
+        test_alerts();
+
         test_canary();
 
         test_defaults();
