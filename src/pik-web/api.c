@@ -20,10 +20,12 @@
 #define API_LIMIT_DEFAULT 100
 #define API_LIMIT_MAX 100000
 
-static int reply(WebResponse *resp, int r, json_object *o) {
+/* r and *o from one library call; o is read only after the call (as an
+ * argument next to the call it would be read before it). */
+static int reply(WebResponse *resp, int r, json_object *const *o) {
         if (r < 0)
                 return r;
-        return web_json(resp, MHD_HTTP_OK, o);
+        return web_json(resp, MHD_HTTP_OK, *o);
 }
 
 static int parse_limit(const WebRequest *rq, WebResponse *resp, size_t *ret) {
@@ -46,7 +48,7 @@ static int parse_limit(const WebRequest *rq, WebResponse *resp, size_t *ret) {
 int api_status(Web *w, const WebRequest *rq, WebResponse *resp) {
         _cleanup_json_ json_object *o = NULL;
 
-        return reply(resp, pik_status(w->db, w->cfg, rq->now, &o), o);
+        return reply(resp, pik_status(w->db, w->cfg, rq->now, &o), &o);
 }
 
 int api_results(Web *w, const WebRequest *rq, WebResponse *resp) {
@@ -64,7 +66,7 @@ int api_results(Web *w, const WebRequest *rq, WebResponse *resp) {
                 return web_json_error(resp, MHD_HTTP_BAD_REQUEST,
                                       "Invalid since '%s': expected an ISO 8601 time such as 2026-11-24T08:00:00Z.",
                                       SNIPPET(since));
-        return reply(resp, pik_result_list(w->db, &f, &a), a);
+        return reply(resp, pik_result_list(w->db, &f, &a), &a);
 }
 
 int api_result(Web *w, const WebRequest *rq, WebResponse *resp) {
@@ -80,7 +82,7 @@ int api_result(Web *w, const WebRequest *rq, WebResponse *resp) {
                 pik_db_clear_error(w->db);
                 return web_json_error(resp, MHD_HTTP_NOT_FOUND, "No result %lld.", (long long) id);
         }
-        return reply(resp, r, o);
+        return reply(resp, r, &o);
 }
 
 int api_jobs(Web *w, const WebRequest *rq, WebResponse *resp) {
@@ -90,7 +92,7 @@ int api_jobs(Web *w, const WebRequest *rq, WebResponse *resp) {
         if (overdue && upcoming)
                 return web_json_error(resp, MHD_HTTP_BAD_REQUEST, "overdue and upcoming exclude each other.");
         return reply(resp, pik_job_list(w->db, overdue ? PIK_JOBS_OVERDUE : upcoming ? PIK_JOBS_UPCOMING : PIK_JOBS_ALL,
-                                        rq->now, &a), a);
+                                        rq->now, &a), &a);
 }
 
 int api_executions(Web *w, const WebRequest *rq, WebResponse *resp) {
@@ -99,13 +101,13 @@ int api_executions(Web *w, const WebRequest *rq, WebResponse *resp) {
 
         if (parse_limit(rq, resp, &limit) < 0)
                 return 0;
-        return reply(resp, pik_execution_list(w->db, web_query(rq, "partner"), limit, &a), a);
+        return reply(resp, pik_execution_list(w->db, web_query(rq, "partner"), limit, &a), &a);
 }
 
 int api_outcomes(Web *w, const WebRequest *rq, WebResponse *resp) {
         _cleanup_json_ json_object *a = NULL;
 
-        return reply(resp, pik_outcome_list(w->db, &a), a);
+        return reply(resp, pik_outcome_list(w->db, &a), &a);
 }
 
 int api_not_found(Web *w, const WebRequest *rq, WebResponse *resp) {
