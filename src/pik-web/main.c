@@ -101,7 +101,6 @@ static int listening_socket(int *ret) {
 
 static int run(int argc, char **argv) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
-        _cleanup_(pik_db_closep) PikDb *db = NULL;
         CliCommon cli = {};
         Web w;
         int fd, r;
@@ -115,12 +114,19 @@ static int run(int argc, char **argv) {
         r = listening_socket(&fd);
         if (r < 0)
                 return r;
-        r = cli_open(&cli, PIK_DB_READONLY, &cfg, &db);
+        r = cli_load_config(&cli, &cfg);
         if (r < 0)
                 return r;
 
-        w = (Web) { .db = db, .cfg = cfg };
-        return server_run(&w, fd, arg_idle_timeout);
+        /* The database is opened by the first request that needs it (the
+         * server keeps it open then): on a fresh installation it does not
+         * exist before the first pikctl change, and a page saying so beats
+         * a unit that fails at every connection until systemd's start
+         * limit stops the socket. */
+        w = (Web) { .db_path = cli.db_path ?: cfg->database, .cfg = cfg };
+        r = server_run(&w, fd, arg_idle_timeout);
+        pik_db_close(w.db);
+        return r;
 }
 
 int main(int argc, char **argv) {

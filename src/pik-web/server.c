@@ -186,11 +186,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
         }
 
         h = route(url, &rq.rest);
+        if (h != page_style && !s->web->db) {
+                _cleanup_free_ char *error = NULL;
+
+                r = pik_db_open(s->web->db_path, PIK_DB_READONLY, &s->web->db, &error);
+                if (r < 0) {
+                        log_warning_errno(r, "%s", error ?: "Failed to open the database.");
+                        r = web_json_error(&resp, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                           r == -ENOENT ? "There is no database yet: the first change (pikctl "
+                                                          "partner add) creates it."
+                                                        : "The database cannot be read; the journal of "
+                                                          "pik-web.service says why.");
+                        if (r < 0)
+                                return MHD_NO;
+                        return queue(connection, &resp, NULL);
+                }
+        }
         r = h(s->web, &rq, &resp);
         if (r < 0) {
                 log_error_errno(r, "Failed to answer %s: %s", SNIPPET(url),
-                                pik_db_has_error(s->web->db) ? pik_db_error(s->web->db) : strerror(-r));
-                pik_db_clear_error(s->web->db);
+                                s->web->db && pik_db_has_error(s->web->db) ? pik_db_error(s->web->db) : strerror(-r));
+                if (s->web->db)
+                        pik_db_clear_error(s->web->db);
                 strbuf_done(&resp.body);
                 resp = (WebResponse) {};
                 r = web_json_error(&resp, MHD_HTTP_INTERNAL_SERVER_ERROR,

@@ -42,6 +42,8 @@ pk() {
 # someone else in between) and writes the port into a FIFO only once it
 # listens: reading it is the synchronisation, no sleep, no polling.
 start_web() {
+        local db=$1
+        shift
         rm -f "$TMP/port"
         mkfifo "$TMP/port"
         python3 -c '
@@ -57,7 +59,7 @@ os.environ["LISTEN_PID"] = str(os.getpid())
 with open(sys.argv[1], "w") as f:
     f.write("%d\n" % s.getsockname()[1])
 os.execv(sys.argv[2], sys.argv[2:])
-' "$TMP/port" "$PIK_WEB" --db "$DB" --config "$CONF" "$@" 2>"$TMP/web.err" &
+' "$TMP/port" "$PIK_WEB" --db "$db" --config "$CONF" "$@" 2>"$TMP/web.err" &
         WEB_PID=$!
         read -r PORT <"$TMP/port"
         URL=http://127.0.0.1:$PORT
@@ -80,6 +82,23 @@ expect_header() {
                 _t_fail "response to $LAST_CMD lacks header '$1'"
         fi
 }
+
+section "before there is a database"
+# A fresh installation: the socket is enabled, the database not created
+# yet. pik-web says so and keeps serving rather than failing at each
+# connection.
+start_web "$TMP/none.db" --idle-timeout 0
+fetch /api/v1/status
+expect_eq "$CODE" 503 "GET /api/v1/status without a database"
+expect_json '.error | contains("no database yet")'
+fetch /
+expect_eq "$CODE" 503 "GET / without a database"
+fetch /pik.css
+expect_eq "$CODE" 200 "GET /pik.css without a database"
+expect_true "no database file was created" test ! -e "$TMP/none.db"
+kill "$WEB_PID"
+wait "$WEB_PID"
+WEB_PID=
 
 section "a database with two partners, a hostile one included"
 NOW_S=$(date -u +%s)
@@ -120,7 +139,7 @@ expect_err_contains "No socket was passed"
 
 # No idle exit while the tests below run: on a loaded machine the gaps
 # between requests (pikctl runs) can be long. The idle exit is tested last.
-start_web --idle-timeout 0
+start_web "$DB" --idle-timeout 0
 
 section "the grid"
 fetch /
@@ -248,7 +267,7 @@ wait "$WEB_PID"
 WEB_PID=
 
 section "exits when idle"
-start_web --idle-timeout 1s
+start_web "$DB" --idle-timeout 1s
 fetch /api/v1/outcomes
 expect_eq "$CODE" 200 "GET /api/v1/outcomes"
 # The wait is bounded generously for a loaded machine.

@@ -15,7 +15,8 @@
  * negative errno for a failure of ours, which becomes a 500. */
 
 typedef struct Web {
-        PikDb *db;
+        PikDb *db;              /* NULL until the database could be opened */
+        const char *db_path;
         const PikConfig *cfg;
 } Web;
 
