@@ -28,6 +28,14 @@ static int reply(WebResponse *resp, int r, json_object *const *o) {
         return web_json(resp, MHD_HTTP_OK, *o);
 }
 
+/* A filter argument: "?partner=" filters nothing, as if it were absent
+ * (a form left empty), rather than for an empty partner code. */
+static const char *filter(const WebRequest *rq, const char *key) {
+        const char *v = web_query(rq, key);
+
+        return v && *v ? v : NULL;
+}
+
 static int parse_limit(const WebRequest *rq, WebResponse *resp, size_t *ret) {
         const char *s = web_query(rq, "limit");
         int64_t v;
@@ -55,9 +63,9 @@ int api_results(Web *w, const WebRequest *rq, WebResponse *resp) {
         _cleanup_json_ json_object *a = NULL;
         const char *since = web_query(rq, "since");
         PikResultFilter f = {
-                .partner = web_query(rq, "partner"),
-                .browser = web_query(rq, "browser"),
-                .kind = web_query(rq, "kind"),
+                .partner = filter(rq, "partner"),
+                .browser = filter(rq, "browser"),
+                .kind = filter(rq, "kind"),
         };
 
         if (parse_limit(rq, resp, &f.limit) < 0)
@@ -101,7 +109,7 @@ int api_executions(Web *w, const WebRequest *rq, WebResponse *resp) {
 
         if (parse_limit(rq, resp, &limit) < 0)
                 return 0;
-        return reply(resp, pik_execution_list(w->db, web_query(rq, "partner"), limit, &a), &a);
+        return reply(resp, pik_execution_list(w->db, filter(rq, "partner"), limit, &a), &a);
 }
 
 int api_outcomes(Web *w, const WebRequest *rq, WebResponse *resp) {

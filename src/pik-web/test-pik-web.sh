@@ -203,6 +203,7 @@ same_json /api/v1/status 'del(.now) | .rows |= map(del(.age_sec))' status
 jq -e '.rows | length == 4' <<<"$OUT" >/dev/null && _t_ok || _t_fail "status has four rows"
 same_json /api/v1/results '.' results
 same_json "/api/v1/results?partner=beta" '.' results --partner beta
+same_json "/api/v1/results?partner=&kind=" '.' results
 same_json /api/v1/result/2 '.' result show 2
 same_json "/api/v1/jobs?overdue" '.' jobs --overdue
 same_json /api/v1/jobs '.' jobs
