@@ -15,8 +15,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib.sh"
 
 LIBEXEC=${PIK_LIBEXECDIR:-/usr/libexec/pik}
-SERVICES=(pikd.service pik-scheduler.service pik-dispatcher.service pik-check@.service)
-UNITS=("${SERVICES[@]}" pik-scheduler.timer pik-dispatcher.timer pik.slice)
+SERVICES=(pikd.service pik-scheduler.service pik-dispatcher.service pik-check@.service pik-web.service)
+UNITS=("${SERVICES[@]}" pik-scheduler.timer pik-dispatcher.timer pik.slice pik-web.socket)
 ACTIONS=(org.pik.manage-partners org.pik.manage-browsers org.pik.manage-configs
          org.pik.run-now org.pik.hold)
 
@@ -278,6 +278,7 @@ for u in "${SERVICES[@]}"; do
         inst=${u/@./@1.}
         target=3.5
         [ "$u" = pik-check@.service ] && target=2.0
+        [ "$u" = pik-web.service ] && target=2.0
         score=$(ct_run systemd-analyze security --no-pager "$inst" 2>/dev/null |
                 sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
         printf '%-24s %9s %7s\n' "$u" "${score:-?}" "$target"

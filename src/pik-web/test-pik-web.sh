@@ -1,0 +1,283 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# pik-web end to end, offline: a database built with pikctl --db (a hostile
+# disabled reason, result details and step name with markup), pik-web on a
+# socket passed the way systemd passes it, then every page, the JSON API
+# compared with pikctl --json, /metrics through a strict format reader,
+# 404/405, and the exit when idle.
+#
+# Usage: test-pik-web.sh PIK_WEB PIKCTL PIK_SCHEDULER CHECK_METRICS
+
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/../../tests/lib.sh"
+
+PIK_WEB=$(realpath "${1:?usage: test-pik-web.sh PIK_WEB PIKCTL PIK_SCHEDULER CHECK_METRICS}")
+PIKCTL=$(realpath "$2")
+SCHEDULER=$(realpath "$3")
+CHECK_METRICS=$(realpath "$4")
+
+for t in jq sqlite3 curl python3; do
+        command -v "$t" >/dev/null || { echo "test-pik-web.sh: $t is needed (bash tests/run installs it)" >&2; exit 1; }
+done
+
+TMP=$(mktemp -d)
+WEB_PID=
+cleanup() {
+        [ -n "$WEB_PID" ] && kill "$WEB_PID" 2>/dev/null
+        rm -rf "$TMP"
+}
+trap cleanup EXIT
+DB=$TMP/pik.db
+CONF=$TMP/pik.conf
+: >"$CONF"
+
+pk() {
+        "$PIKCTL" --db "$DB" --config "$CONF" "$@"
+}
+
+# Start pik-web as pik-web.socket would: a listening socket as fd 3 with
+# LISTEN_FDS/LISTEN_PID. The launcher binds port 0 (no port can be taken by
+# someone else in between) and writes the port into a FIFO only once it
+# listens: reading it is the synchronisation, no sleep, no polling.
+start_web() {
+        local db=$1
+        shift
+        rm -f "$TMP/port"
+        mkfifo "$TMP/port"
+        python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+if s.fileno() != 3:
+    os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_FDS"] = "1"
+os.environ["LISTEN_PID"] = str(os.getpid())
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.execv(sys.argv[2], sys.argv[2:])
+' "$TMP/port" "$PIK_WEB" --db "$db" --config "$CONF" "$@" 2>"$TMP/web.err" &
+        WEB_PID=$!
+        read -r PORT <"$TMP/port"
+        URL=http://127.0.0.1:$PORT
+}
+
+# fetch PATH [CURL OPTIONS…]: body in $OUT, status in $CODE, headers in $HDR.
+fetch() {
+        local path=$1
+        shift
+        run curl -sS --max-time 60 -D "$TMP/headers" -o "$TMP/body" -w '%{http_code}' "$@" "$URL$path"
+        CODE=$OUT
+        OUT=$(cat "$TMP/body")
+        HDR=$(tr -d '\r' <"$TMP/headers")
+}
+
+expect_header() {
+        if grep -qiF "$1" <<<"$HDR"; then
+                _t_ok
+        else
+                _t_fail "response to $LAST_CMD lacks header '$1'"
+        fi
+}
+
+section "before there is a database"
+# A fresh installation: the socket is enabled, the database not created
+# yet. pik-web says so and keeps serving rather than failing at each
+# connection.
+start_web "$TMP/none.db" --idle-timeout 0
+fetch /api/v1/status
+expect_eq "$CODE" 503 "GET /api/v1/status without a database"
+expect_json '.error | contains("no database yet")'
+fetch /
+expect_eq "$CODE" 503 "GET / without a database"
+fetch /pik.css
+expect_eq "$CODE" 200 "GET /pik.css without a database"
+expect_true "no database file was created" test ! -e "$TMP/none.db"
+kill "$WEB_PID"
+wait "$WEB_PID"
+WEB_PID=
+
+section "a database with two partners, a hostile one included"
+NOW_S=$(date -u +%s)
+EVIL='<script>alert(1)</script>'
+expect_ok pk partner add acme --name Acme
+expect_ok pk partner add beta --name "$EVIL"
+expect_ok pk browser add ff --engine http
+expect_ok pk browser add chrome --engine http
+expect_ok pk config add acme --name plain --browsers ff,chrome --url https://acme.example/ --every 5m
+expect_ok pk config add beta --browsers ff --url https://beta.example/ --every 5m
+expect_ok pk config add beta --name off --browsers chrome --url https://beta.example/x --every 5m
+expect_ok pk config disable 3 --reason "\"><img src=x onerror=alert(2)>"
+# Jobs due an hour ago, never dispatched: overdue now.
+expect_ok "$SCHEDULER" --db "$DB" --config "$CONF" --now "@$((NOW_S - 3600))"
+{
+        echo "BEGIN;"
+        echo "INSERT INTO execution (id, config_id, partner, browser, key, state, unit, attempt, created_at)
+              VALUES (7, 1, 'acme', 'chrome', 'k', 'started', 'pik-check@7.service', 1, $((NOW_S - 10)));"
+        echo "INSERT INTO result (config_id, partner, browser, executed_at, duration_ms, outcome, details,
+                                  dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms)
+              VALUES (1, 'acme', 'ff', $((NOW_S - 600)), 1500, 'login-rejected', NULL, 5, 10, 20, 100, 150),
+                     (1, 'acme', 'ff', $((NOW_S - 60)), 1234, 'success', NULL, 5, 10, 20, 100, 150),
+                     (2, 'beta', 'ff', $((NOW_S - 30)), 900, 'login-rejected', '$EVIL', NULL, NULL, NULL, NULL, NULL);"
+        echo "INSERT INTO result_step (result_id, position, name, http_status, requests, dns_ms, connect_ms, total_ms)
+              VALUES (2, 1, 'entry <b>page</b>', 302, 1, 5, 10, 50), (2, 2, 'login', 200, 1, 0, 0, 100);"
+        echo "COMMIT;"
+} | sqlite3 "$DB"
+
+section "bad input"
+expect_exit 1 "$PIK_WEB" --db "$DB" --config "$CONF" --listen 127.0.0.1
+expect_err_contains "Invalid --listen '127.0.0.1'"
+expect_exit 1 "$PIK_WEB" --db "$DB" --config "$CONF" --listen 127.0.0.1:99999
+expect_err_contains "Invalid --listen"
+expect_exit 1 "$PIK_WEB" --db "$DB" --config "$CONF" --idle-timeout soon --listen 127.0.0.1:1
+expect_err_contains "Invalid --idle-timeout 'soon'"
+expect_exit 1 env -u LISTEN_FDS "$PIK_WEB" --db "$DB" --config "$CONF"
+expect_err_contains "No socket was passed"
+
+# No idle exit while the tests below run: on a loaded machine the gaps
+# between requests (pikctl runs) can be long. The idle exit is tested last.
+start_web "$DB" --idle-timeout 0
+
+section "the grid"
+fetch /
+expect_eq "$CODE" 200 "GET /"
+expect_header "Content-Security-Policy: default-src 'self'"
+expect_header "X-Content-Type-Options: nosniff"
+expect_header "Content-Type: text/html; charset=utf-8"
+expect_contains '<td>acme</td><td>#1 plain</td><td>ff</td><td>ok</td><td><a href="/result/2">success</a>'
+expect_contains '<td>acme</td><td>#1 plain</td><td>chrome</td><td>new</td>'
+expect_contains '<td>beta</td><td>#2</td><td>ff</td><td>failing</td><td><a href="/result/3">login-rejected</a>'
+expect_contains '<td class="kind kind-partner">partner</td>'
+expect_contains '<td class="kind kind-success">success</td>'
+expect_contains '50.0% of 2'
+expect_contains '&lt;script&gt;alert(1)&lt;/script&gt;'
+expect_not_contains '<script>'
+expect_contains 'disabled (configuration: &quot;&gt;&lt;img src=x onerror=alert(2)&gt;)'
+expect_not_contains '<img'
+expect_contains 'No canary is configured'
+expect_eq "$(grep -c '^<tr class="state-' <<<"$OUT")" 4 "one grid row per check × browser"
+
+section "the other pages"
+fetch /result/2
+expect_eq "$CODE" 200 "GET /result/2"
+expect_contains '<tr><td>1</td><td>entry &lt;b&gt;page&lt;/b&gt;</td><td>302</td><td>1</td><td>5</td><td>10</td><td>-</td><td>-</td><td>50</td></tr>'
+expect_contains '<td class="kind kind-success">success</td>'
+fetch /result/3
+expect_contains '<tr><th>Details</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>'
+expect_contains 'No steps were recorded.'
+fetch /result/999
+expect_eq "$CODE" 404 "GET /result/999"
+expect_header "Content-Security-Policy: default-src 'self'"
+fetch /result/1x
+expect_eq "$CODE" 404 "GET /result/1x"
+fetch /outcomes
+expect_eq "$CODE" 200 "GET /outcomes"
+expect_contains '<td>login-rejected</td><td class="kind kind-partner">partner</td>'
+fetch "/jobs?overdue"
+expect_eq "$CODE" 200 "GET /jobs?overdue"
+expect_contains 'Overdue jobs'
+expect_eq "$(grep -c '^<tr><td>[0-9]' <<<"$OUT")" 3 "the three enabled jobs are overdue"
+fetch /pik.css
+expect_eq "$CODE" 200 "GET /pik.css"
+expect_header "Content-Type: text/css"
+fetch /nowhere
+expect_eq "$CODE" 404 "GET /nowhere"
+expect_header "X-Content-Type-Options: nosniff"
+
+section "the JSON API is pikctl --json"
+same_json() {
+        local path=$1 filter=$2
+        shift 2
+        fetch "$path"
+        expect_eq "$CODE" 200 "GET $path"
+        expect_header "Content-Type: application/json"
+        local api cli
+        api=$(jq -S "$filter" <<<"$OUT")
+        cli=$(pk "$@" --json | jq -S "$filter")
+        expect_true "GET $path is pikctl $* --json" test -n "$api" -a "$api" == "$cli"
+}
+same_json /api/v1/status 'del(.now) | .rows |= map(del(.age_sec))' status
+jq -e '.rows | length == 4' <<<"$OUT" >/dev/null && _t_ok || _t_fail "status has four rows"
+same_json /api/v1/results '.' results
+same_json "/api/v1/results?partner=beta" '.' results --partner beta
+same_json "/api/v1/results?partner=&kind=" '.' results
+same_json /api/v1/result/2 '.' result show 2
+same_json "/api/v1/jobs?overdue" '.' jobs --overdue
+same_json /api/v1/jobs '.' jobs
+same_json /api/v1/executions '.' executions
+same_json /api/v1/outcomes '.' outcomes
+
+section "API errors"
+for p in /api/v1/result/999 /api/v1/result/abc /api/v1/nothing /api/v2/status; do
+        fetch "$p"
+        expect_eq "$CODE" 404 "GET $p"
+        expect_json '.status == 404 and (.error | length > 0)' "$p has a JSON error"
+done
+fetch "/api/v1/results?limit=lots"
+expect_eq "$CODE" 400 "a bad limit"
+expect_json '.error | contains("Invalid limit '"'"'lots'"'"'")'
+fetch /api/v1/status -X POST -d x=1
+expect_eq "$CODE" 405 "POST"
+expect_header "Allow: GET, HEAD"
+expect_header "Content-Security-Policy: default-src 'self'"
+fetch / -X DELETE
+expect_eq "$CODE" 405 "DELETE"
+fetch /api/v1/status -I
+expect_eq "$CODE" 200 "HEAD"
+# With -I curl writes the headers where the body would go: there is no other.
+expect_not_contains '"rows"'
+
+section "metrics"
+fetch /metrics
+expect_eq "$CODE" 200 "GET /metrics"
+expect_header "Content-Type: text/plain; version=0.0.4"
+printf '%s\n' "$OUT" >"$TMP/metrics"
+run python3 "$CHECK_METRICS" <"$TMP/metrics"
+expect_exit 0 python3 "$CHECK_METRICS" <"$TMP/metrics"
+printf '%s\n' "$OUT" >"$TMP/samples"
+sample() {
+        jq -s --arg n "$1" "[.[] | select(.name == \$n and ($2))] | map(.value)" "$TMP/samples" | jq -c .
+}
+A='.labels.partner == "acme" and .labels.check == "plain" and .labels.browser == "ff"'
+B='.labels.partner == "beta" and .labels.check == "2" and .labels.browser == "ff"'
+expect_eq "$(sample probe_success "$A")" '[1]' "probe_success of acme's plain check"
+expect_eq "$(sample probe_success "$B")" '[0]' "probe_success of beta's unnamed check, labelled by id"
+expect_eq "$(sample probe_success '.labels.browser == "chrome"')" '[]' "no sample for a check without a result"
+expect_eq "$(sample probe_duration_seconds "$A")" '[1.234]' "probe_duration_seconds"
+expect_eq "$(sample probe_http_status_code "$A")" '[200]' "probe_http_status_code of the last step"
+for ph in resolve:0.005 connect:0.01 tls:0.02 processing:0.065 transfer:0.05; do
+        expect_eq "$(sample probe_http_duration_seconds "$A and .labels.phase == \"${ph%%:*}\"")" "[${ph#*:}]" \
+                "probe_http_duration_seconds phase ${ph%%:*}"
+done
+expect_eq "$(sample probe_http_duration_seconds "$B")" '[]' "no phases where the timings are unknown"
+expect_eq "$(sample pik_outcome_kind_info "$B and .labels.outcome == \"login-rejected\" and .labels.kind == \"partner\"")" \
+        '[1]' "pik_outcome_kind_info"
+expect_eq "$(sample pik_results_total '.labels.partner == "acme" and .labels.outcome == "login-rejected"')" '[1]' \
+        "pik_results_total"
+expect_eq "$(sample pik_results_total '.labels.partner == "acme" and .labels.outcome == "success" and .labels.kind == "success"')" \
+        '[1]' "pik_results_total of successes"
+expect_eq "$(sample pik_executions_running true)" '[1]' "pik_executions_running"
+expect_eq "$(sample pik_overdue_jobs true)" '[3]' "pik_overdue_jobs"
+
+expect_eq "$(cat "$TMP/web.err")" "" "pik-web logged nothing"
+kill "$WEB_PID"
+wait "$WEB_PID"
+WEB_PID=
+
+section "exits when idle"
+start_web "$DB" --idle-timeout 1s
+fetch /api/v1/outcomes
+expect_eq "$CODE" 200 "GET /api/v1/outcomes"
+# The wait is bounded generously for a loaded machine.
+if timeout 120 tail --pid="$WEB_PID" -f /dev/null; then
+        wait "$WEB_PID"
+        expect_eq "$?" 0 "pik-web exits with success when idle"
+        WEB_PID=
+else
+        _t_fail "pik-web did not exit within 120 s of --idle-timeout 1s"
+fi
+
+finish
