@@ -46,7 +46,7 @@ run ct_sh "
 set -e
 pikctl browser add firefox --engine http
 pikctl partner add acme --name 'Acme'
-pikctl config add acme --browsers firefox --url '$PIK_SITE/slow?s=8' --cron '0 0 1 1 *' --success-marker 'Welcome back'
+pikctl config add acme --browsers firefox --url '$PIK_SITE/slow?s=20' --cron '0 0 1 1 *' --success-marker 'Welcome back'
 "
 expect_eq "$RC" 0 "partner acme"
 # Where the engine logs in with forms, a login the partner refuses (our
@@ -105,7 +105,7 @@ expect_eq "$(ct_unit_prop "pik-check@$id.service" ActiveState)" active "the chec
 
 section "after the check: database, journal"
 expect_true "the checks ended with a result" \
-        pik_wait_sql 20 0 "SELECT count(*) FROM execution WHERE state IN ('dispatched', 'started')"
+        pik_wait_sql 60 0 "SELECT count(*) FROM execution WHERE state IN ('dispatched', 'started')"
 pik_sql "SELECT '  config ' || config_id || ': ' || outcome || ' (' || coalesce(details, '') || ')' FROM result"
 run ct_run pikctl execution show "$id" --json
 expect_json '.outcome != null and .outcome != "missing-credentials"' "the check ended with credentials in hand"
