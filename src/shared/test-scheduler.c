@@ -105,6 +105,49 @@ static void test_rollover_and_coalescing(void) {
         ASSERT_EQ(q("SELECT count(*) FROM scheduled_job"), 2);
 }
 
+/* No overlapping runs: while a job's execution still runs, the job is not
+ * rolled over (the dispatcher cannot start a second run beside it); each
+ * turn that comes meanwhile is recorded once as a skipped execution; when
+ * the run ends, the next pass rolls over as usual. */
+static void test_no_overlap(void) {
+        int64_t ra = q("SELECT run_after FROM scheduled_job WHERE id = 1");
+        int64_t e;
+        PikSchedulerStats st;
+
+        exec_sql("UPDATE scheduled_job SET dispatched = 1 WHERE id = 1");
+        ASSERT_OK(pik_db_exec(db, "INSERT INTO execution (job_id, config_id, partner, browser, key, state, attempt, "
+                                  "  created_at, started_at) SELECT 1, config_id, 'acme', 'ff', 'k', 'started', 1, 0, 0 "
+                                  "FROM scheduled_job WHERE id = 1"));
+        e = q("SELECT max(id) FROM execution");
+
+        /* The dispatched turn itself has come and gone: nothing to note. */
+        st = pass(ra + 10);
+        ASSERT_EQ(st.rolled + st.skipped, 0);
+        ASSERT_EQ(q("SELECT dispatched FROM scheduled_job WHERE id = 1"), 1);
+        ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 1"), ra);
+
+        /* The next turn comes while it runs: skipped, once. */
+        st = pass(ra + 300 + 5);
+        ASSERT_EQ(st.skipped, 1);
+        ASSERT_EQ(st.rolled, 0);
+        ASSERT_EQ(q("SELECT dispatched FROM scheduled_job WHERE id = 1"), 1);
+        ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 1"), ra + 300);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE job_id = 1 AND state = 'skipped' AND finished_at = %lld",
+                    (long long) (ra + 305)), 1);
+        st = pass(ra + 300 + 60);
+        ASSERT_EQ(st.skipped + st.rolled, 0);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE job_id = 1 AND state = 'skipped'"), 1);
+
+        /* The run ends: the next pass rolls over to the next turn after now. */
+        exec_sql("UPDATE execution SET state = 'success', finished_at = 1 WHERE state = 'started'");
+        st = pass(ra + 300 + 70);
+        ASSERT_EQ(st.rolled, 1);
+        ASSERT_EQ(q("SELECT dispatched FROM scheduled_job WHERE id = 1"), 0);
+        ASSERT_EQ(q("SELECT run_after FROM scheduled_job WHERE id = 1"), ra + 600);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'success'", (long long) e), 1);
+        exec_sql("DELETE FROM execution");
+}
+
 static void test_disabled_get_no_new_runs(void) {
         int64_t t = T("2026-06-02T00:00:00Z");
         int64_t id;
@@ -226,6 +269,7 @@ int main(void) {
         setup();
         test_create_and_idempotent();
         test_rollover_and_coalescing();
+        test_no_overlap();
         test_disabled_get_no_new_runs();
         test_shards();
         test_spread();
