@@ -119,6 +119,12 @@ const char *classify_webdriver_error(const char *w3c_error) {
         return "internal-error";
 }
 
+const char *classify_session_error(const char *w3c_error) {
+        if (w3c_error && streq(w3c_error, "invalid argument"))
+                return "invalid-config";
+        return "webdriver-session-failed";
+}
+
 static const struct {
         const char *error;
         const char *outcome;
@@ -188,6 +194,9 @@ static const char *const failure_table[_CHECK_FAILURE_MAX] = {
         [CHECK_FAILURE_ADDRESS_REFUSED] = "address-refused",
         [CHECK_FAILURE_INVALID_CONFIG] = "invalid-config",
         [CHECK_FAILURE_MISSING_CREDENTIALS] = "missing-credentials",
+        [CHECK_FAILURE_PAGE_TIMEOUT] = "partner-timeout",
+        [CHECK_FAILURE_BROWSER_UNAVAILABLE] = "webdriver-session-failed",
+        [CHECK_FAILURE_BROWSER_LOST] = "engine-crashed",
         [CHECK_FAILURE_OUT_OF_MEMORY] = "out-of-memory",
         [CHECK_FAILURE_INTERNAL] = "internal-error",
 };

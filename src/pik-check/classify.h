@@ -20,6 +20,10 @@ const char *classify_http_status(long status);
  * the code alone cannot (a transport failure towards the endpoint, a
  * timeout while the page loads). NULL or unknown: "internal-error". */
 const char *classify_webdriver_error(const char *w3c_error);
+/* Creating a session failed with this W3C error code: capabilities the
+ * endpoint refuses as invalid are the configuration's, any other refusal
+ * the browser's side (webdriver-session-failed). */
+const char *classify_session_error(const char *w3c_error);
 /* Chromium's network errors ("net::ERR_CONNECTION_REFUSED", or without the
  * "net::" prefix), as a navigation or an error page reports them. NULL or
  * unknown: "partner-unreachable" (the browser could not load the page). */
@@ -47,6 +51,9 @@ typedef enum CheckFailure {
         CHECK_FAILURE_ADDRESS_REFUSED,          /* the page sent us to an internal address (http-session.h) */
         CHECK_FAILURE_INVALID_CONFIG,           /* bad XPath, regex, flow, URL, unknown variable */
         CHECK_FAILURE_MISSING_CREDENTIALS,      /* the flow needs what the job lacks */
+        CHECK_FAILURE_PAGE_TIMEOUT,             /* a page did not load within the check's timeout */
+        CHECK_FAILURE_BROWSER_UNAVAILABLE,      /* no browser session could be made (WebDriver endpoint) */
+        CHECK_FAILURE_BROWSER_LOST,             /* the driver or the browser died under the check */
         CHECK_FAILURE_OUT_OF_MEMORY,
         CHECK_FAILURE_INTERNAL,                 /* pik's own machinery */
         _CHECK_FAILURE_MAX,

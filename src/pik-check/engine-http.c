@@ -15,10 +15,11 @@
  * submitted; the answer must not be an error, the failure marker or a
  * login form).
  *
- * When the job says sso, the hosts of the entry, product and checkout URLs
- * are the partner's; a page from any other host is the identity provider's
- * leg, and what fails there (or on the way back) is sso-failed. A login
- * that never leaves the partner's host is sso-failed too.
+ * When the job says sso, the origins of the entry, product and checkout
+ * URLs are the partner's; a page from any other origin, or one carrying an
+ * SSO request (sso.h: a SAMLRequest, an OAuth authorize), is the identity
+ * provider's leg, and what fails there (or on the way back) is sso-failed.
+ * A login that never leaves the partner's origin is sso-failed too.
  *
  * An explicit flow (docs/JOB.md) replaces the built-in shape.
  *
@@ -65,7 +66,7 @@ typedef struct Run {
         HttpResponse resp;              /* the current page's response */
         HtmlPage *page;                 /* …parsed */
 
-        bool idp_visited;               /* a page came from a host not the partner's */
+        bool idp_visited;               /* the login went through an identity provider's leg */
         bool in_idp_leg;                /* the current page is such a page */
         bool decided;
 } Run;
@@ -204,7 +205,7 @@ static int fetch(Run *r, const HttpRequest *req, FetchJudge judge) {
         r->resp = resp;
 
         r->in_idp_leg = !resp.at_home;
-        if (!resp.at_home)
+        if (!resp.at_home || resp.left_home || resp.sso_returned)
                 r->idp_visited = true;
 
         k = marker_present(r->page, r->job->failure_marker, r->job->failure_xpath);

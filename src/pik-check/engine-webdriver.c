@@ -27,11 +27,14 @@
 #include <time.h>
 
 #include "classify.h"
+#include "control-probe.h"
 #include "engine.h"
 #include "evidence.h"
 #include "redact.h"
 #include "flow.h"
+#include "host-rules.h"
 #include "outcome.h"
+#include "sso.h"
 #include "totp.h"
 #include "url-util.h"
 #include "webdriver.h"
@@ -70,13 +73,15 @@
 
 /* One round trip that tells where the browser is: the document's URL, how
  * far it loaded, the HTTP status of its navigation (Navigation Timing
- * Level 2's responseStatus), the network error when Chromium shows its
- * error page instead, whether a password input is visible, and the
- * navigation's timings. */
+ * Level 2's responseStatus, Chromium >= 109), the network error when
+ * Chromium shows its error page instead, whether a password input is
+ * visible, and the navigation's timings. Chromium shows its error page
+ * for an error status with an empty body too ("HTTP ERROR 500"): that
+ * navigation got an answer, its status says what it was. */
 static const char page_state_script[] =
         "var n = performance.getEntriesByType('navigation')[0] || null;"
         "var e = null;"
-        "if (document.URL.indexOf('chrome-error:') === 0) {"
+        "if (document.URL.indexOf('chrome-error:') === 0 && !(n && n.responseStatus > 0)) {"
         "  var m = document.documentElement.innerHTML.match(/\"errorCode\":\"(ERR_[A-Z0-9_]+)\"/);"
         "  e = m ? m[1] : 'ERR_FAILED';"
         "}"
@@ -84,11 +89,12 @@ static const char page_state_script[] =
         "document.querySelectorAll('input').forEach(function (i) {"
         "  if ((i.getAttribute('type') || '').toLowerCase() === 'password' && i.getClientRects().length > 0) pw = true;"
         "});"
-        "return { url: n && e ? n.name : document.URL, ready: document.readyState,"
+        "return { url: n && document.URL.indexOf('chrome-error:') === 0 ? n.name : document.URL,"
+        "  ready: document.readyState, redirects: n ? n.redirectCount : 0,"
         "  status: n && n.responseStatus ? n.responseStatus : 0, net_error: e, password: pw,"
         "  origin: performance.timeOrigin,"
         "  timing: n ? [n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,"
-        "               n.secureConnectionStart, n.responseStart] : null };";
+        "               n.secureConnectionStart, n.responseStart, n.responseEnd] : null };";
 
 typedef struct PageState {
         char *url;
@@ -97,7 +103,8 @@ typedef struct PageState {
         char *net_error;
         bool password_visible;
         double origin;
-        double timing[6];
+        unsigned redirects;
+        double timing[7];
         bool have_timing;
 } PageState;
 
@@ -113,15 +120,20 @@ typedef struct Run {
         CheckResult *res;
         CheckProgressFn progress;
         void *userdata;
-        char *entry_host;               /* scheme://host:port of the entry page */
+        char *homes[4];                 /* the partner's origins (entry, product, checkout pages) */
         const char *phase;              /* for details: "entry page", "login", … */
         bool in_session;
-        bool idp_visited;               /* a page of another host was seen (sso) */
+        bool idp_visited;               /* an identity provider's leg was seen (sso.h) */
         bool otp_submitted;
-        bool took_timings;
+        double step_origin;             /* the timeOrigin of the last document made a step */
         int64_t start_ms;
         int64_t session_ms;
 } Run;
+
+static void homes_done(Run *r) {
+        for (size_t i = 0; i < ELEMENTSOF(r->homes); i++)
+                r->homes[i] = mfree(r->homes[i]);
+}
 
 static int64_t now_ms(void) {
         struct timespec ts;
@@ -146,60 +158,139 @@ static int decide(Run *r, const char *outcome, const char *format, ...) {
         return 1;
 }
 
-static bool on_other_host(Run *r, const char *url) {
-        _cleanup_free_ char *o = NULL;
+#define decide_failure(r, f, ...) decide((r), classify_failure(f), __VA_ARGS__)
 
-        if (!r->entry_host || !url)
-                return false;
-        return url_origin(url, &o) >= 0 && !streq(o, r->entry_host);
+/* A page of the identity provider's leg (sso.h): another origin than the
+ * partner's, or a request on its way there. */
+static bool in_idp_leg(Run *r, const char *url) {
+        return url && sso_is_idp_leg(r->homes, url);
+}
+
+/* The outcome, as the job sees it: on the identity provider's leg, what
+ * fails is the SSO leg. */
+static const char *sso_overlay(Run *r, const char *outcome, const char *url) {
+        if (r->job->sso && in_idp_leg(r, url))
+                return classify_sso_leg(outcome);
+        return outcome;
+}
+
+static int page_state(Run *r, PageState *ret);
+
+/* A page that got no answer at all (outcome: what the failure would be,
+ * network-level or not), loading url (NULL: not known). Before a
+ * network-level failure is the partner's, the control probe asks our own
+ * canaries; the failing host is named, so that an SSO failure says which
+ * side refused. */
+static int partner_failure(Run *r, const char *what, const char *outcome, const char *url, const char *reason) {
+        ControlVerdict v = CONTROL_NOT_CONFIGURED;
+        _cleanup_free_ char *origin = NULL;
+        char shown[256], probe[160] = "";
+        const char *host = NULL;
+        int k;
+
+        if (classify_is_network_level(outcome)) {
+                k = control_probe(r->job, outcome, &v, probe, sizeof probe);
+                if (k < 0)
+                        return k;
+                outcome = classify_control(outcome, v);
+        }
+        outcome = sso_overlay(r, outcome, url);
+        if (url && url_origin(url, &origin) >= 0)
+                host = strstr(origin, "://") ? strstr(origin, "://") + 3 : origin;
+        url_redact(url, shown, sizeof shown);
+        return decide(r, outcome, "%s: %s from host %s loading %s%s%s", what, reason, host ?: "(unknown)",
+                      url ? shown : "(unknown URL)", probe[0] ? "; " : "", probe);
+}
+
+/* Where the browser was going when a command failed: the navigation's URL
+ * (on Chromium's error page, the one that failed). NULL when not known. */
+static char *failing_url(Run *r) {
+        _cleanup_(page_state_done) PageState s = {};
+
+        if (page_state(r, &s) < 0)
+                return NULL;
+        return TAKE_PTR(s.url);
 }
 
 /* The outcome for a failed WebDriver command (err < 0). */
 static int fail(Run *r, int err, const char *what) {
         const WebDriverError *e = webdriver_last_error(r->wd);
+        char msg[sizeof e->message];
         const char *outcome;
 
         switch (err) {
         case -ENOMEM:
-                return decide(r, "out-of-memory", "%s: out of memory", what);
+                return decide(r, classify_failure(CHECK_FAILURE_OUT_OF_MEMORY), "%s: out of memory", what);
         case -EIO:
         case -ENOENT: {
                 const char *net = strstr(e->message, "net::ERR_");
-                if (!r->in_session) {
-                        /* Capabilities the endpoint refuses as invalid are
-                         * the configuration's; any other refusal to make a
-                         * session is the browser's side. */
-                        outcome = streq(e->error, "invalid argument") ? "invalid-config" : "webdriver-session-failed";
-                        return decide(r, outcome, "%s: %s", what, *e->message ? e->message : e->error);
-                }
+                /* e is overwritten by the next command. */
+                snprintf(msg, sizeof msg, "%s", *e->message ? e->message : e->error);
+                if (!r->in_session)
+                        return decide(r, classify_session_error(e->error), "%s: %s", what, msg);
                 if (streq(e->error, "unknown error") && net) {
+                        _cleanup_free_ char *url = NULL;
                         char code[64];
                         snprintf(code, sizeof code, "%.*s", (int) strspn(net + 5, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
                                  net + 5);
-                        return decide(r, classify_browser_net_error(code), "%s: %s", what, code);
+                        url = failing_url(r);
+                        return partner_failure(r, what, classify_browser_net_error(code), url, code);
                 }
                 outcome = classify_webdriver_error(e->error);
                 if (r->job->sso && pik_outcome_builtin_kind(outcome) == OUTCOME_KIND_PARTNER) {
-                        /* On the identity provider's pages, it is the SSO
-                         * leg that failed. */
                         _cleanup_free_ char *url = NULL;
-                        char msg[sizeof e->message];
 
-                        snprintf(msg, sizeof msg, "%s", *e->message ? e->message : e->error);
-                        if (webdriver_current_url(r->wd, &url) >= 0 && on_other_host(r, url))
-                                outcome = "sso-failed";
-                        return decide(r, outcome, "%s: %s", what, msg);
+                        if (webdriver_current_url(r->wd, &url) >= 0)
+                                outcome = sso_overlay(r, outcome, url);
                 }
-                return decide(r, outcome, "%s: %s", what, *e->message ? e->message : e->error);
+                return decide(r, outcome, "%s: %s", what, msg);
         }
         default:
                 /* The endpoint itself: unreachable, silent, or speaking
                  * something else. Before a session exists, no session could
                  * be made; after, the driver or the browser died under us. */
-                return decide(r, r->in_session ? "engine-crashed" : "webdriver-session-failed",
+                return decide(r, classify_failure(r->in_session ? CHECK_FAILURE_BROWSER_LOST
+                                                                : CHECK_FAILURE_BROWSER_UNAVAILABLE),
                               "%s: WebDriver endpoint %s: %s", what, r->job->webdriver_url,
                               *e->message ? e->message : strerror(-err));
         }
+}
+
+static int64_t ms_to_us(double ms) {
+        return ms > 0 ? (int64_t) (ms * 1000.0) : 0;
+}
+
+/* Each document the browser loaded is a step of the result, with its
+ * navigation's phases as the browser measured them (Navigation Timing,
+ * milliseconds from the navigation's start): the result's timings are
+ * their sums, as the http engine's are over its requests. */
+static void record_step(Run *r, const PageState *s) {
+        CheckResult *res = r->res;
+        const double *t = s->timing;
+        CheckStep *st;
+
+        if ((!s->complete && !s->net_error) || !s->have_timing || s->origin == r->step_origin)
+                return;
+        r->step_origin = s->origin;
+        if (res->n_steps >= CHECK_STEPS_MAX)
+                return;
+        st = &res->steps[res->n_steps++];
+        *st = (CheckStep) {
+                .http_status = s->status,
+                .requests = 1 + s->redirects,
+                .dns_us = ms_to_us(t[1] - t[0]),
+                /* secureConnectionStart splits the connection into TCP and TLS. */
+                .connect_us = ms_to_us((t[4] > 0 ? t[4] : t[3]) - t[2]),
+                .tls_us = t[4] > 0 ? ms_to_us(t[3] - t[4]) : 0,
+                .ttfb_us = ms_to_us(t[5]),
+                .total_us = ms_to_us(t[6]),
+        };
+        snprintf(st->name, sizeof st->name, "%s", r->phase ?: "page");
+        res->network_us += st->total_us;
+        res->dns_ms = MAX(res->dns_ms, 0) + st->dns_us / 1000;
+        res->connect_ms = MAX(res->connect_ms, 0) + st->connect_us / 1000;
+        res->tls_ms = MAX(res->tls_ms, 0) + st->tls_us / 1000;
+        res->ttfb_ms = MAX(res->ttfb_ms, 0) + st->ttfb_us / 1000;
 }
 
 static int page_state(Run *r, PageState *ret) {
@@ -226,6 +317,8 @@ static int page_state(Run *r, PageState *ret) {
                 s.password_visible = json_object_get_boolean(x);
         if (json_object_object_get_ex(v, "origin", &x))
                 s.origin = json_object_get_double(x);
+        if (json_object_object_get_ex(v, "redirects", &x))
+                s.redirects = (unsigned) MIN(MAX(json_object_get_int64(x), 0), 1000);
         if (json_object_object_get_ex(v, "timing", &x) && json_object_is_type(x, json_type_array) &&
             json_object_array_length(x) == ELEMENTSOF(s.timing)) {
                 for (size_t i = 0; i < ELEMENTSOF(s.timing); i++)
@@ -237,28 +330,11 @@ static int page_state(Run *r, PageState *ret) {
                 page_state_done(&s);
                 return -ENOMEM;
         }
-        if (on_other_host(r, s.url))
+        if (in_idp_leg(r, s.url) || sso_shape_of_url(s.url) == SSO_SHAPE_RESPONSE)
                 r->idp_visited = true;
+        record_step(r, &s);
         *ret = s;
         return 0;
-}
-
-/* The entry page's timings, as the browser measured them. */
-static void take_timings(Run *r, const PageState *s) {
-        const double *t = s->timing;
-
-        if (r->took_timings || !s->have_timing)
-                return;
-        r->took_timings = true;
-        r->res->dns_ms = (int64_t) (t[1] - t[0]);
-        if (t[4] > 0) {
-                r->res->connect_ms = (int64_t) (t[4] - t[2]);
-                r->res->tls_ms = (int64_t) (t[3] - t[4]);
-        } else {
-                r->res->connect_ms = (int64_t) (t[3] - t[2]);
-                r->res->tls_ms = 0;
-        }
-        r->res->ttfb_ms = (int64_t) t[5];
 }
 
 /* 1: present. */
@@ -300,19 +376,18 @@ static int judge_page(Run *r, Judge how, unsigned wait_ms) {
                 /* Results show no query: tokens and codes travel there. */
                 url_redact(s.url, shown, sizeof shown);
                 if (s.net_error)
-                        return decide(r, classify_browser_net_error(s.net_error), "%s: %s loading %s", r->phase,
-                                      s.net_error, shown);
+                        return partner_failure(r, r->phase, classify_browser_net_error(s.net_error), s.url,
+                                               s.net_error);
                 if (!s.complete && !last) {
                         sleep_ms(POLL_MS);
                         continue;
                 }
-                take_timings(r, &s);
                 r->res->http_status = s.status;
                 /* The answer to the credentials: 401 and 403 refuse them. */
                 bad = s.status <= 0 || how == JUDGE_MARKERS ? NULL : how == JUDGE_LOGIN ? classify_login_status(s.status)
                                                                 : classify_http_status(s.status);
-                if (bad && j->sso && on_other_host(r, s.url))
-                        bad = classify_sso_leg(bad);
+                if (bad)
+                        bad = sso_overlay(r, bad, s.url);
                 if (bad)
                         return decide(r, bad, "%s: HTTP %ld at %s", r->phase, s.status, shown);
 
@@ -322,14 +397,15 @@ static int judge_page(Run *r, Judge how, unsigned wait_ms) {
                                 return k;
                 }
                 if (j->failure_marker && strstr(src, j->failure_marker))
-                        return decide(r, "failure-marker-present", "%s: failure marker found at %s", r->phase, shown);
+                        return decide(r, classify_failure(CHECK_FAILURE_FAILURE_MARKER_PRESENT),
+                                      "%s: failure marker found at %s", r->phase, shown);
                 if (j->failure_xpath) {
                         k = xpath_present(r, j->failure_xpath);
                         if (k < 0)
                                 return k;
                         if (k > 0)
-                                return decide(r, "failure-marker-present", "%s: failure XPath matches at %s",
-                                              r->phase, shown);
+                                return decide(r, classify_failure(CHECK_FAILURE_FAILURE_MARKER_PRESENT),
+                                              "%s: failure XPath matches at %s", r->phase, shown);
                 }
                 if (how == JUDGE_STEP)
                         return 0;
@@ -364,16 +440,21 @@ static int judge_page(Run *r, Judge how, unsigned wait_ms) {
                                 if (k < 0)
                                         return k;
                                 if (k > 0)
-                                        return decide(r, "login-rejected", "%s: the one-time code was not accepted at %s",
-                                                      r->phase, shown);
+                                        return decide(r, sso_overlay(r, classify_failure(CHECK_FAILURE_MFA_REJECTED),
+                                                                     s.url),
+                                                      "%s: the one-time code was not accepted at %s", r->phase, shown);
                         }
                         if (how == JUDGE_LOGIN && s.password_visible)
-                                return decide(r, j->sso && on_other_host(r, s.url) ? "sso-failed" : "login-rejected",
+                                return decide(r, sso_overlay(r, classify_failure(CHECK_FAILURE_LOGIN_REJECTED), s.url),
                                               "%s: the login form is still shown at %s after %u ms", r->phase,
                                               shown, wait_ms);
-                        return decide(r, j->sso && how == JUDGE_LOGIN && on_other_host(r, s.url) ? "sso-failed"
-                                                                                                 : "success-marker-missing",
-                                      "%s: success marker not found at %s after %u ms", r->phase, shown, wait_ms);
+                        bad = classify_failure(CHECK_FAILURE_SUCCESS_MARKER_MISSING);
+                        /* A login that ends on the identity provider's page
+                         * without its marker did not come back from it. */
+                        if (how == JUDGE_LOGIN)
+                                bad = sso_overlay(r, bad, s.url);
+                        return decide(r, bad, "%s: success marker not found at %s after %u ms", r->phase, shown,
+                                      wait_ms);
                 }
                 sleep_ms(POLL_MS);
         }
@@ -441,7 +522,7 @@ static int find_login_form(Run *r, LoginForm *f) {
         int k;
 
         (void) webdriver_current_url(r->wd, &url);
-        outcome = j->sso && on_other_host(r, url) ? "sso-failed" : "login-form-missing";
+        outcome = sso_overlay(r, classify_failure(CHECK_FAILURE_LOGIN_FORM_MISSING), url);
         url_redact(url, shown, sizeof shown);
 
         if (j->login_form) {
@@ -622,7 +703,7 @@ static int check_validity(Run *r, const char *form) {
         }
         snprintf(msg, sizeof msg, "%s", json_object_get_string(v));
         json_object_put(v);
-        return decide(r, "invalid-config", "%s: the browser refuses to submit the login form (%s)", r->phase, msg);
+        return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: the browser refuses to submit the login form (%s)", r->phase, msg);
 }
 
 /* The visible one-time-code input, if the page has one: 1 and *ret. */
@@ -661,13 +742,13 @@ static int one_time_code(Run *r) {
 
         r->phase = "one-time code";
         if (!j->totp_seed || !*j->totp_seed)
-                return decide(r, "missing-credentials", "%s: the site asks for a one-time code, and the partner's "
+                return decide_failure(r, CHECK_FAILURE_MISSING_CREDENTIALS, "%s: the site asks for a one-time code, and the partner's "
                                                         "credentials have no TOTP seed", r->phase);
         k = totp_code(j->totp_seed, time(NULL), code);
         if (k == -ENOMEM)
                 return k;
         if (k < 0)
-                return decide(r, "missing-credentials", "%s: the partner's TOTP seed is not base32", r->phase);
+                return decide_failure(r, CHECK_FAILURE_MISSING_CREDENTIALS, "%s: the partner's TOTP seed is not base32", r->phase);
         r->progress(r->userdata, 2, 2, "submitting the one-time code");
         k = type_into(r, input, code);
         explicit_bzero(code, sizeof code);
@@ -708,7 +789,8 @@ static int login(Run *r) {
                 if (k != 0)
                         return k;
                 if (page == 1 && !f.password)
-                        return decide(r, j->sso ? "sso-failed" : "login-rejected",
+                        return decide(r, j->sso ? classify_sso_leg(classify_failure(CHECK_FAILURE_LOGIN_REJECTED))
+                                              : classify_failure(CHECK_FAILURE_LOGIN_REJECTED),
                                       "%s: no password page after the username page", r->phase);
                 if (f.user && j->username) {
                         k = type_into(r, f.user, j->username);
@@ -739,7 +821,7 @@ static int login(Run *r) {
         r->phase = "after the login";
         k = judge_page(r, JUDGE_LOGIN, wait_ms(j));
         if (k == 0 && j->sso && !r->idp_visited)
-                return decide(r, "sso-failed", "%s: the login never left the partner's site", r->phase);
+                return decide_failure(r, CHECK_FAILURE_NO_IDP, "%s: the login never left the partner's site", r->phase);
         return k;
 }
 
@@ -752,10 +834,9 @@ static int navigate(Run *r, const char *phase, const char *url) {
                 const WebDriverError *e = webdriver_last_error(r->wd);
                 /* A page that does not finish loading within pageLoad. */
                 if (streq(e->error, "timeout")) {
-                        char shown[256];
-                        url_redact(url, shown, sizeof shown);
-                        return decide(r, "partner-timeout", "%s: %s did not load within %u s", phase, shown,
-                                      r->job->timeout_sec);
+                        char why[64];
+                        snprintf(why, sizeof why, "no page within %u s", r->job->timeout_sec);
+                        return partner_failure(r, phase, classify_failure(CHECK_FAILURE_PAGE_TIMEOUT), url, why);
                 }
                 return k;
         }
@@ -783,7 +864,7 @@ static int express_checkout(Run *r) {
         if (k < 0)
                 return k;
         if (!forms[0])
-                return decide(r, "success-marker-missing", "checkout: no checkout form on the page");
+                return decide_failure(r, CHECK_FAILURE_CHECKOUT_FORM_MISSING, "checkout: no checkout form on the page");
         k = submit(r, forms[0], NULL);
         if (k < 0)
                 return k;
@@ -876,9 +957,11 @@ static int wait_navigation(Run *r, double old_origin) {
                         return k;
                 if ((s.origin != old_origin && s.complete) || s.net_error)
                         return 0;
-                if (now_ms() >= deadline)
-                        return decide(r, "partner-timeout", "%s: the page did not load within %u s", r->phase,
-                                      r->job->timeout_sec);
+                if (now_ms() >= deadline) {
+                        char why[64];
+                        snprintf(why, sizeof why, "no page within %u s", r->job->timeout_sec);
+                        return partner_failure(r, r->phase, classify_failure(CHECK_FAILURE_PAGE_TIMEOUT), NULL, why);
+                }
                 sleep_ms(POLL_MS);
         }
 }
@@ -889,9 +972,9 @@ static int flow_expand_or_fail(Run *r, const FlowVars *v, const char *template, 
 
         k = flow_expand(template, v, ret, unknown, sizeof unknown);
         if (k == -ENOENT)
-                return decide(r, "invalid-config", "%s: {{%s}} has no value", r->phase, unknown);
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: {{%s}} has no value", r->phase, unknown);
         if (k == -EINVAL)
-                return decide(r, "invalid-config", "%s: malformed {{…}}", r->phase);
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: malformed {{…}}", r->phase);
         return k;
 }
 
@@ -917,14 +1000,14 @@ static int flow_request(Run *r, const FlowStep *st, const FlowVars *v, bool have
         if (k == -ENOMEM)
                 return k;
         if (k < 0)
-                return decide(r, "invalid-config", "%s: not an http(s) URL", r->phase);
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: not an http(s) URL", r->phase);
 
         if (!st->method || strcasecmp(st->method, "GET") == 0)
                 return navigate(r, r->phase, abs);
 
         if (strcasecmp(st->method, "POST") != 0 ||
             (st->content_type && strncasecmp(st->content_type, "application/x-www-form-urlencoded", 33) != 0))
-                return decide(r, "invalid-config", "%s: a browser sends only GET and form-encoded POST requests",
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: a browser sends only GET and form-encoded POST requests",
                               r->phase);
         {
                 _cleanup_(page_state_done) PageState s = {};
@@ -1040,18 +1123,17 @@ static int flow_judge(Run *r, const FlowStep *st, FlowVars *v) {
                         return k;
                 url_redact(s.url, shown, sizeof shown);
                 if (s.net_error)
-                        return decide(r, classify_browser_net_error(s.net_error), "%s: %s loading %s", r->phase,
-                                      s.net_error, shown);
+                        return partner_failure(r, r->phase, classify_browser_net_error(s.net_error), s.url,
+                                               s.net_error);
                 if (!s.complete && !last) {
                         sleep_ms(POLL_MS);
                         continue;
                 }
-                take_timings(r, &s);
                 r->res->http_status = s.status;
                 if (!st->expect_status && s.status > 0)
                         bad = st->login ? classify_login_status(s.status) : classify_http_status(s.status);
-                if (bad && j->sso && on_other_host(r, s.url))
-                        bad = classify_sso_leg(bad);
+                if (bad)
+                        bad = sso_overlay(r, bad, s.url);
                 if (bad)
                         return decide(r, bad, "%s: HTTP %ld at %s", r->phase, s.status, shown);
 
@@ -1063,16 +1145,16 @@ static int flow_judge(Run *r, const FlowStep *st, FlowVars *v) {
                         return k;
                 k = flow_check(st, v, s.status, page, &ok, why, sizeof why);
                 if (k == -EINVAL)
-                        return decide(r, "invalid-config", "%s: the expected XPath is not valid", r->phase);
+                        return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: the expected XPath is not valid", r->phase);
                 if (k == -ENOENT)
-                        return decide(r, "invalid-config", "%s: a variable of the expected text has no value",
+                        return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: a variable of the expected text has no value",
                                       r->phase);
                 if (k < 0)
                         return k;
                 if (ok) {
                         k = flow_extract(st, page, src, v, &ok, why, sizeof why);
                         if (k == -EINVAL)
-                                return decide(r, "invalid-config", "%s: an extraction's XPath is not valid", r->phase);
+                                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: an extraction's XPath is not valid", r->phase);
                         if (k < 0)
                                 return k;
                         if (ok)
@@ -1084,8 +1166,7 @@ static int flow_judge(Run *r, const FlowStep *st, FlowVars *v) {
                 } else if (last) {
                         const char *o = classify_failure(st->login ? CHECK_FAILURE_LOGIN_ASSERTION_FAILED
                                                                    : CHECK_FAILURE_ASSERTION_FAILED);
-                        if (j->sso && on_other_host(r, s.url))
-                                o = classify_sso_leg(o);
+                        o = sso_overlay(r, o, s.url);
                         return decide(r, o, "%s: %s at %s", r->phase, why, shown);
                 }
                 sleep_ms(POLL_MS);
@@ -1103,12 +1184,12 @@ static int run_flow(Run *r) {
         r->phase = "flow";
         k = flow_parse(j->flow, &flow, error, sizeof error);
         if (k == -EINVAL)
-                return decide(r, "invalid-config", "%s", error);
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s", error);
         if (k < 0)
                 return k;
         if (((flow->needs_username || flow->needs_password) && (!j->username || !j->password)) ||
             (flow->needs_totp && (!j->totp_seed || !*j->totp_seed)))
-                return decide(r, "missing-credentials", "the flow uses credentials the partner does not have");
+                return decide_failure(r, CHECK_FAILURE_MISSING_CREDENTIALS, "the flow uses credentials the partner does not have");
 
         for (size_t i = 0; i < flow->n_steps; i++) {
                 const FlowStep *st = &flow->steps[i];
@@ -1121,7 +1202,7 @@ static int run_flow(Run *r) {
 
                 if (st->is_form) {
                         if (!have_page) {
-                                k = decide(r, "invalid-config", "%s: a form step needs a page before it", name);
+                                k = decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: a form step needs a page before it", name);
                                 break;
                         }
                         k = flow_form(r, st, &v);
@@ -1137,7 +1218,7 @@ static int run_flow(Run *r) {
         if (k != 0)
                 return k;
         if (j->sso && !r->idp_visited)
-                return decide(r, "sso-failed", "the flow never left the partner's site");
+                return decide_failure(r, CHECK_FAILURE_NO_IDP, "the flow never left the partner's site");
         r->phase = "the flow's last page";
         return judge_page(r, JUDGE_MARKERS, wait_ms(j));
 }
@@ -1176,6 +1257,57 @@ static void save_evidence(Run *r) {
                  png_path && src_path ? " " : "", src_path ?: "");
 }
 
+/* The browser's settings the http engine takes from the job, the way
+ * Chromium takes them, or refused: never ignored. resolve becomes
+ * Chromium's host resolver rules. A CA bundle has no Chromium option:
+ * --ignore-certificate-errors-spki-list would accept any error of a
+ * chain that holds the key (an expired certificate included), so it would
+ * hide the very failures a check is for. */
+static int browser_settings(Run *r, json_object *caps) {
+        const CheckJob *j = r->job;
+        _cleanup_free_ char *rules = NULL, *arg = NULL;
+        json_object *always = NULL, *name = NULL, *extra;
+        char bad[128];
+        int k;
+
+        if (j->ca_file && *j->ca_file)
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG,
+                                      "ca_file %s: the webdriver engine cannot give Chromium a CA bundle; "
+                                      "trust the CA in the browser's own certificate store instead", j->ca_file);
+        k = host_rules_from_resolve(j->resolve, &rules, bad, sizeof bad);
+        if (k == -EINVAL)
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG,
+                                      "resolve entry '%s' is not \"host:port:address\"", bad);
+        if (k < 0 || !rules)
+                return k;
+
+        (void) json_object_object_get_ex(caps, "capabilities", &always);
+        (void) json_object_object_get_ex(always, "alwaysMatch", &always);
+        (void) json_object_object_get_ex(always, "browserName", &name);
+        if (!name || !json_object_is_type(name, json_type_string) ||
+            (!streq(json_object_get_string(name), "chrome") && !streq(json_object_get_string(name), "chromium") &&
+             !streq(json_object_get_string(name), "MicrosoftEdge")))
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG,
+                                      "resolve is honoured by Chromium-based browsers only, not by browserName %s",
+                                      name ? json_object_get_string(name) : "(none)");
+        if (asprintf(&arg, "--host-resolver-rules=%s", rules) < 0)
+                return -ENOMEM;
+        extra = json_object_new_object();
+        if (!extra)
+                return -ENOMEM;
+        k = json_object_object_add(extra, "goog:chromeOptions", json_object_new_object());
+        if (k >= 0) {
+                json_object *args = json_object_new_array();
+                k = json_object_object_add(json_object_object_get(extra, "goog:chromeOptions"), "args", args);
+                if (k >= 0)
+                        k = json_object_array_add(args, json_object_new_string(arg));
+        }
+        if (k >= 0)
+                k = webdriver_merge_capabilities(always, extra);
+        json_object_put(extra);
+        return k < 0 ? -ENOMEM : 0;
+}
+
 static int start_session(Run *r) {
         const CheckJob *j = r->job;
         json_object *caps = NULL;
@@ -1185,9 +1317,14 @@ static int start_session(Run *r) {
         r->phase = "session";
         k = webdriver_capabilities(j->user_agent, j->capabilities, &caps);
         if (k == -EINVAL)
-                return decide(r, "invalid-config", "the browser's capabilities are not a JSON object");
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "the browser's capabilities are not a JSON object");
         if (k < 0)
                 return k;
+        k = browser_settings(r, caps);
+        if (k != 0) {
+                json_object_put(caps);
+                return k;
+        }
 
         /* Starting a browser (or waiting for a Grid slot) takes longer than
          * a command. */
@@ -1212,37 +1349,53 @@ static int start_session(Run *r) {
 
 static int webdriver_run(const CheckJob *job, CheckProgressFn progress, void *userdata, CheckResult *res) {
         _cleanup_(webdriver_freep) WebDriver *wd = NULL;
-        _cleanup_free_ char *entry_host = NULL;
-        Run r = { .job = job, .res = res, .progress = progress, .userdata = userdata, .start_ms = now_ms() };
+        _cleanup_(homes_done) Run r = { .job = job, .res = res, .progress = progress, .userdata = userdata,
+                                        .start_ms = now_ms() };
+        const char *pages[] = { job->entry_url, job->product_url, job->checkout_url };
+        size_t n_homes = 0;
         int k;
 
         if (!job->webdriver_url || !*job->webdriver_url) {
-                decide(&r, "invalid-config", "browser '%s' has no WebDriver URL", job->browser);
+                decide_failure(&r, CHECK_FAILURE_INVALID_CONFIG, "browser '%s' has no WebDriver URL", job->browser);
                 return 0;
         }
         if (job->credentials_missing) {
-                decide(&r, "missing-credentials", "no usable credentials for partner '%s'", job->partner);
+                decide_failure(&r, CHECK_FAILURE_MISSING_CREDENTIALS, "no usable credentials for partner '%s'", job->partner);
                 return 0;
         }
-        if (url_origin(job->entry_url, &entry_host) < 0) {
-                decide(&r, "invalid-config", "entry URL does not parse");
-                return 0;
+        /* The partner's own origins: any other is the identity
+         * provider's leg. */
+        for (size_t i = 0; i < ELEMENTSOF(pages); i++) {
+                if (!pages[i])
+                        continue;
+                k = url_origin(pages[i], &r.homes[n_homes]);
+                if (k == -ENOMEM) {
+                        decide_failure(&r, CHECK_FAILURE_OUT_OF_MEMORY, "out of memory");
+                        return 0;
+                }
+                if (k < 0) {
+                        decide_failure(&r, CHECK_FAILURE_INVALID_CONFIG, "%s URL does not parse",
+                                       i == 0 ? "entry" : i == 1 ? "product" : "checkout");
+                        return 0;
+                }
+                n_homes++;
         }
-        r.entry_host = entry_host;
 
         k = webdriver_new(job->webdriver_url, &wd);
         if (k == -ENOMEM) {
-                decide(&r, "out-of-memory", "out of memory");
+                decide_failure(&r, CHECK_FAILURE_OUT_OF_MEMORY, "out of memory");
                 return 0;
         }
         if (k < 0) {
-                decide(&r, "invalid-config", "WebDriver URL '%s' is not usable", job->webdriver_url);
+                decide_failure(&r, CHECK_FAILURE_INVALID_CONFIG, "WebDriver URL '%s' is not usable", job->webdriver_url);
                 return 0;
         }
         r.wd = wd;
 
         progress(userdata, 1, 2, "starting a browser session");
         k = start_session(&r);
+        if (k < 0)
+                k = fail(&r, k, "session");
         if (k != 0)
                 goto finish;
 
@@ -1304,7 +1457,7 @@ finish:
         res->total_ms = now_ms() - r.start_ms - r.session_ms;
         if (r.in_session) {
                 if (pik_outcome_builtin_kind(res->outcome) != OUTCOME_KIND_SUCCESS &&
-                    !streq(res->outcome, "engine-crashed"))
+                    !streq(res->outcome, classify_failure(CHECK_FAILURE_BROWSER_LOST)))
                         save_evidence(&r);
                 /* Always, failure or not: a leaked session holds a browser
                  * (and on a Grid, a slot) until the driver's own timeout. */

@@ -12,6 +12,7 @@
 #include "build-config.h"
 #include "http-session.h"
 #include "internal-address.h"
+#include "sso.h"
 #include "url-util.h"
 
 #define HOMES_MAX 8
@@ -23,7 +24,7 @@ struct HttpSession {
         CheckResult *res;
         struct curl_slist *base_headers;
         struct curl_slist *resolve;
-        char *homes[HOMES_MAX];
+        char *homes[HOMES_MAX + 1];     /* origins, NULL-terminated */
         size_t n_homes;
         /* Hosts the job's configuration names (entry, product and checkout
          * URLs, resolve entries): only these may be internal addresses. */
@@ -226,7 +227,7 @@ int http_session_add_home(HttpSession *s, const char *url) {
 
         if (s->n_homes >= HOMES_MAX)
                 return 0;
-        r = url_host(url, &h);
+        r = url_origin(url, &h);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < s->n_homes; i++)
@@ -239,14 +240,8 @@ int http_session_add_home(HttpSession *s, const char *url) {
 }
 
 bool http_session_is_home(HttpSession *s, const char *url) {
-        _cleanup_free_ char *h = NULL;
-
-        if (url_host(url, &h) < 0)
-                return true;    /* not a URL we could go to: nobody's leg */
-        for (size_t i = 0; i < s->n_homes; i++)
-                if (streq(s->homes[i], h))
-                        return true;
-        return false;
+        /* Not a URL we could go to: nobody's leg. */
+        return !sso_is_idp_leg(s->homes, url);
 }
 
 int64_t http_session_remaining_ms(HttpSession *s) {
@@ -389,8 +384,11 @@ int http_session_request(HttpSession *s, const HttpRequest *req, HttpResponse *r
                 r->size = 0;
                 r->error[0] = 0;
                 r->hops++;
-                if (!http_session_is_home(s, url))
+                if (!http_session_is_home(s, url) || (r->hops == 1 && sso_shape_of_form(req->body) == SSO_SHAPE_REQUEST))
                         r->left_home = true;
+                if (sso_shape_of_url(url) == SSO_SHAPE_RESPONSE ||
+                    (r->hops == 1 && sso_shape_of_form(req->body) == SSO_SHAPE_RESPONSE))
+                        r->sso_returned = true;
                 free(r->url);
                 r->url = strdup(url);
                 if (!r->url)

@@ -24,8 +24,8 @@ int http_session_new(const CheckJob *job, CheckResult *res, HttpSession **ret);
 HttpSession *http_session_free(HttpSession *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HttpSession *, http_session_free);
 
-/* Hosts that are the partner's own: a hop elsewhere is the identity
- * provider's (or anyone's) leg. */
+/* Origins that are the partner's own: a hop elsewhere, or one carrying an
+ * SSO request (sso.h), is the identity provider's (or anyone's) leg. */
 int http_session_add_home(HttpSession *s, const char *url);
 bool http_session_is_home(HttpSession *s, const char *url);
 
@@ -54,8 +54,9 @@ typedef struct HttpResponse {
         size_t size;
         int64_t retry_after_sec;
         unsigned hops;
-        bool left_home;                 /* some hop went to a host that is not the partner's */
+        bool left_home;                 /* some hop went to the identity provider's leg (sso.h) */
         bool at_home;                   /* the final URL is the partner's */
+        bool sso_returned;              /* some hop carried an SSO response (a SAMLResponse, a code) */
 } HttpResponse;
 
 #define HTTP_BODY_MAX (4U * 1024U * 1024U)

@@ -133,6 +133,16 @@ static void test_flow_failures(void) {
         ASSERT_STREQ(classify_sso_leg("missing-credentials"), "missing-credentials");
         ASSERT_STREQ(classify_sso_leg("success"), "success");
 
+        ASSERT_STREQ(classify_failure(CHECK_FAILURE_PAGE_TIMEOUT), "partner-timeout");
+        ASSERT_STREQ(classify_failure(CHECK_FAILURE_BROWSER_UNAVAILABLE), "webdriver-session-failed");
+        ASSERT_STREQ(classify_failure(CHECK_FAILURE_BROWSER_LOST), "engine-crashed");
+        ASSERT_STREQ(classify_session_error("invalid argument"), "invalid-config");
+        ASSERT_STREQ(classify_session_error("session not created"), "webdriver-session-failed");
+        ASSERT_STREQ(classify_session_error(NULL), "webdriver-session-failed");
+        /* A page load timeout is network-level: the control probe may
+         * make it ours. */
+        ASSERT_TRUE(classify_is_network_level(classify_failure(CHECK_FAILURE_PAGE_TIMEOUT)));
+
         /* The control probe. */
         ASSERT_STREQ(classify_control("partner-dns-not-found", CONTROL_DNS_FAILED), "local-dns-failure");
         ASSERT_STREQ(classify_control("partner-unreachable", CONTROL_EGRESS_FAILED), "egress-down");

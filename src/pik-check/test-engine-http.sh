@@ -121,7 +121,8 @@ BASE=$(jq -n --arg ca "$CA" --arg canary "http://127.0.0.1:$(port http)/ok" \
         --argjson resolve "$(printf '%s\n' "partner.test:$(port http):127.0.0.1" "idp.test:$(port idp):127.0.0.1" \
                 "partner.test:$(port https):127.0.0.1" "idp.test:$(port idps):127.0.0.1" \
                 "partner.test:$(port expired):127.0.0.1" "partner.test:$(port self):127.0.0.1" \
-                "partner.test:$DEAD:127.0.0.1" "idp.test:$DEAD:127.0.0.1" | jq -R . | jq -s .)" \
+                "partner.test:$DEAD:127.0.0.1" "idp.test:$DEAD:127.0.0.1" "partner.test:$(port idp):127.0.0.1" \
+                | jq -R . | jq -s .)" \
         --arg password "$PASSWORD" '{
         execution: 1, attempt: 1, partner: "acme", partner_name: "ACME", browser: "firefox", engine: "http",
         timeout_sec: 5, max_redirects: 10, user_agent: "Mozilla/5.0 (X11; Linux x86_64) PikBrowser/1.0",
@@ -136,8 +137,13 @@ check() {
         local name=$1 outcome=$2 kind=$3 edit=$4 extra=${5:-}
         local file=$TMP/job-$N.json
         N=$((N + 1))
+        # ONLY=REGEX: just the cases whose name matches (while developing).
+        if [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]]; then
+                return
+        fi
         section "$name"
         if ! jq --arg H "$H" --arg S "$S" --arg IDP "$IDP" --arg DEAD "$DEAD" --arg SEED "$SEED" \
+                --arg IDP_SAME_HOST "http://partner.test:$(port idp)" \
                 "$edit" <<<"$BASE" >"$file"; then
                 _t_fail "bad job edit: $edit"
                 return
@@ -208,7 +214,15 @@ check "SSO, the identity provider refuses the password" sso-failed partner \
 check "SSO, the identity provider is down" sso-failed partner \
         '.entry_url = $H + "/oidc/login?idp=http://idp.test:" + $DEAD | .sso = true'
 check "SSO, the identity provider fails (500)" sso-failed partner \
-        '.entry_url = $H + "/oidc/login?idp=" + $IDP + "/broken" | .sso = true'
+        '.entry_url = $H + "/oidc/login?idp=" + $IDP + "/broken" | .sso = true' \
+        '.details | contains("idp.test:")'
+# The identity provider is another origin, not only another host name.
+check "SSO, SAML, identity provider on the partner's host name, another port" success success \
+        '.entry_url = $H + "/saml/login?idp=" + $IDP_SAME_HOST | .sso = true'
+check "SSO, OIDC, identity provider on the partner's host name, another port" success success \
+        '.entry_url = $H + "/oidc/login?idp=" + $IDP_SAME_HOST | .sso = true'
+check "SSO, identity provider on the partner's host name refuses the password" sso-failed partner \
+        '.entry_url = $H + "/saml/login?idp=" + $IDP_SAME_HOST | .sso = true | .credentials.password = "wrong"'
 check "SSO, identity provider down and our egress too" egress-down infrastructure \
         '.entry_url = $H + "/oidc/login?idp=http://idp.test:" + $DEAD | .sso = true
          | .canary_url = "http://127.0.0.1:" + $DEAD + "/"'
@@ -229,6 +243,7 @@ check "express checkout, no checkout form" success-marker-missing partner \
 
 # Failures on demand.
 check "HTTP 500" http-5xx partner '.entry_url = $H + "/status/500"' '.http_status == 500'
+check "HTTP 500 with an empty body" http-5xx partner '.entry_url = $H + "/empty/500"' '.http_status == 500'
 check "HTTP 404" http-4xx partner '.entry_url = $H + "/status/404"'
 check "503 with Retry-After" http-5xx partner '.entry_url = $H + "/unavailable"' '.retry_after_sec == 60'
 check "429" partner-throttled partner '.entry_url = $H + "/throttled"' '.retry_after_sec == 120'

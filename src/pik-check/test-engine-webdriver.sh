@@ -12,7 +12,8 @@
 # Installs nothing: Debian's chromium and chromium-driver must be there
 # (tests/run installs them). Without /usr/bin/chromedriver it skips (77).
 # Environment: CHROMEDRIVER (default /usr/bin/chromedriver), PIK_FIXTURES
-# (default tests/fixtures of this tree).
+# (default tests/fixtures of this tree), ONLY (a regular expression: run
+# just the cases whose name matches, and none of the other assertions).
 
 set -u
 
@@ -26,10 +27,12 @@ if [ ! -x "$CHROMEDRIVER" ]; then
         echo "SKIP: $CHROMEDRIVER is missing (Debian packages chromium and chromium-driver)"
         exit 77
 fi
-if ! command -v python3 >/dev/null; then
-        echo "SKIP: python3 is missing (the fixture site)"
-        exit 77
-fi
+for t in python3 jq; do
+        if ! command -v "$t" >/dev/null; then
+                echo "SKIP: $t is missing (the fixture site, the result's checks)"
+                exit 77
+        fi
+done
 
 T=$(mktemp -d /tmp/pik-test-webdriver-XXXXXX)
 PIDS=()
@@ -129,9 +132,13 @@ field() {   # FILE KEY
         python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>/dev/null
 }
 
-# check NAME OUTCOME KIND: run the job NAME and compare.
+# check NAME OUTCOME KIND [JQ]: run the job NAME and compare (and, with
+# JQ, that jq -e JQ holds on the result).
 check() {
-        local name=$1 want=$2 kind=$3 rc want_rc t0 t1 outcome got_kind
+        local name=$1 want=$2 kind=$3 extra=${4:-} rc want_rc t0 t1 outcome got_kind
+        if [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]]; then
+                return
+        fi
         case $kind in
                 success) want_rc=0 ;;
                 partner) want_rc=2 ;;
@@ -144,14 +151,15 @@ check() {
         t1=$(date +%s%N)
         outcome=$(field "$T/$name.out" outcome)
         got_kind=$(field "$T/$name.out" kind)
-        if [ "$outcome" = "$want" ] && [ "$got_kind" = "$kind" ] && [ "$rc" = "$want_rc" ]; then
+        if [ "$outcome" = "$want" ] && [ "$got_kind" = "$kind" ] && [ "$rc" = "$want_rc" ] &&
+           { [ -z "$extra" ] || jq -e "$extra" "$T/$name.out" >/dev/null 2>&1; }; then
                 PASS=$((PASS + 1))
                 printf 'ok   %-22s %-26s %-15s %5d ms  %s\n' "$name" "$outcome" "$kind" $(((t1 - t0) / 1000000)) \
                         "$(field "$T/$name.out" details | cut -c1-110)"
         else
                 FAIL=$((FAIL + 1))
-                printf 'FAIL %-22s want %s/%s (exit %s), got %s/%s (exit %s)\n' "$name" "$want" "$kind" "$want_rc" \
-                        "${outcome:-?}" "${got_kind:-?}" "$rc"
+                printf 'FAIL %-22s want %s/%s (exit %s)%s, got %s/%s (exit %s)\n' "$name" "$want" "$kind" "$want_rc" \
+                        "${extra:+ and $extra}" "${outcome:-?}" "${got_kind:-?}" "$rc"
                 sed 's/^/     out: /' "$T/$name.out"
                 sed 's/^/     err: /' "$T/$name.err" | tail -n 5
         fi
@@ -160,6 +168,7 @@ check() {
 assert() {   # DESCRIPTION COMMAND…
         local what=$1
         shift
+        [ -z "${ONLY:-}" ] || return 0
         if "$@"; then
                 PASS=$((PASS + 1))
                 printf 'ok   %s\n' "$what"
@@ -175,7 +184,9 @@ no_files() {
 
 # Logging in, in a real browser: the shapes both engines share.
 job plain "$SITE/plain/login"
-check plain success success
+# Each page the browser loaded is a step, timed as the browser measured it.
+check plain success success '(.steps | length) >= 2 and .steps[0].http_status == 200 and .steps[0].ttfb_us > 0
+        and .steps[0].total_us >= .steps[0].ttfb_us and .network_us > 0 and .ttfb_ms >= 0' 
 assert "no evidence after a success" no_files "$T/evidence-plain"
 job forms "$SITE/forms/login"                       # search, newsletter, registration forms too
 check forms success success
@@ -195,6 +206,12 @@ job saml "$SITE/saml/login" '"sso": true'
 check saml success success
 job oidc "$SITE/oidc/login" '"sso": true'
 check oidc success success
+# The identity provider is another origin: the same host name, another port.
+IDP_SAME_HOST="http://127.0.0.1:$(cat "$T/idp.port")"
+job saml-same-host "$SITE/saml/login?idp=$IDP_SAME_HOST" '"sso": true'
+check saml-same-host success success
+job oidc-same-host "$SITE/oidc/login?idp=$IDP_SAME_HOST" '"sso": true'
+check oidc-same-host success success
 job checkout "$SITE/plain/login" "\"product_url\": \"$SITE/plain/product/42\", \"express_checkout\": true"
 check checkout success success
 # The site logs a request after answering it: give its line a moment.
@@ -224,7 +241,12 @@ check wrong-password login-rejected partner
 job saml-wrong-password "$SITE/saml/login" '"sso": true, "wait_sec": 1' 'not the password'
 check saml-wrong-password sso-failed partner
 job idp-broken "$SITE/saml/login?idp=$IDP/broken" '"sso": true'
-check idp-broken sso-failed partner
+# The details say it was the identity provider, not the app, that failed.
+check idp-broken sso-failed partner ".details | contains(\"${IDP#http://}\")"
+job same-host-wrong-password "$SITE/saml/login?idp=$IDP_SAME_HOST" '"sso": true, "wait_sec": 1' 'not the password'
+check same-host-wrong-password sso-failed partner
+job idp-down "$SITE/oidc/login?idp=http://localhost:$CLOSED" "\"sso\": true, \"canary_url\": \"$SITE/ok\""
+check idp-down sso-failed partner ".details | contains(\"localhost:$CLOSED\") and contains(\"canary\")"
 job totp-wrong-code "$SITE/totp/login" '"wait_sec": 1, "credentials": {"username": "ann@example.test", "password": "correct horse", "totp_seed": "GEZDGNBVGY3TQOJQ"}'
 check totp-wrong-code login-rejected partner
 job failure-marker "$SITE/failmarker/login"
@@ -234,7 +256,10 @@ check missing-marker success-marker-missing partner
 job login-500 "$SITE/err500/login"
 check login-500 http-5xx partner
 job entry-500 "$SITE/status/500"
-check entry-500 http-5xx partner
+check entry-500 http-5xx partner '.http_status == 500'
+# Chromium shows its own error page for an error status with an empty body.
+job empty-500 "$SITE/empty/500"
+check empty-500 http-5xx partner '.http_status == 500 and .steps[0].http_status == 500' 
 job throttled "$SITE/throttled"
 check throttled partner-throttled partner
 job no-login-form "$SITE/ok" '"success_marker": null, "wait_sec": 1'
@@ -244,11 +269,22 @@ check garbage login-form-missing partner
 job redirect-loop "$SITE/redirect-loop"
 check redirect-loop redirect-loop partner
 job partner-refused "http://127.0.0.1:$CLOSED/login"
-check partner-refused partner-unreachable partner
+check partner-refused partner-unreachable partner ".details | contains(\"127.0.0.1:$CLOSED\")"
+job partner-refused-canary-ok "http://127.0.0.1:$CLOSED/login" "\"canary_url\": \"$SITE/ok\""
+check partner-refused-canary-ok partner-unreachable partner '.details | contains("canary")'
+job partner-no-name "http://nowhere.invalid/login" '"canary_dns": "localhost"'
+check partner-no-name partner-dns-not-found partner '.details | contains("nowhere.invalid")' 
 job partner-slow "$SITE/slow?s=6" '"timeout_sec": 2'
 check partner-slow partner-timeout partner
 job flow-assertion "$SITE/plain/login" '"flow": [{"request": {"url": "{{entry_url}}"}, "expect": {"text": "Not on this page"}}], "wait_sec": 1'
 check flow-assertion success-marker-missing partner
+
+# Ours: with a canary configured, the control probe tells our egress or
+# our resolver failing from the partner's.
+job egress-down "http://127.0.0.1:$CLOSED/login" "\"canary_url\": \"http://127.0.0.1:$CLOSED/\""
+check egress-down egress-down infrastructure
+job local-dns-failure "http://nowhere.invalid/login" '"canary_dns": "canary.invalid"'
+check local-dns-failure local-dns-failure infrastructure
 
 # Ours: the WebDriver endpoint and the browser.
 WD_URL="http://127.0.0.1:$CLOSED" job endpoint-down "$SITE/plain/login"
@@ -281,6 +317,17 @@ job unknown-variable "$SITE/plain/login" '"flow": [{"request": {"url": "{{nowher
 check unknown-variable invalid-config configuration
 job no-totp-seed "$SITE/totp/login"
 check no-totp-seed missing-credentials configuration
+# The browser's settings: honoured the way Chromium takes them, or refused.
+job resolve "http://partner.test:$(cat "$T/site.port")/plain/login" \
+        "\"resolve\": [\"partner.test:$(cat "$T/site.port"):127.0.0.1\"]"
+check resolve success success
+job bad-resolve "$SITE/plain/login" '"resolve": ["partner.test:127.0.0.1"]'
+check bad-resolve invalid-config configuration '.details | contains("partner.test:127.0.0.1")'
+job resolve-not-chromium "$SITE/plain/login" \
+        '"resolve": ["partner.test:80:127.0.0.1"], "capabilities": "{\"browserName\": \"firefox\"}"'
+check resolve-not-chromium invalid-config configuration '.details | contains("firefox")'
+job ca-file "$SITE/plain/login" '"ca_file": "/etc/ssl/certs/ca-certificates.crt"'
+check ca-file invalid-config configuration '.details | contains("ca_file")' 
 
 # Evidence on failure: a screenshot and the page source, with the password
 # gone from it (the page echoes what was typed, as text and as the input's

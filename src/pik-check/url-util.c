@@ -121,12 +121,17 @@ int url_origin(const char *url, char **ret) {
             curl_url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
             curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK)
                 return -ENOMEM;
-        uc = curl_url_get(u, CURLUPART_URL, &s, 0);
+        /* Serialised as browsers compare origins: no default port, the
+         * host in lower case. */
+        uc = curl_url_get(u, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT);
         if (uc != CURLUE_OK)
                 return curlu_errno(uc);
         size_t n = strlen(s);
         if (n > 0 && s[n - 1] == '/')
                 s[n - 1] = 0;
+        for (char *p = s; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                        *p = (char) (*p - 'A' + 'a');
         *ret = strdup(s);
         return *ret ? 0 : -ENOMEM;
 }

@@ -11,7 +11,8 @@
 int url_resolve(const char *base, const char *rel, char **ret);
 
 /* The host name (lower case) of an absolute URL, and "scheme://host[:port]"
- * as an Origin header wants it. -EINVAL for anything else. */
+ * as an Origin header wants it (lower case, no default port: two URLs are
+ * of one origin when these are equal). -EINVAL for anything else. */
 int url_host(const char *url, char **ret);
 int url_origin(const char *url, char **ret);
 
