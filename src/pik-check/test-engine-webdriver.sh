@@ -95,7 +95,7 @@ start_site() {
 # the partner is "127.0.0.1".
 start_site idp "$FIXTURES/login-site.py" --role idp
 IDP="http://localhost:$(cat "$T/idp.port")"
-start_site site "$FIXTURES/login-site.py" --idp-url "$IDP"
+start_site site "$FIXTURES/login-site.py" --idp-url "$IDP" --request-log "$T/site.requests"
 SITE="http://127.0.0.1:$(cat "$T/site.port")"
 start_site browser "$FIXTURES/browser-site.py"
 BROWSER_SITE="http://127.0.0.1:$(cat "$T/browser.port")"
@@ -299,7 +299,13 @@ WD2_PID=$!
 PIDS+=("$WD2_PID")
 if wait_http "http://127.0.0.1:$WD2_PORT/status" 20; then
         WD_URL="http://127.0.0.1:$WD2_PORT" job driver-dies "$SITE/slow?s=8"
-        ( sleep 3; pkill -KILL -P "$WD2_PID"; kill -KILL "$WD2_PID" ) &
+        # Kill the driver once the browser is waiting on the page (the site
+        # logs the request as it starts it): a fixed delay can come before
+        # the session exists on a loaded machine.
+        ( n0=$(grep -c ' GET /slow ' "$T/site.requests" 2>/dev/null)
+          timeout 120 bash -c 'until c=$(grep -c " GET /slow " "$1" 2>/dev/null); [ "${c:-0}" -gt "$2" ]; do sleep 0.1; done' \
+                  sh "$T/site.requests" "${n0:-0}"
+          sleep 0.5; pkill -KILL -P "$WD2_PID"; kill -KILL "$WD2_PID" ) &
         KILLER=$!
         check driver-dies engine-crashed infrastructure
         wait "$KILLER" "$WD2_PID" 2>/dev/null
