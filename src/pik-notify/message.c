@@ -230,18 +230,8 @@ int message_mail(const Message *m, char **ret) {
         return 0;
 }
 
-static int add(json_object *o, const char *key, json_object *v) {
-        if (!v)
-                return -ENOMEM;
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static int add_str(json_object *o, const char *key, const char *v) {
-        return add(o, key, json_object_new_string(v ?: ""));
+        return pik_json_add(o, key, json_object_new_string(v ?: ""));
 }
 
 int message_alertmanager(const Message *m, json_object **ret) {
@@ -278,9 +268,9 @@ int message_alertmanager(const Message *m, json_object **ret) {
                 return -ENOMEM;
         }
         /* Owned by o from here on, whatever fails next. */
-        if (add(o, "alerts", alerts) < 0 || add(o, "groupLabels", group_labels) < 0 ||
-            json_object_array_add(alerts, alert) < 0 || add(alert, "labels", labels) < 0 ||
-            add(alert, "annotations", annotations) < 0)
+        if (pik_json_add(o, "alerts", alerts) < 0 || pik_json_add(o, "groupLabels", group_labels) < 0 ||
+            json_object_array_add(alerts, alert) < 0 || pik_json_add(alert, "labels", labels) < 0 ||
+            pik_json_add(alert, "annotations", annotations) < 0)
                 return -ENOMEM;
 
         if (add_str(labels, "alertname", alertname) < 0 ||
@@ -299,11 +289,11 @@ int message_alertmanager(const Message *m, json_object **ret) {
             add_str(group_labels, "alertname", alertname) < 0 ||
             add_str(o, "version", "4") < 0 ||
             add_str(o, "groupKey", group) < 0 ||
-            add(o, "truncatedAlerts", json_object_new_int(0)) < 0 ||
+            pik_json_add(o, "truncatedAlerts", json_object_new_int(0)) < 0 ||
             add_str(o, "status", status) < 0 ||
             add_str(o, "receiver", m->channel) < 0 ||
-            add(o, "commonLabels", json_object_get(labels)) < 0 ||
-            add(o, "commonAnnotations", json_object_get(annotations)) < 0 ||
+            pik_json_add(o, "commonLabels", json_object_get(labels)) < 0 ||
+            pik_json_add(o, "commonAnnotations", json_object_get(annotations)) < 0 ||
             add_str(o, "externalURL", "") < 0)
                 return -ENOMEM;
 

@@ -397,6 +397,16 @@ static bool column_is_time(const char *name) {
         return (n > 3 && streq(name + n - 3, "_at")) || streq(name, "run_after");
 }
 
+int pik_json_add(json_object *o, const char *key, json_object *v) {
+        if (!v)
+                return -ENOMEM;
+        if (json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 int pik_db_row_to_json(sqlite3_stmt *s, json_object **ret) {
         _cleanup_(json_object_putp) json_object *o = NULL;
         int n = sqlite3_column_count(s);

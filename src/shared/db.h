@@ -77,6 +77,10 @@ int pik_db_set_setting(PikDb *db, const char *key, const char *value);
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 #define _cleanup_json_ _cleanup_(json_object_putp)
 
+/* Add v under key, taking it over (also on failure): -ENOMEM when v is
+ * NULL (its constructor failed) or the object cannot grow. */
+int pik_json_add(json_object *o, const char *key, json_object *v);
+
 /* Rows as JSON, the form every listing takes (pikctl --json, and pikd's
  * replies): columns by name; *_at and run_after as ISO 8601 UTC strings;
  * flag columns (enabled, held, ...) as booleans; NULL columns left out. */

@@ -104,16 +104,6 @@ int pik_notification_done(PikDb *db, int64_t id, bool ok, const char *error, int
         return 0;
 }
 
-static int add(json_object *o, const char *key, json_object *v) {
-        if (!v)
-                return -ENOMEM;
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 int pik_notification_get(PikDb *db, const PikConfig *cfg, int64_t id, json_object **ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL, *a = NULL;
         _cleanup_json_ json_object *o = NULL, *alert = NULL, *channel = NULL, *result = NULL;
@@ -144,10 +134,10 @@ int pik_notification_get(PikDb *db, const PikConfig *cfg, int64_t id, json_objec
         channel = json_object_new_object();
         if (!channel)
                 return -ENOMEM;
-        if (add(channel, "name", json_object_new_string(ch->name)) < 0 ||
-            add(channel, "type", json_object_new_string(pik_channel_type_to_string(ch->type))) < 0 ||
-            add(channel, target_key[ch->type], json_object_new_string(ch->target)) < 0 ||
-            add(o, "channel", TAKE_PTR(channel)) < 0)
+        if (pik_json_add(channel, "name", json_object_new_string(ch->name)) < 0 ||
+            pik_json_add(channel, "type", json_object_new_string(pik_channel_type_to_string(ch->type))) < 0 ||
+            pik_json_add(channel, target_key[ch->type], json_object_new_string(ch->target)) < 0 ||
+            pik_json_add(o, "channel", TAKE_PTR(channel)) < 0)
                 return -ENOMEM;
 
         if (!json_object_object_get_ex(o, "alert_id", &v))
@@ -166,7 +156,7 @@ int pik_notification_get(PikDb *db, const PikConfig *cfg, int64_t id, json_objec
         if (r < 0)
                 return r == -ENOENT ? pik_db_set_error(db, -EIO, "alert %lld is missing", (long long) alert_id) : r;
         last_result_id = json_object_object_get_ex(alert, "last_result_id", &v) ? json_object_get_int64(v) : 0;
-        if (add(o, "alert", TAKE_PTR(alert)) < 0)
+        if (pik_json_add(o, "alert", TAKE_PTR(alert)) < 0)
                 return -ENOMEM;
 
         /* The latest result says what the operator sees now; a pruned one
@@ -176,13 +166,13 @@ int pik_notification_get(PikDb *db, const PikConfig *cfg, int64_t id, json_objec
                 pik_db_clear_error(db);
         else if (r < 0)
                 return r;
-        else if (add(o, "result", TAKE_PTR(result)) < 0)
+        else if (pik_json_add(o, "result", TAKE_PTR(result)) < 0)
                 return -ENOMEM;
         if (asprintf(&more, "pikctl result show %lld", (long long) last_result_id) < 0) {
                 more = NULL;
                 return -ENOMEM;
         }
-        if (add(o, "more", json_object_new_string(more)) < 0)
+        if (pik_json_add(o, "more", json_object_new_string(more)) < 0)
                 return -ENOMEM;
 
         *ret = TAKE_PTR(o);

@@ -153,20 +153,10 @@ int pik_status_widths(PikDb *db, size_t *ret_partner, size_t *ret_check, size_t 
         return 0;
 }
 
-static int add(json_object *o, const char *key, json_object *v) {
-        if (!v)
-                return -ENOMEM;
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static int add_nullable(json_object *o, const char *key, const char *value) {
         if (!value)
                 return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-        return add(o, key, json_object_new_string(value));
+        return pik_json_add(o, key, json_object_new_string(value));
 }
 
 static int add_time(json_object *o, const char *key, int64_t t) {
@@ -182,32 +172,32 @@ int pik_status_row_to_json(const PikStatusRow *row, int64_t now, json_object **r
                 return -ENOMEM;
         /* Keys are always there, null where a check has nothing to say yet,
          * so that scripts need not test for their presence. */
-        if (add(o, "config_id", json_object_new_int64(row->config_id)) < 0 ||
+        if (pik_json_add(o, "config_id", json_object_new_int64(row->config_id)) < 0 ||
             add_nullable(o, "name", row->name) < 0 ||
-            add(o, "partner", json_object_new_string(row->partner)) < 0 ||
-            add(o, "browser", json_object_new_string(row->browser)) < 0 ||
-            add(o, "state", json_object_new_string(pik_status_row_state(row))) < 0 ||
+            pik_json_add(o, "partner", json_object_new_string(row->partner)) < 0 ||
+            pik_json_add(o, "browser", json_object_new_string(row->browser)) < 0 ||
+            pik_json_add(o, "state", json_object_new_string(pik_status_row_state(row))) < 0 ||
             add_nullable(o, "partner_kind", row->partner_kind) < 0 ||
-            add(o, "enabled", json_object_new_boolean(row->enabled)) < 0 ||
+            pik_json_add(o, "enabled", json_object_new_boolean(row->enabled)) < 0 ||
             add_nullable(o, "disabled_by", row->disabled_by) < 0 ||
             add_nullable(o, "disabled_reason", row->disabled_reason) < 0 ||
-            add(o, "held", json_object_new_boolean(row->held)) < 0 ||
+            pik_json_add(o, "held", json_object_new_boolean(row->held)) < 0 ||
             add_nullable(o, "outcome", row->outcome) < 0 ||
             add_nullable(o, "kind", row->outcome ? row->kind ?: "unknown" : NULL) < 0 ||
-            (row->outcome ? add(o, "result_id", json_object_new_int64(row->result_id))
+            (row->outcome ? pik_json_add(o, "result_id", json_object_new_int64(row->result_id))
                           : add_nullable(o, "result_id", NULL)) < 0 ||
             add_time(o, "executed_at", row->outcome ? row->executed_at : 0) < 0 ||
-            (row->outcome ? add(o, "age_sec", json_object_new_int64(now - row->executed_at))
+            (row->outcome ? pik_json_add(o, "age_sec", json_object_new_int64(now - row->executed_at))
                           : add_nullable(o, "age_sec", NULL)) < 0 ||
             add_nullable(o, "details", row->outcome ? row->details : NULL) < 0 ||
             add_nullable(o, "unconfirmed", row->unconfirmed) < 0 ||
             add_time(o, "unconfirmed_at", row->unconfirmed ? row->unconfirmed_at : 0) < 0 ||
             add_time(o, "recheck_at", row->unconfirmed ? row->recheck_at : 0) < 0 ||
-            add(o, "results_24h", json_object_new_int64(row->results_24h)) < 0 ||
-            add(o, "success_24h", json_object_new_int64(row->success_24h)) < 0)
+            pik_json_add(o, "results_24h", json_object_new_int64(row->results_24h)) < 0 ||
+            pik_json_add(o, "success_24h", json_object_new_int64(row->success_24h)) < 0)
                 return -ENOMEM;
         if (row->results_24h > 0) {
-                if (add(o, "success_ratio_24h",
+                if (pik_json_add(o, "success_ratio_24h",
                         json_object_new_double((double) row->success_24h / (double) row->results_24h)) < 0)
                         return -ENOMEM;
         } else if (json_object_object_add(o, "success_ratio_24h", NULL) < 0)
@@ -296,11 +286,11 @@ int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret) 
         r = pik_status_incidents(db, cfg, now, &incidents);
         if (r < 0)
                 return r;
-        if (add(o, "now", json_object_new_string(format_timestamp(buf, now))) < 0 ||
-            add(o, "held", json_object_new_boolean(held)) < 0 ||
-            add(o, "canary", json_object_new_boolean(cfg->canary.dns || cfg->canary.url)) < 0 ||
-            add(o, "incidents", TAKE_PTR(incidents)) < 0 ||
-            add(o, "rows", TAKE_PTR(rows)) < 0)
+        if (pik_json_add(o, "now", json_object_new_string(format_timestamp(buf, now))) < 0 ||
+            pik_json_add(o, "held", json_object_new_boolean(held)) < 0 ||
+            pik_json_add(o, "canary", json_object_new_boolean(cfg->canary.dns || cfg->canary.url)) < 0 ||
+            pik_json_add(o, "incidents", TAKE_PTR(incidents)) < 0 ||
+            pik_json_add(o, "rows", TAKE_PTR(rows)) < 0)
                 return -ENOMEM;
 
         *ret = TAKE_PTR(o);
