@@ -205,6 +205,12 @@ pass_before() {
         ct_journal -o json UNIT=pik-dispatcher.service "MESSAGE_ID=$SD_MESSAGE_UNIT_STARTING" |
                 jq -r '.__REALTIME_TIMESTAMP' | awk -v f="$1" '$1 <= f { p = $1 } END { printf "%.0f\n", p }'
 }
+# journald may still be writing PID 1's entries on a loaded machine: wait
+# until each unit has both (or give up after 30 s and report what is there).
+all_logged() {
+        [ "$(unit_times "$ids" | grep -vc '^ODD')" -eq "$BULK" ]
+}
+ct_wait_until 30 all_logged || true
 times=$(unit_times "$ids")
 odd=$(printf '%s\n' "$times" | grep '^ODD')
 times=$(printf '%s\n' "$times" | grep -v '^ODD')
