@@ -557,6 +557,57 @@ expect_rejected 4 pk hold 999
 expect_rejected 2 pk hold abc
 expect_rejected 2 pk hold 1 2
 
+# A hold with a reason and an end: it says both, and ends by itself (the
+# dispatcher compares the end with its own clock; no release is called).
+expect_ok pk hold 1 --reason "partner migration" --until 5m
+expect_contains "until $(iso $((NOW_S + 300)))"
+expect_contains "partner migration"
+expect_ok pk jobs --json
+expect_json '.[0].held == true and .[0].held_reason == "partner migration" and .[0].held_until == "'"$(iso $((NOW_S + 300)))"'"'
+expect_ok pk status --json
+expect_json '.rows[0].state == "held" and .rows[0].held_reason == "partner migration"' "status shows the hold's reason"
+expect_ok pk status
+expect_contains "held until $(iso $((NOW_S + 300))), partner migration"
+expect_ok pk run-now shop
+expect_contains "Held: queued 1 job of partner shop, but they are held until"
+expect_not_contains "the dispatcher starts them"
+expect_ok pk run-now shop --json
+expect_json '.ok == true and (.message | startswith("Held:"))' "run-now during a hold says so, with exit 0"
+expect_unchanged disp --dry-run --now "$(iso $((NOW_S + 299)))"
+expect_contains "0 job(s) due"
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "1 job(s) due"
+expect_ok pk status --json --now "$T10"
+expect_json '.rows[0].state != "held" and .rows[0].held == false' "an ended hold is not shown"
+expect_ok pk release 1
+
+expect_ok pk hold --reason "network work" --until "$(iso $((NOW_S + 3600)))"
+expect_contains "Holding all checks until $(iso $((NOW_S + 3600))): network work."
+expect_ok pk status
+expect_contains "All checks are held until $(iso $((NOW_S + 3600))), network work"
+expect_ok pk status --json
+expect_json '.held == true and .held_reason == "network work" and .held_until == "'"$(iso $((NOW_S + 3600)))"'"'
+expect_ok pk run-now shop
+expect_contains "Held:"
+expect_contains "network work"
+expect_ok pk status --json --now "$(iso $((NOW_S + 3600)))"
+expect_json '.held == false and .held_reason == null' "the global hold ended by itself"
+expect_ok pk release
+expect_ok pk status --json
+expect_json '.held == false and .held_until == null' "released"
+
+expect_rejected 2 pk hold 1 --until "$(iso $((NOW_S - 60)))"
+expect_err_contains "--until"
+expect_rejected 2 pk hold 1 --until soon
+expect_err_contains "--until"
+expect_rejected 2 pk hold 1 --until 0s
+expect_rejected 2 pk hold 1 --until 400d
+expect_rejected 2 pk hold 1 --reason $'two\nlines'
+expect_err_contains "reason"
+expect_rejected 2 pk hold --reason $'\xff\xfe'
+expect_rejected 4 pk hold 999 --reason x --until 1h
+expect_rejected 2 pk release 1 --reason x
+
 expect_ok pk run-now shop
 expect_contains "shop"
 expect_ok pk jobs --overdue --json

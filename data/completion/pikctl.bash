@@ -28,7 +28,7 @@ declare -gA _pikctl_verb_opts=(
         [alerts]="--all"
         [notifications]=""
         [run-now]="--browser"
-        [hold]="" [release]=""
+        [hold]="--reason --until" [release]=""
 )
 _pikctl_global_opts="--help --version --json --db --config --now"
 # Options that take a value (the next word is not a command).
@@ -36,7 +36,7 @@ _pikctl_arg_opts=" --db --config --now --name --reason --engine --user-agent --w
         --http-version --header --ca-file --resolve --browsers --url --every --at --cron --tz
         --product-url --wait --success-marker --failure-marker --success-xpath --failure-xpath
         --login-form --username-field --password-field --csrf-meta --checkout-url --flow
-        --partner --browser --kind --since --limit "
+        --partner --browser --kind --since --limit --until "
 
 # _pikctl_list WHAT KEY: the values of KEY in `pikctl WHAT list --json`.
 _pikctl_list() {

@@ -138,7 +138,7 @@ int page_grid(Web *w, const WebRequest *rq, WebResponse *resp) {
         bool held;
         int r;
 
-        r = pik_job_get_global_hold(w->db, &held);
+        r = pik_job_get_global_hold(w->db, rq->now, &held);
         if (r < 0)
                 return r;
         r = pik_status_incidents(w->db, w->cfg, rq->now, &incidents);

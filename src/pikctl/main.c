@@ -50,7 +50,8 @@ static const char usage_text[] =
         "  alerts [--all]                     open alerts (--all: closed ones too)\n"
         "  notifications                      alert notifications: pending, sent, failed\n"
         "  run-now PARTNER [--browser NAME]   queue a partner's checks for the next dispatcher pass\n"
-        "  hold [CONFIG_ID] | release [CONFIG_ID]   without an id: everything\n"
+        "  hold [CONFIG_ID] [--reason TEXT] [--until TIME] | release [CONFIG_ID]\n"
+        "                                     without an id: everything; --until 2h or an ISO 8601 time\n"
         "\n"
         "Options:\n"
         "  -h --help             Show this help (also: pikctl COMMAND --help)\n"
@@ -104,6 +105,7 @@ static const OptionDef option_defs[] = {
         STR_OPT("kind", OPT_KIND, kind),
         STR_OPT("since", OPT_SINCE, since),
         STR_OPT("limit", OPT_LIMIT, limit),
+        STR_OPT("until", OPT_UNTIL, until),
         BOOL_OPT("force", OPT_FORCE, force),
         BOOL_OPT("overdue", OPT_OVERDUE, overdue),
         BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),

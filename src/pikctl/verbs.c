@@ -51,7 +51,7 @@ static int bus_callv(Context *c, const char *method, sd_bus_message **reply, con
         return 0;
 }
 
-static int bus_call(Context *c, const char *method, sd_bus_message **reply, const char *types, ...) {
+int bus_call(Context *c, const char *method, sd_bus_message **reply, const char *types, ...) {
         va_list ap;
         int r;
 
@@ -81,7 +81,7 @@ int bus_call_json(Context *c, const char *method, json_object **ret, const char 
         return 0;
 }
 
-static int parse_id(Context *c, const char *s, int64_t *ret) {
+int parse_id(Context *c, const char *s, int64_t *ret) {
         char *e;
         long long v;
 
@@ -107,8 +107,7 @@ static int parse_limit(Context *c, const char *s, size_t def, size_t *ret) {
         return 0;
 }
 
-static int say_done(Context *c, const char *fmt, ...) _printf_(2, 3);
-static int say_done(Context *c, const char *fmt, ...) {
+int say_done(Context *c, const char *fmt, ...) {
         va_list ap;
 
         /* Changes print one confirmation line; with --json, an object. */
@@ -172,6 +171,13 @@ static void print_status_cells(StatusPrinter *p, const PikStatusRow *row, int64_
                                  format_age(in, row->recheck_at - now));
                 else
                         snprintf(outcome, sizeof outcome, "%s (unconfirmed, re-check due)", row->unconfirmed);
+        } else if (row->enabled && row->held) {
+                char until[FORMAT_TIMESTAMP_MAX];
+
+                /* What a held row waits for matters more than its last outcome. */
+                snprintf(outcome, sizeof outcome, "held%s%s%s%s", row->held_until > 0 ? " until " : "",
+                         row->held_until > 0 ? format_timestamp(until, row->held_until) : "",
+                         row->held_reason ? ", " : "", row->held_reason ?: "");
         } else
                 snprintf(outcome, sizeof outcome, "%s", row->outcome ?: "-");
         if (row->outcome)
@@ -238,6 +244,8 @@ static void status_row_from_json(json_object *o, PikStatusRow *ret) {
                 .disabled_by = json_str(o, "disabled_by"),
                 .disabled_reason = json_str(o, "disabled_reason"),
                 .held = json_int(o, "held"),
+                .held_reason = json_str(o, "held_reason"),
+                .held_until = json_time(o, "held_until"),
                 .outcome = json_str(o, "outcome"),
                 .kind = json_str(o, "kind"),
                 .result_id = json_int(o, "result_id"),
@@ -253,9 +261,11 @@ static void status_row_from_json(json_object *o, PikStatusRow *ret) {
 }
 
 /* Above the table: what concerns every row. */
-static void print_status_banners(Context *c, bool held, bool canary, json_object *incidents) {
+static void print_status_banners(Context *c, bool held, const char *reason, const char *until, bool canary,
+                                 json_object *incidents) {
         if (held)
-                fprintf(c->out.f, "All checks are held (pikctl release to resume).\n");
+                fprintf(c->out.f, "All checks are held%s%s%s%s (pikctl release to resume).\n",
+                        until ? " until " : "", until ?: "", reason ? ", " : "", reason ?: "");
         /* Without the control probe a failure of our own resolver or egress
          * looks like the partner's: say so where the verdicts are read. */
         if (!canary)
@@ -279,11 +289,11 @@ static void print_status_banners(Context *c, bool held, bool canary, json_object
 static int status_offline(Context *c) {
         _cleanup_json_ json_object *incidents = NULL;
         StatusPrinter p = { .c = c };
-        char buf[FORMAT_TIMESTAMP_MAX];
-        bool held;
+        _cleanup_(pik_hold_done) PikHold hold = {};
+        char buf[FORMAT_TIMESTAMP_MAX], until[FORMAT_TIMESTAMP_MAX];
         int r;
 
-        r = pik_job_get_global_hold(c->db, &held);
+        r = pik_job_get_hold(c->db, 0, c->now, &hold);
         if (r < 0)
                 return r;
         r = pik_status_widths(c->db, &p.widths[0], &p.widths[1], &p.widths[2]);
@@ -297,13 +307,21 @@ static int status_offline(Context *c) {
         if (r < 0)
                 return r;
 
-        if (c->out.json)
-                fprintf(c->out.f, "{\n  \"now\": \"%s\",\n  \"held\": %s,\n  \"canary\": %s,\n  \"incidents\": %s,\n  \"rows\": [",
-                        format_timestamp(buf, c->now), held ? "true" : "false",
+        if (c->out.json) {
+                _cleanup_json_ json_object *reason = hold.reason ? json_object_new_string(hold.reason) : NULL;
+
+                fprintf(c->out.f, "{\n  \"now\": \"%s\",\n  \"held\": %s,\n  \"held_reason\": %s,\n"
+                        "  \"held_until\": %s%s%s,\n  \"canary\": %s,\n  \"incidents\": %s,\n  \"rows\": [",
+                        format_timestamp(buf, c->now), hold.held ? "true" : "false",
+                        reason ? json_object_to_json_string_ext(reason, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                               : "null",
+                        hold.until > 0 ? "\"" : "", hold.until > 0 ? format_timestamp(until, hold.until) : "null",
+                        hold.until > 0 ? "\"" : "",
                         c->cfg->canary.dns || c->cfg->canary.url ? "true" : "false",
                         json_object_to_json_string_ext(incidents, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-        else
-                print_status_banners(c, held, c->cfg->canary.dns || c->cfg->canary.url, incidents);
+        } else
+                print_status_banners(c, hold.held, hold.reason, hold.until > 0 ? format_timestamp(until, hold.until) : NULL,
+                                     c->cfg->canary.dns || c->cfg->canary.url, incidents);
 
         r = pik_status_foreach(c->db, c->now, print_status_row, &p);
         if (r < 0)
@@ -334,6 +352,7 @@ static int verb_status(Context *c, int argc, char **argv) {
 
         json_object_object_get_ex(st, "incidents", &incidents);
         print_status_banners(c, json_object_object_get_ex(st, "held", &held) && json_object_get_boolean(held),
+                             json_str(st, "held_reason"), json_str(st, "held_until"),
                              !json_object_object_get_ex(st, "canary", &canary) || json_object_get_boolean(canary),
                              incidents);
         if (!json_object_object_get_ex(st, "rows", &rows) || json_object_array_length(rows) == 0) {
@@ -911,51 +930,6 @@ static int verb_outcomes(Context *c, int argc, char **argv) {
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
 }
 
-/* ---- run-now, hold, release ---- */
-
-static int verb_run_now(Context *c, int argc, char **argv) {
-        int r;
-
-        if (c->bus) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-                uint32_t n = 0;
-
-                r = bus_call(c, "RunNow", &reply, "ss", argv[0], c->args->browser ?: "");
-                if (r >= 0 && sd_bus_message_read(reply, "u", &n) >= 0)
-                        r = (int) n;
-        } else
-                r = pik_job_run_now(c->db, argv[0], c->args->browser, c->now);
-        if (r < 0)
-                return r;
-        return say_done(c, "Queued %d job%s of partner %s; the dispatcher starts them at its next pass.",
-                        r, r == 1 ? "" : "s", argv[0]);
-}
-
-static int hold_or_release(Context *c, int argc, char **argv, bool held) {
-        int64_t id = 0;
-        int r;
-
-        if (argc > 0) {
-                r = parse_id(c, argv[0], &id);
-                if (r < 0)
-                        return r;
-        }
-        r = c->bus ? bus_call(c, held ? "Hold" : "Release", NULL, "x", id) : pik_job_set_held(c->db, id, held);
-        if (r < 0)
-                return r;
-        if (id == 0)
-                return say_done(c, held ? "Holding all checks." : "Released the global hold.");
-        return say_done(c, "%s configuration %lld.", held ? "Holding" : "Released", (long long) id);
-}
-
-static int verb_hold(Context *c, int argc, char **argv) {
-        return hold_or_release(c, argc, argv, true);
-}
-
-static int verb_release(Context *c, int argc, char **argv) {
-        return hold_or_release(c, argc, argv, false);
-}
-
 #define CONFIG_ADD_OPTS (OPT_NAME | OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
                          OPT_PRODUCT_URL | OPT_WAIT | OPT_SUCCESS_MARKER | OPT_FAILURE_MARKER | OPT_SUCCESS_XPATH | \
                          OPT_FAILURE_XPATH | OPT_LOGIN_FORM | OPT_USERNAME_FIELD | OPT_PASSWORD_FIELD | OPT_CSRF_META | \
@@ -992,7 +966,7 @@ const Verb pikctl_verbs[] = {
         { NULL, "alerts", 0, 0, 0, OPT_ALL, verb_alerts },
         { NULL, "notifications", 0, 0, 0, 0, verb_notifications },
         { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
-        { NULL, "hold", 0, 1, VERB_WRITES, 0, verb_hold },
+        { NULL, "hold", 0, 1, VERB_WRITES, OPT_REASON | OPT_UNTIL, verb_hold },
         { NULL, "release", 0, 1, VERB_WRITES, 0, verb_release },
 };
 

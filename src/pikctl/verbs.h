@@ -38,6 +38,7 @@ typedef struct Args {
         const char *kind;
         const char *since;
         const char *limit;
+        const char *until;
         const char *success_xpath;
         const char *failure_xpath;
         const char *login_form;
@@ -123,6 +124,7 @@ enum {
         OPT_CA_FILE = UINT64_C(1) << 35,
         OPT_RESOLVE = UINT64_C(1) << 36,
         OPT_ALL = UINT64_C(1) << 37,
+        OPT_UNTIL = UINT64_C(1) << 38,
 };
 
 extern const Verb pikctl_verbs[];
@@ -130,6 +132,18 @@ extern const size_t pikctl_verbs_count;
 
 /* Call a pikd method that answers one JSON string; errors go through fail(). */
 int bus_call_json(Context *c, const char *method, json_object **ret, const char *types, ...);
+
+/* Call a pikd method; the reply, if wanted, in *reply. Errors go through fail(). */
+int bus_call(Context *c, const char *method, sd_bus_message **reply, const char *types, ...);
+/* A positive id from the command line, or a usage error naming it. */
+int parse_id(Context *c, const char *s, int64_t *ret);
+/* A change's one confirmation line; with --json, { "ok", "message" }. */
+int say_done(Context *c, const char *fmt, ...) _printf_(2, 3);
+
+/* verbs-hold.c */
+int verb_run_now(Context *c, int argc, char **argv);
+int verb_hold(Context *c, int argc, char **argv);
+int verb_release(Context *c, int argc, char **argv);
 
 /* verbs-alerts.c */
 int verb_alerts(Context *c, int argc, char **argv);

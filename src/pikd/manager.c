@@ -715,36 +715,47 @@ static int method_run_now(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return sd_bus_reply_method_return(msg, "u", (uint32_t) r);
 }
 
-static int hold_or_release(sd_bus_message *msg, Manager *m, bool held, sd_bus_error *error) {
-        char object[32];
-        int64_t id;
+/* Hold (x), HoldWith (xsx: with a reason, "" for none, and an end, 0 for
+ * none) and Release (x). */
+static int hold_or_release(sd_bus_message *msg, Manager *m, bool held, bool with, sd_bus_error *error) {
+        const char *reason = "";
+        char object[32], end[FORMAT_TIMESTAMP_MAX];
+        int64_t id, until = 0, now = now_utc();
         int r;
 
-        r = sd_bus_message_read(msg, "x", &id);
+        r = with ? sd_bus_message_read(msg, "xsx", &id, &reason, &until) : sd_bus_message_read(msg, "x", &id);
         if (r < 0)
                 return r;
         if (id < 0)
                 return invalid(error, "configuration id %lld is invalid: expected 0 (everything) or a positive number",
                                (long long) id);
+        if (until < 0 || (until > 0 && until <= now))
+                return invalid(error, "hold end %lld is invalid: expected 0 (until released) or a time in the future",
+                               (long long) until);
         VERIFY_POLKIT(msg, ACTION_HOLD, m, error);
 
-        r = pik_job_set_held(manager_db(m), id, held);
+        r = held ? pik_job_hold(manager_db(m), id, *reason ? reason : NULL, until, now) : pik_job_release(manager_db(m), id);
         if (r < 0)
                 return bus_error_set_from_db(error, m->db, r);
         snprintf(object, sizeof object, "%lld", (long long) id);
         log_change(msg, &(Change) { held ? "hold" : "release", object, .config_id = id,
                                     .message_id = held ? PIK_MESSAGE_HELD_STR : PIK_MESSAGE_RELEASED_STR },
-                   "%s %s%s", held ? "Holding" : "Released", id == 0 ? "all checks" : "configuration ",
-                   id == 0 ? "" : object);
+                   "%s %s%s%s%s%s%s", held ? "Holding" : "Released", id == 0 ? "all checks" : "configuration ",
+                   id == 0 ? "" : object, until > 0 ? " until " : "", until > 0 ? format_timestamp(end, until) : "",
+                   *reason ? ": " : "", reason);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
 static int method_hold(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        return hold_or_release(msg, userdata, true, error);
+        return hold_or_release(msg, userdata, true, false, error);
+}
+
+static int method_hold_with(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return hold_or_release(msg, userdata, true, true, error);
 }
 
 static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        return hold_or_release(msg, userdata, false, error);
+        return hold_or_release(msg, userdata, false, false, error);
 }
 
 /* ---- the check's own calls ---- */
@@ -999,6 +1010,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_run_now, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Hold", SD_BUS_ARGS("x", config_id), SD_BUS_NO_RESULT,
                                 method_hold, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("HoldWith", SD_BUS_ARGS("x", config_id, "s", reason, "x", until), SD_BUS_NO_RESULT,
+                                method_hold_with, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("x", config_id), SD_BUS_NO_RESULT,
                                 method_release, SD_BUS_VTABLE_UNPRIVILEGED),
 

@@ -277,6 +277,8 @@ expect_err_contains "org.pik.run-now"
 expect_error org.pik.Error.PermissionDenied Hold int64:0
 expect_err_contains "org.pik.hold"
 expect_error org.pik.Error.PermissionDenied Release int64:1
+expect_error org.pik.Error.PermissionDenied HoldWith int64:0 string:"network work" int64:0
+expect_err_contains "org.pik.hold"
 expect_error org.pik.Error.PermissionDenied SetBrowserEnabled string:ff boolean:true string:
 expect_error org.pik.Error.PermissionDenied SetConfigEnabled int64:1 boolean:false string:why
 
@@ -302,6 +304,9 @@ run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Man
         AddConfig 'sassssa{sv}' acme 0 https://acme.test/ interval 5m 0
 expect_err_contains "at least one browser"
 expect_error org.pik.Error.InvalidArgument RemoveConfig int64:-3
+expect_error org.pik.Error.InvalidArgument HoldWith int64:-1 string: int64:0
+expect_error org.pik.Error.InvalidArgument HoldWith int64:1 string:late int64:1000
+expect_err_contains "hold end 1000 is invalid"
 expect_eq "$(questions)" "$N" "no polkit question for arguments refused outright"
 expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused calls"
 
@@ -334,6 +339,23 @@ call Hold int64:0
 call Status
 expect_json '.held == true'
 call Release int64:0
+HOLD_END=$(( $(date +%s) + 3600 ))
+call HoldWith int64:2 string:"partner migration" int64:$HOLD_END
+expect_eq "$RC" 0 "HoldWith exit"
+call ListJobs string:
+expect_json '[.[] | select(.config_id == 2)] | length == 2 and all(.[]; .held == true
+        and .held_reason == "partner migration" and .held_until == "'"$(date -u -d "@$HOLD_END" +%Y-%m-%dT%H:%M:%SZ)"'")' \
+        "HoldWith keeps the reason and the end"
+call HoldWith int64:0 string:"network work" int64:0
+call Status
+expect_json '.held == true and .held_reason == "network work" and .held_until == null'
+expect_error org.pik.Error.InvalidArgument HoldWith int64:2 string:$'two\nlines' int64:0
+expect_err_contains "reason"
+expect_error org.pik.Error.NotFound HoldWith int64:99 string:x int64:0
+call Release int64:0
+call Release int64:2
+call Status
+expect_json '.held == false and .held_reason == null'
 call SetPartnerEnabled string:globex boolean:false string:
 expect_eq "$RC" 1 "disabling without a reason fails"
 expect_err_contains "Error org.pik.Error.InvalidArgument: disabling needs a reason"

@@ -164,7 +164,7 @@ static int prepare_due(PikDb *db, const PikConfig *cfg, int64_t now, unsigned li
                            "SELECT j.id, p.code AS partner, b.name AS browser, j.attempt, j.config_id, j.run_after "
                            "FROM scheduled_job j JOIN job_config c ON c.id = j.config_id "
                            "JOIN partner p ON p.id = c.partner_id JOIN browser b ON b.id = j.browser_id "
-                           "WHERE j.dispatched = 0 AND j.run_after <= ?1 AND NOT c.held "
+                           "WHERE j.dispatched = 0 AND j.run_after <= ?1 AND NOT " PIK_HELD_SQL("c", "?1") " "
                            "  AND c.enabled AND p.enabled AND b.enabled AND pik_shard_owns(p.code) "
                            "ORDER BY j.run_after, j.id LIMIT ?2", ret);
         if (r < 0)
@@ -180,7 +180,7 @@ int pik_dispatcher_due(PikDb *db, const PikConfig *cfg, int64_t now, json_object
         bool held;
         int r;
 
-        r = pik_job_get_global_hold(db, &held);
+        r = pik_job_get_global_hold(db, now, &held);
         if (r < 0)
                 return r;
         r = count_running(db, &running);
@@ -276,7 +276,7 @@ int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikU
         if (r < 0)
                 return r;
 
-        r = pik_job_get_global_hold(db, &st.held);
+        r = pik_job_get_global_hold(db, now, &st.held);
         if (r < 0)
                 return r;
         r = count_running(db, &st.running);

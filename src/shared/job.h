@@ -24,11 +24,35 @@ int pik_job_list(PikDb *db, PikJobFilter filter, int64_t now, json_object **ret)
  * browser is unknown or nothing is enabled to run. */
 int pik_job_run_now(PikDb *db, const char *partner, const char *browser, int64_t now);
 
-/* Hold or release one configuration (config_id > 0) or everything
- * (config_id == 0, a maintenance switch kept in the database). */
+/* A hold: a configuration's (or everything's, the maintenance switch) with
+ * an optional reason and end. A hold whose end has passed is released by
+ * itself: every reader compares the end with its own now, so no timer has
+ * to fire for the checks to resume. */
+typedef struct PikHold {
+        bool held;
+        char *reason;      /* NULL when none was given */
+        int64_t until;     /* 0: until released */
+} PikHold;
+
+void pik_hold_done(PikHold *h);
+
+/* The SQL test that configuration alias `c` is held at `now` (an SQL
+ * expression, e.g. "?1"): the column alone would keep an expired hold. */
+#define PIK_HELD_SQL(c, now) "(" c ".held AND coalesce(" c ".held_until > " now ", 1))"
+
+/* Hold one configuration (config_id > 0) or everything (config_id == 0),
+ * with an optional reason and end (until 0: until released; otherwise it
+ * must be after now). Holding again replaces reason and end. */
+int pik_job_hold(PikDb *db, int64_t config_id, const char *reason, int64_t until, int64_t now);
+/* Release one configuration (config_id > 0) or the global hold (0). */
+int pik_job_release(PikDb *db, int64_t config_id);
+/* pik_job_hold() without reason or end, or pik_job_release(). */
 int pik_job_set_held(PikDb *db, int64_t config_id, bool held);
-/* Whether everything is held. */
-int pik_job_get_global_hold(PikDb *db, bool *ret);
+/* The hold in force at now on one configuration (config_id > 0) or on
+ * everything (0); an expired one reads as not held. */
+int pik_job_get_hold(PikDb *db, int64_t config_id, int64_t now, PikHold *ret);
+/* Whether everything is held at now. */
+int pik_job_get_global_hold(PikDb *db, int64_t now, bool *ret);
 
 /* The delay before attempt number `attempt` (2 for the first retry):
  * backoff × 2^(attempt-2), capped at backoff_max. */

@@ -303,6 +303,13 @@ static const char v8[] =
         "  sent_at INTEGER);"
         "CREATE INDEX notification_unstarted ON notification(id) WHERE started_at IS NULL;";
 
+/* Holds with a reason and an end (job.c): a hold whose held_until has
+ * passed reads as released, so nothing has to wake up to end it. The
+ * global hold keeps its reason and end in setting rows next to "hold". */
+static const char v9[] =
+        "ALTER TABLE job_config ADD COLUMN held_reason TEXT;"
+        "ALTER TABLE job_config ADD COLUMN held_until INTEGER;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -312,6 +319,7 @@ const char *const pik_migrations[] = {
         v6,
         v7,
         v8,
+        v9,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

@@ -43,7 +43,7 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                            "         CASE WHEN NOT p.enabled THEN p.disabled_reason WHEN NOT b.enabled "
                            "              THEN b.disabled_reason WHEN NOT c.enabled THEN c.disabled_reason END "
                            "           AS disabled_reason, "
-                           "         c.held AS held "
+                           "         " PIK_HELD_SQL("c", "?1") " AS held, c.held_reason, c.held_until "
                            "  FROM job_config c JOIN partner p ON p.id = c.partner_id "
                            "  JOIN job_config_browser cb ON cb.config_id = c.id "
                            "  JOIN browser b ON b.id = cb.browser_id), "
@@ -66,7 +66,8 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                            "  row.disabled_reason, row.held, row.outcome, row.kind, row.result_id, row.executed_at, "
                            "  row.details, u.outcome, u.executed_at, "
                            "  CASE WHEN u.id IS NOT NULL AND NOT sj.dispatched THEN sj.run_after END, "
-                           "  min(row.severity) OVER (PARTITION BY row.partner), row.n24, row.s24 "
+                           "  min(row.severity) OVER (PARTITION BY row.partner), row.n24, row.s24, "
+                           "  CASE WHEN row.held THEN row.held_reason END, CASE WHEN row.held THEN row.held_until END "
                            "FROM row "
                            "LEFT JOIN result u ON u.id = row.unconfirmed_id "
                            "LEFT JOIN scheduled_job sj ON sj.config_id = row.config_id AND sj.browser_id = row.browser_id "
@@ -103,6 +104,8 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                         .partner_kind = worst >= 1 && worst < (int) ELEMENTSOF(severity_kind) ? severity_kind[worst] : NULL,
                         .results_24h = sqlite3_column_int64(s, 17),
                         .success_24h = sqlite3_column_int64(s, 18),
+                        .held_reason = column_text(s, 19),
+                        .held_until = sqlite3_column_int64(s, 20),
                 };
                 r = cb(&row, now, userdata);
                 if (r < 0)
@@ -182,6 +185,8 @@ int pik_status_row_to_json(const PikStatusRow *row, int64_t now, json_object **r
             add_nullable(o, "disabled_by", row->disabled_by) < 0 ||
             add_nullable(o, "disabled_reason", row->disabled_reason) < 0 ||
             pik_json_add(o, "held", json_object_new_boolean(row->held)) < 0 ||
+            add_nullable(o, "held_reason", row->held_reason) < 0 ||
+            add_time(o, "held_until", row->held_until) < 0 ||
             add_nullable(o, "outcome", row->outcome) < 0 ||
             add_nullable(o, "kind", row->outcome ? row->kind ?: "unknown" : NULL) < 0 ||
             (row->outcome ? pik_json_add(o, "result_id", json_object_new_int64(row->result_id))
@@ -269,11 +274,11 @@ int pik_status_incidents(PikDb *db, const PikConfig *cfg, int64_t now, json_obje
 
 int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret) {
         _cleanup_json_ json_object *rows = NULL, *o = NULL, *incidents = NULL;
+        _cleanup_(pik_hold_done) PikHold hold = {};
         char buf[FORMAT_TIMESTAMP_MAX];
-        bool held;
         int r;
 
-        r = pik_job_get_global_hold(db, &held);
+        r = pik_job_get_hold(db, 0, now, &hold);
         if (r < 0)
                 return r;
         rows = json_object_new_array();
@@ -287,7 +292,9 @@ int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret) 
         if (r < 0)
                 return r;
         if (pik_json_add(o, "now", json_object_new_string(format_timestamp(buf, now))) < 0 ||
-            pik_json_add(o, "held", json_object_new_boolean(held)) < 0 ||
+            pik_json_add(o, "held", json_object_new_boolean(hold.held)) < 0 ||
+            add_nullable(o, "held_reason", hold.reason) < 0 ||
+            add_time(o, "held_until", hold.until) < 0 ||
             pik_json_add(o, "canary", json_object_new_boolean(cfg->canary.dns || cfg->canary.url)) < 0 ||
             pik_json_add(o, "incidents", TAKE_PTR(incidents)) < 0 ||
             pik_json_add(o, "rows", TAKE_PTR(rows)) < 0)

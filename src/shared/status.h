@@ -21,7 +21,9 @@ typedef struct PikStatusRow {
         bool enabled;              /* partner, browser and configuration enabled */
         const char *disabled_by;   /* "partner", "browser" or "configuration" when !enabled */
         const char *disabled_reason;
-        bool held;                 /* the configuration is held */
+        bool held;                 /* the configuration is held now (an expired hold is not) */
+        const char *held_reason;   /* NULL: none given */
+        int64_t held_until;        /* 0: until released */
         const char *outcome;       /* last confirmed outcome; NULL: none yet */
         const char *kind;
         int64_t result_id;
@@ -65,8 +67,8 @@ int pik_status_incidents(PikDb *db, const PikConfig *cfg, int64_t now, json_obje
 int pik_status_in_incident(PikDb *db, const PikConfig *cfg, const char *browser, const char *outcome, int64_t now);
 
 /* The same as one JSON document, for D-Bus replies:
- * { "now", "held", "canary" (the control probe is configured), "incidents": [...], "rows": [ {config_id, name, partner, browser, state,
- *   partner_kind, enabled, disabled_by, disabled_reason, held, outcome, kind, result_id,
+ * { "now", "held", "held_reason", "held_until" (the global hold), "canary" (the control probe is configured), "incidents": [...], "rows": [ {config_id, name, partner, browser, state,
+ *   partner_kind, enabled, disabled_by, disabled_reason, held, held_reason, held_until, outcome, kind, result_id,
  *   executed_at, age_sec, details, unconfirmed, unconfirmed_at, recheck_at, results_24h,
  *   success_24h, success_ratio_24h}, ... ] } */
 int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);

@@ -281,6 +281,76 @@ static void test_holds_and_run_now(void) {
         ASSERT_STREQ(rec.partners[4], "charlie");
 }
 
+/* A hold with an end releases itself: nothing has to fire, every reader
+ * compares the end with its own clock. */
+static void test_hold_until(void) {
+        Recorder rec = {};
+        int64_t now = T0 + 15000;
+        PikHold h = {};
+        _cleanup_free_ char *before = NULL, *after = NULL;
+        _cleanup_json_ json_object *jobs = NULL;
+
+        ASSERT_OK(pik_partner_set_enabled(db, "alpha", true, NULL));
+        ASSERT_OK(pik_partner_set_enabled(db, "bravo", true, NULL));
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started')"));
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 0, run_after = 1780000000"));
+
+        ASSERT_OK(pik_job_hold(db, 1, "partner migration", now + 3600, now));
+        ASSERT_OK(pik_job_get_hold(db, 1, now, &h));
+        ASSERT_TRUE(h.held);
+        ASSERT_STREQ(h.reason, "partner migration");
+        ASSERT_EQ(h.until, now + 3600);
+        pik_hold_done(&h);
+        ASSERT_OK(pik_job_list(db, PIK_JOBS_ALL, now, &jobs));
+        ASSERT_TRUE(strstr(json_object_to_json_string(jobs), "partner migration") != NULL);
+        json_object_put(TAKE_PTR(jobs));
+
+        ASSERT_TRUE(dispatch(&rec, now).dispatched > 0);
+        ASSERT_EQ(q("SELECT count(*) FROM scheduled_job WHERE config_id = 1 AND dispatched"), 0);
+        ASSERT_TRUE(q("SELECT count(*) FROM scheduled_job WHERE config_id <> 1 AND NOT dispatched") == 0);
+
+        /* At its end the hold is over: no release was called. */
+        ASSERT_OK(pik_job_get_hold(db, 1, now + 3600, &h));
+        ASSERT_TRUE(!h.held);
+        ASSERT_TRUE(h.reason == NULL);
+        ASSERT_TRUE(dispatch(&rec, now + 3600).dispatched > 0);
+        ASSERT_TRUE(q("SELECT count(*) FROM scheduled_job WHERE config_id = 1 AND dispatched") > 0);
+
+        /* The global hold likewise. */
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started')"));
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 0, run_after = 1780000000"));
+        ASSERT_OK(pik_job_hold(db, 0, "network work", now + 7200, now + 3600));
+        ASSERT_TRUE(dispatch(&rec, now + 7199).held);
+        ASSERT_EQ(q("SELECT count(*) FROM scheduled_job WHERE dispatched"), 0);
+        ASSERT_OK(pik_job_get_hold(db, 0, now + 7199, &h));
+        ASSERT_TRUE(h.held);
+        ASSERT_STREQ(h.reason, "network work");
+        ASSERT_EQ(h.until, now + 7200);
+        pik_hold_done(&h);
+        ASSERT_TRUE(!dispatch(&rec, now + 7200).held);
+        ASSERT_TRUE(q("SELECT count(*) FROM scheduled_job WHERE dispatched") > 0);
+
+        /* Releasing forgets reason and end; holding again replaces them. */
+        ASSERT_OK(pik_job_hold(db, 1, "first", now + 100000, now + 7200));
+        ASSERT_OK(pik_job_hold(db, 1, NULL, 0, now + 7200));
+        ASSERT_EQ(q("SELECT count(*) FROM job_config WHERE id = 1 AND held AND held_reason IS NULL "
+                    "AND held_until IS NULL"), 1);
+        ASSERT_OK(pik_job_release(db, 1));
+        ASSERT_OK(pik_job_release(db, 0));
+        ASSERT_EQ(q("SELECT count(*) FROM setting WHERE key LIKE 'hold%%'"), 0);
+
+        /* Bad input is refused and changes nothing. */
+        before = test_db_dump(db);
+        ASSERT_ERR(pik_job_hold(db, 1, "late", now + 7200, now + 7200), EINVAL);
+        ASSERT_ERR(pik_job_hold(db, 0, "late", now, now + 7200), EINVAL);
+        ASSERT_ERR(pik_job_hold(db, 1, "bad\x01reason", 0, now), EINVAL);
+        ASSERT_ERR(pik_job_hold(db, 99, "gone", 0, now), ENOENT);
+        ASSERT_ERR(pik_job_hold(db, -1, NULL, 0, now), EINVAL);
+        ASSERT_ERR(pik_job_get_hold(db, 99, now, &h), ENOENT);
+        after = test_db_dump(db);
+        ASSERT_STREQ(before, after);
+}
+
 /* systemd refusing the unit is infrastructure: recorded, and retried. */
 static void test_start_failure(void) {
         Recorder rec = { .fail_with = EIO };
@@ -409,6 +479,7 @@ int main(void) {
         test_retry_delay();
         test_throttled_respects_retry_after();
         test_holds_and_run_now();
+        test_hold_until();
         test_start_failure();
         test_units();
         test_confirmation();

@@ -219,6 +219,22 @@ int main(void) {
         ASSERT_STREQ(str(v, "disabled_reason"), "rebuilding the login");
         ASSERT_STREQ(str(v, "partner_kind"), NULL);
         ASSERT_STREQ(str(find(st, sso, "chrome"), "state"), "held");
+        ASSERT_STREQ(str(find(st, sso, "chrome"), "held_reason"), NULL);
+        ASSERT_STREQ(str(find(st, sso, "chrome"), "held_until"), NULL);
+        /* A hold with a reason and an end says both, and is over at its end. */
+        ASSERT_OK(pik_job_hold(db, sso, "login redesign", now + 7200, now));
+        st = (json_object_put(st), NULL);
+        ASSERT_OK(pik_status(db, cfg, now, &st));
+        v = find(st, sso, "chrome");
+        ASSERT_STREQ(str(v, "state"), "held");
+        ASSERT_STREQ(str(v, "held_reason"), "login redesign");
+        ASSERT_TRUE(str(v, "held_until") != NULL);
+        st = (json_object_put(st), NULL);
+        ASSERT_OK(pik_status(db, cfg, now + 7200, &st));
+        v = find(st, sso, "chrome");
+        ASSERT_STREQ(str(v, "state"), "failing");
+        ASSERT_EQ(num(v, "held"), 0);
+        ASSERT_STREQ(str(v, "held_reason"), NULL);
         ASSERT_OK(pik_job_set_held(db, sso, false));
         st = (json_object_put(st), NULL);
         ASSERT_OK(pik_status(db, cfg, now, &st));
@@ -247,6 +263,16 @@ int main(void) {
         ASSERT_OK(pik_status(db, cfg, now, &st));
         ASSERT_TRUE(json_object_object_get_ex(st, "held", &v));
         ASSERT_TRUE(json_object_get_boolean(v));
+        ASSERT_STREQ(str(st, "held_reason"), NULL);
+        st = (json_object_put(st), NULL);
+        ASSERT_OK(pik_job_hold(db, 0, "network work", now + 60, now));
+        ASSERT_OK(pik_status(db, cfg, now, &st));
+        ASSERT_STREQ(str(st, "held_reason"), "network work");
+        st = (json_object_put(st), NULL);
+        ASSERT_OK(pik_status(db, cfg, now + 60, &st));
+        ASSERT_TRUE(json_object_object_get_ex(st, "held", &v));
+        ASSERT_TRUE(!json_object_get_boolean(v));
+        ASSERT_OK(pik_job_hold(db, 0, NULL, 0, now));
 
         /* Four partners timing out in one browser within the window: a
          * suspected incident of ours (more than 3). Three are not; nor are
