@@ -670,7 +670,7 @@ static int method_set_config(sd_bus_message *msg, void *userdata, sd_bus_error *
         log_change(msg, &(Change) { "config-set", object, .config_id = id, .changes = changes,
                                     .message_id = PIK_MESSAGE_CONFIG_EDITED_STR },
                    "Changed configuration %lld: %s", (long long) id, *changes ? changes : "nothing changed");
-        return sd_bus_reply_method_return(msg, NULL);
+        return sd_bus_reply_method_return(msg, "s", changes);
 }
 
 static int method_remove_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1018,7 +1018,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", partner, "as", browsers, "s", entry_url, "s", schedule_type,
                                             "s", schedule, "a{sv}", options),
                                 SD_BUS_RESULT("x", id), method_add_config, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("SetConfig", SD_BUS_ARGS("x", id, "a{sv}", options), SD_BUS_NO_RESULT,
+        SD_BUS_METHOD_WITH_ARGS("SetConfig", SD_BUS_ARGS("x", id, "a{sv}", options), SD_BUS_RESULT("s", changes),
                                 method_set_config, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RemoveConfig", SD_BUS_ARGS("x", id), SD_BUS_NO_RESULT,
                                 method_remove_config, SD_BUS_VTABLE_UNPRIVILEGED),
