@@ -862,4 +862,64 @@ expect_contains "failed"
 expect_rejected 2 pk notifications --all
 expect_rejected 2 pk alerts extra
 
+# ---------------------------------------------------------------------------
+section "config set: change a configuration in place"
+
+use_db configset
+expect_ok pk partner add acme --name ACME
+expect_ok pk browser add ff --engine http
+expect_ok pk browser add chrome --engine http
+expect_ok pk browser add edge --engine http
+expect_ok pk config add acme --name login --browsers ff,chrome --url https://acme.example/login --every 5m \
+        --success-marker Welcome --sso
+expect_ok pk config add acme --name checkout --browsers ff --url https://acme.example/shop --every 1h
+expect_ok sched --now "$NOW"
+expect_ok pk config set 1 --cron '0 */2 * * *' --tz Asia/Kolkata --browsers ff,edge --name sso-login \
+        --success-marker '' --sso=no --wait 30
+expect_contains "Changed configuration 1:"
+expect_contains "schedule: 'interval 5m' → 'cron 0 */2 * * *'"
+expect_contains "time zone: 'UTC' → 'Asia/Kolkata'"
+expect_contains "success marker: 'Welcome' → (none)"
+expect_ok pk config show 1 --json
+expect_json '.id == 1 and .name == "sso-login" and .schedule_type == "cron" and .schedule == "0 */2 * * *"
+             and .timezone == "Asia/Kolkata" and .browsers == "edge,ff" and .success_marker == null
+             and .sso == false and .wait_sec == 30 and .entry_url == "https://acme.example/login"' \
+        "only the options given changed; an empty value cleared"
+# 12:00 UTC is 17:30 in Kolkata: the next even hour there is 18:00, 12:30 UTC.
+expect_ok pk jobs --json
+expect_json '[.[] | select(.config_id == 1)] | length == 1 and .[0].browser == "ff"
+             and .[0].run_after == "2026-01-10T12:30:00Z"' "ff's waiting job moved; chrome's is gone"
+expect_ok sched --now "$NOW"
+expect_ok pk jobs --json
+expect_json '[.[] | select(.config_id == 1) | .browser] | sort == ["edge", "ff"]' "edge's job at the next pass"
+expect_ok pk config set 1 --sso=no
+expect_contains "unchanged"
+expect_ok pk config set 1 --wait ''
+expect_contains "wait: '30' → 'engine default'"
+
+# Bad changes: refused with a reason, nothing written.
+expect_rejected 2 pk config set 1
+expect_err_contains "at least one option"
+expect_rejected 2 pk config set 1 --wait 99999
+expect_err_contains "--wait"
+expect_rejected 2 pk config set 1 --cron '0 25 * * *'
+expect_err_contains "hour"
+expect_rejected 2 pk config set 1 --every 5m --at 08:00
+expect_rejected 2 pk config set 1 --tz Mars/Olympus
+expect_err_contains "Mars/Olympus"
+expect_rejected 2 pk config set 1 --url ''
+expect_err_contains "entry URL"
+expect_rejected 2 pk config set 1 --url ftp://acme.example/
+expect_rejected 2 pk config set 1 --browsers ''
+expect_err_contains "browser"
+expect_rejected 4 pk config set 1 --browsers ff,nosuch
+expect_err_contains "nosuch"
+expect_rejected 2 pk config set 1 --sso=maybe
+expect_err_contains "--sso"
+expect_rejected 1 pk config set 2 --name sso-login
+expect_err_contains "already has a configuration named 'sso-login'"
+expect_rejected 4 pk config set 99 --sso
+expect_rejected 2 pk config set abc --sso
+expect_rejected 2 pk config set 1 --reason x
+
 finish

@@ -19,6 +19,9 @@ declare -gA _pikctl_verb_opts=(
         [config add]="--name --browsers --url --every --at --cron --tz --sso --express-checkout --product-url
                       --wait --success-marker --failure-marker --success-xpath --failure-xpath
                       --login-form --username-field --password-field --csrf-meta --checkout-url --flow"
+        [config set]="--name --browsers --url --every --at --cron --tz --sso --express-checkout --product-url
+                      --wait --success-marker --failure-marker --success-xpath --failure-xpath
+                      --login-form --username-field --password-field --csrf-meta --checkout-url --flow"
         [jobs]="--overdue --upcoming"
         [executions]="--partner --limit"
         [execution show]=""

@@ -41,6 +41,8 @@ static const char usage_text[] =
         "         [--success-marker TEXT] [--failure-marker TEXT] [--success-xpath X] [--failure-xpath X]\n"
         "         [--login-form XPATH] [--username-field NAME] [--password-field NAME] [--csrf-meta NAME]\n"
         "         [--checkout-url URL] [--flow FILE]   (see docs/JOB.md for flows)\n"
+        "  config set ID [any option of config add]   change only what is given, live at the next pass;\n"
+        "         an empty value clears an optional setting (--name '', --tz ''), --sso=no turns a switch off\n"
         "  jobs [--overdue | --upcoming]      scheduled jobs\n"
         "  executions [--partner P] [--limit N]\n"
         "  execution show ID\n"
@@ -79,6 +81,8 @@ typedef struct OptionDef {
 
 #define STR_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field), false }
 #define BOOL_OPT(n, b, field) { n, no_argument, b, offsetof(Args, field), false }
+/* A switch that config set can also turn off: --sso, --sso=no. */
+#define YESNO_OPT(n, b, field) { n, optional_argument, b, offsetof(Args, field), false }
 #define LIST_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field), true }
 
 static const OptionDef option_defs[] = {
@@ -93,8 +97,8 @@ static const OptionDef option_defs[] = {
         STR_OPT("at", OPT_AT, at),
         STR_OPT("cron", OPT_CRON, cron),
         STR_OPT("tz", OPT_TZ, tz),
-        BOOL_OPT("sso", OPT_SSO, sso),
-        BOOL_OPT("express-checkout", OPT_EXPRESS, express_checkout),
+        YESNO_OPT("sso", OPT_SSO, sso),
+        YESNO_OPT("express-checkout", OPT_EXPRESS, express_checkout),
         STR_OPT("product-url", OPT_PRODUCT_URL, product_url),
         STR_OPT("wait", OPT_WAIT, wait),
         STR_OPT("success-marker", OPT_SUCCESS_MARKER, success_marker),
@@ -232,7 +236,17 @@ static int parse_option(int c, const char *arg, void *userdata) {
                 *list = n;
         } else if (d->has_arg == required_argument)
                 *(const char **) ((char *) st->args + d->offset) = arg;
-        else
+        else if (d->has_arg == optional_argument && arg) {
+                bool *b = (bool *) ((char *) st->args + d->offset);
+                if (streq(arg, "yes") || streq(arg, "true") || streq(arg, "1"))
+                        *b = true;
+                else if (streq(arg, "no") || streq(arg, "false") || streq(arg, "0"))
+                        *b = false;
+                else {
+                        log_error("Invalid --%s=%s: expected yes or no.", d->name, SNIPPET(arg));
+                        return -EINVAL;
+                }
+        } else
                 *(bool *) ((char *) st->args + d->offset) = true;
         st->seen |= d->bit;
         return 0;
@@ -327,6 +341,7 @@ static int run(int argc, char **argv) {
                 return -EINVAL;
         }
 
+        args.seen = st.seen;
         Context ctx = { .args = &args };
 
         r = cli_now(&cli, &ctx.now);

@@ -11,6 +11,7 @@
 #include "execution.h"
 #include "job.h"
 #include "jobconfig.h"
+#include "jobconfig-options.h"
 #include "outcome.h"
 #include "partner.h"
 #include "result.h"
@@ -582,72 +583,43 @@ static int read_flow_file(Context *c, const char *path, char **ret) {
         return 0;
 }
 
-static int add_config_over_bus(Context *c, const PikJobConfigSpec *spec, int64_t *ret_id) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+/* Which field of a configuration each option of config add and set fills. */
+static const struct {
+        uint64_t opt;
+        uint64_t field;
+} config_option_fields[] = {
+        { OPT_NAME, PIK_CONFIG_FIELD_NAME },
+        { OPT_BROWSERS, PIK_CONFIG_FIELD_BROWSERS },
+        { OPT_URL, PIK_CONFIG_FIELD_ENTRY_URL },
+        { OPT_EVERY | OPT_AT | OPT_CRON, PIK_CONFIG_FIELD_SCHEDULE },
+        { OPT_TZ, PIK_CONFIG_FIELD_TIMEZONE },
+        { OPT_SSO, PIK_CONFIG_FIELD_SSO },
+        { OPT_EXPRESS, PIK_CONFIG_FIELD_EXPRESS },
+        { OPT_PRODUCT_URL, PIK_CONFIG_FIELD_PRODUCT_URL },
+        { OPT_WAIT, PIK_CONFIG_FIELD_WAIT },
+        { OPT_SUCCESS_MARKER, PIK_CONFIG_FIELD_SUCCESS_MARKER },
+        { OPT_FAILURE_MARKER, PIK_CONFIG_FIELD_FAILURE_MARKER },
+        { OPT_SUCCESS_XPATH, PIK_CONFIG_FIELD_SUCCESS_XPATH },
+        { OPT_FAILURE_XPATH, PIK_CONFIG_FIELD_FAILURE_XPATH },
+        { OPT_LOGIN_FORM, PIK_CONFIG_FIELD_LOGIN_FORM },
+        { OPT_USERNAME_FIELD, PIK_CONFIG_FIELD_USERNAME_FIELD },
+        { OPT_PASSWORD_FIELD, PIK_CONFIG_FIELD_PASSWORD_FIELD },
+        { OPT_CSRF_META, PIK_CONFIG_FIELD_CSRF_META },
+        { OPT_CHECKOUT_URL, PIK_CONFIG_FIELD_CHECKOUT_URL },
+        { OPT_FLOW, PIK_CONFIG_FIELD_FLOW },
+};
+
+/* A specification from the options given, for config add and set alike;
+ * *ret_fields says which fields they set. browsers and flow own what spec
+ * points to. */
+static int config_spec_from_args(Context *c, const char *verb, PikJobConfigSpec *spec, uint64_t *ret_fields,
+                                 char ***browsers, char **flow) {
+        const Args *a = c->args;
+        unsigned n_schedules = !!a->every + !!a->at + !!a->cron;
+        uint64_t fields = 0;
         int r;
 
-        r = sd_bus_message_new_method_call(c->bus, &m, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, "AddConfig");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", spec->partner);
-        if (r >= 0)
-                r = sd_bus_message_append_strv(m, spec->browsers);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "sss", spec->entry_url, schedule_type_to_string(spec->schedule_type),
-                                          spec->schedule);
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "{sv}");
-        if (r >= 0 && spec->name)
-                r = sd_bus_message_append(m, "{sv}", "name", "s", spec->name);
-        if (r >= 0 && spec->timezone)
-                r = sd_bus_message_append(m, "{sv}", "timezone", "s", spec->timezone);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "{sv}", "sso", "b", (int) spec->sso);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "{sv}", "express_checkout", "b", (int) spec->express_checkout);
-        if (r >= 0 && spec->product_url)
-                r = sd_bus_message_append(m, "{sv}", "product_url", "s", spec->product_url);
-        if (r >= 0 && spec->wait_sec >= 0)
-                r = sd_bus_message_append(m, "{sv}", "wait", "i", spec->wait_sec);
-        if (r >= 0 && spec->success_marker)
-                r = sd_bus_message_append(m, "{sv}", "success_marker", "s", spec->success_marker);
-        if (r >= 0 && spec->failure_marker)
-                r = sd_bus_message_append(m, "{sv}", "failure_marker", "s", spec->failure_marker);
-        {
-                const struct { const char *key, *value; } more[] = {
-                        { "success_xpath", spec->success_xpath },
-                        { "failure_xpath", spec->failure_xpath },
-                        { "login_form", spec->login_form },
-                        { "username_field", spec->username_field },
-                        { "password_field", spec->password_field },
-                        { "csrf_meta", spec->csrf_meta },
-                        { "checkout_url", spec->checkout_url },
-                        { "flow", spec->flow },
-                };
-                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(more); i++)
-                        if (more[i].value)
-                                r = sd_bus_message_append(m, "{sv}", more[i].key, "s", more[i].value);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r < 0)
-                return fail(c, r, "Failed to build the AddConfig call: %s", strerror(-r));
-
-        r = sd_bus_call(c->bus, m, 0, &error, &reply);
-        if (r < 0)
-                return fail(c, sd_bus_error_is_set(&error) ? bus_error_to_errno(&error) : r, "%s",
-                            error.message ?: strerror(-r));
-        r = sd_bus_message_read(reply, "x", ret_id);
-        if (r < 0)
-                return fail(c, r, "Failed to read pikd's reply to AddConfig: %s", strerror(-r));
-        return 0;
-}
-
-static int verb_config_add(Context *c, int argc, char **argv) {
-        const Args *a = c->args;
-        _cleanup_strv_free_ char **browsers = NULL;
-        PikJobConfigSpec spec = {
-                .partner = argv[0],
+        *spec = (PikJobConfigSpec) {
                 .name = a->name,
                 .entry_url = a->url,
                 .timezone = a->tz,
@@ -665,8 +637,97 @@ static int verb_config_add(Context *c, int argc, char **argv) {
                 .csrf_meta = a->csrf_meta,
                 .checkout_url = a->checkout_url,
         };
+        for (size_t i = 0; i < ELEMENTSOF(config_option_fields); i++)
+                if (a->seen & config_option_fields[i].opt)
+                        fields |= config_option_fields[i].field;
+
+        if (n_schedules > 1)
+                return fail(c, -EINVAL, "config %s takes only one of --every, --at or --cron.", verb);
+        if (a->every) {
+                spec->schedule_type = SCHEDULE_INTERVAL;
+                spec->schedule = a->every;
+        } else if (a->at) {
+                spec->schedule_type = SCHEDULE_DAILY;
+                spec->schedule = a->at;
+        } else if (a->cron) {
+                spec->schedule_type = SCHEDULE_CRON;
+                spec->schedule = a->cron;
+        }
+
+        if (a->browsers && *a->browsers) {
+                r = strv_split_comma(a->browsers, PIK_CONFIG_BROWSERS_MAX, browsers);
+                if (r < 0)
+                        return fail(c, -EINVAL, "Invalid --browsers '%s': a comma-separated list of at most %d names.",
+                                    SNIPPET(a->browsers), PIK_CONFIG_BROWSERS_MAX);
+        } else if (a->browsers) {
+                /* An empty list: the library says why that cannot be. */
+                *browsers = calloc(1, sizeof(char *));
+                if (!*browsers)
+                        return -ENOMEM;
+        }
+        spec->browsers = *browsers;
+
+        /* --flow '' clears the flow (config set); otherwise it names a file. */
+        if (a->flow_file && *a->flow_file) {
+                r = read_flow_file(c, a->flow_file, flow);
+                if (r < 0)
+                        return r;
+                spec->flow = *flow;
+        }
+
+        /* --wait '' is the engine's default again (config set). */
+        if (a->wait && *a->wait) {
+                uint64_t w;
+                if (parse_duration(a->wait, 3600, &w) < 0)
+                        return fail(c, -EINVAL, "Invalid --wait '%s': seconds (or a duration such as 30s), at most 3600.",
+                                               SNIPPET(a->wait));
+                spec->wait_sec = (int) w;
+        }
+        *ret_fields = fields;
+        return 0;
+}
+
+/* AddConfig or SetConfig: the options through the table's one encoder
+ * (src/shared/jobconfig-options.c), the same that pikd decodes with. */
+static int config_call(Context *c, const char *method, const PikJobConfigSpec *spec, int64_t id, uint64_t fields,
+                       sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(c->bus, &m, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, method);
+        if (r < 0)
+                return fail(c, r, "Failed to build the %s call: %s", method, strerror(-r));
+        if (id > 0)
+                r = sd_bus_message_append(m, "x", id);
+        else {
+                r = sd_bus_message_append(m, "s", spec->partner);
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(m, spec->browsers);
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "sss", spec->entry_url,
+                                                  schedule_type_to_string(spec->schedule_type), spec->schedule);
+                fields &= ~PIK_CONFIG_FIELDS_ADD_FIXED;
+        }
+        if (r >= 0)
+                r = pik_config_options_append(m, spec, fields);
+        if (r < 0)
+                return fail(c, r, "Failed to build the %s call: %s", method, strerror(-r));
+
+        r = sd_bus_call(c->bus, m, 0, &error, ret_reply);
+        if (r < 0)
+                return fail(c, sd_bus_error_is_set(&error) ? bus_error_to_errno(&error) : r, "%s",
+                            error.message ?: strerror(-r));
+        return 0;
+}
+
+static int verb_config_add(Context *c, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const Args *a = c->args;
+        _cleanup_strv_free_ char **browsers = NULL;
         _cleanup_free_ char *flow = NULL;
-        unsigned n_schedules = !!a->every + !!a->at + !!a->cron;
+        PikJobConfigSpec spec;
+        uint64_t fields;
         int64_t id;
         int r;
 
@@ -674,47 +735,25 @@ static int verb_config_add(Context *c, int argc, char **argv) {
                 return fail(c, -EINVAL, "config add needs --browsers NAME[,NAME…].");
         if (!a->url)
                 return fail(c, -EINVAL, "config add needs --url ENTRY_URL.");
-        if (n_schedules != 1)
+        if (!a->every && !a->at && !a->cron)
                 return fail(c, -EINVAL, "config add needs exactly one of --every, --at or --cron.");
-
-        r = strv_split_comma(a->browsers, PIK_CONFIG_BROWSERS_MAX, &browsers);
-        if (r < 0)
-                return fail(c, -EINVAL, "Invalid --browsers '%s': a comma-separated list of at most %d names.",
-                                       SNIPPET(a->browsers), PIK_CONFIG_BROWSERS_MAX);
-        spec.browsers = browsers;
-
-        if (a->every) {
-                spec.schedule_type = SCHEDULE_INTERVAL;
-                spec.schedule = a->every;
-        } else if (a->at) {
-                spec.schedule_type = SCHEDULE_DAILY;
-                spec.schedule = a->at;
-        } else {
-                spec.schedule_type = SCHEDULE_CRON;
-                spec.schedule = a->cron;
-        }
-
-        if (a->flow_file) {
-                r = read_flow_file(c, a->flow_file, &flow);
-                if (r < 0)
-                        return r;
-                spec.flow = flow;
-        }
-
-        if (a->wait) {
-                uint64_t w;
-                if (parse_duration(a->wait, 3600, &w) < 0)
-                        return fail(c, -EINVAL, "Invalid --wait '%s': seconds (or a duration such as 30s), at most 3600.",
-                                               SNIPPET(a->wait));
-                spec.wait_sec = (int) w;
-        }
-
-        if (c->bus)
-                r = add_config_over_bus(c, &spec, &id);
-        else
-                r = pik_jobconfig_add(c->db, &spec, c->cfg->timezone, c->now, &id);
+        r = config_spec_from_args(c, "add", &spec, &fields, &browsers, &flow);
         if (r < 0)
                 return r;
+        spec.partner = argv[0];
+
+        if (c->bus) {
+                r = config_call(c, "AddConfig", &spec, 0, fields, &reply);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_read(reply, "x", &id);
+                if (r < 0)
+                        return fail(c, r, "Failed to read pikd's reply to AddConfig: %s", strerror(-r));
+        } else {
+                r = pik_jobconfig_add(c->db, &spec, c->cfg->timezone, c->now, &id);
+                if (r < 0)
+                        return r;
+        }
         if (c->out.json) {
                 _cleanup_json_ json_object *o = NULL;
                 r = c->bus ? bus_call_json(c, "ShowConfig", &o, "x", id) : pik_jobconfig_show(c->db, id, &o);
@@ -723,6 +762,46 @@ static int verb_config_add(Context *c, int argc, char **argv) {
                 return output_json(&c->out, o);
         }
         return say_done(c, "Added configuration %lld for partner %s.", (long long) id, argv[0]);
+}
+
+static int verb_config_set(Context *c, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_strv_free_ char **browsers = NULL;
+        _cleanup_free_ char *flow = NULL, *changes = NULL;
+        PikJobConfigSpec spec;
+        uint64_t fields;
+        int64_t id;
+        int r;
+
+        r = parse_id(c, argv[0], &id);
+        if (r < 0)
+                return r;
+        r = config_spec_from_args(c, "set", &spec, &fields, &browsers, &flow);
+        if (r < 0)
+                return r;
+        if (fields == 0)
+                return fail(c, -EINVAL, "config set needs at least one option to change; see pikctl config --help.");
+
+        if (c->bus) {
+                const char *s;
+
+                r = config_call(c, "SetConfig", &spec, id, fields, &reply);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_read(reply, "s", &s);
+                if (r < 0)
+                        return fail(c, r, "Failed to read pikd's reply to SetConfig: %s", strerror(-r));
+                changes = strdup(s);
+                if (!changes)
+                        return -ENOMEM;
+        } else {
+                r = pik_jobconfig_set(c->db, id, &spec, fields, c->cfg->timezone, c->now, &changes);
+                if (r < 0)
+                        return r;
+        }
+        if (!*changes)
+                return say_done(c, "Configuration %lld unchanged.", (long long) id);
+        return say_done(c, "Changed configuration %lld: %s.", (long long) id, changes);
 }
 
 static int verb_config_remove(Context *c, int argc, char **argv) {
@@ -954,6 +1033,7 @@ const Verb pikctl_verbs[] = {
         { "config", "list", 0, 0, 0, 0, verb_config_list },
         { "config", "show", 1, 1, 0, 0, verb_config_show },
         { "config", "add", 1, 1, VERB_WRITES, CONFIG_ADD_OPTS, verb_config_add },
+        { "config", "set", 1, 1, VERB_WRITES, CONFIG_ADD_OPTS, verb_config_set },
         { "config", "remove", 1, 1, VERB_WRITES, 0, verb_config_remove },
         { "config", "enable", 1, 1, VERB_WRITES, 0, verb_config_enable },
         { "config", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_config_disable },

@@ -56,6 +56,7 @@ typedef struct Args {
         bool overdue;
         bool upcoming;
         bool all;
+        uint64_t seen;            /* OPT_* bits of the options given */
 } Args;
 
 /* Either bus (pikd, the default) or db (--db, offline) is set; the verbs

@@ -17,6 +17,7 @@
 #include "execution.h"
 #include "job.h"
 #include "jobconfig.h"
+#include "jobconfig-options.h"
 #include "log.h"
 #include "manager.h"
 #include "message-ids.h"
@@ -159,6 +160,7 @@ typedef struct Change {
         const char *browser;         /* PIK_BROWSER, where one applies */
         int64_t config_id;           /* PIK_CONFIG, where one applies (>= 0) */
         const char *message_id;      /* default: CONFIG_CHANGED */
+        const char *changes;         /* PIK_CHANGES: "what: old → new; …", where one applies */
 } Change;
 
 _printf_(3, 4)
@@ -190,6 +192,8 @@ static void log_change(sd_bus_message *msg, const Change *c, const char *fmt, ..
                 fields_add(&f, "PIK_BROWSER=%s", c->browser);
         if (c->config_id >= 0)
                 fields_add(&f, "PIK_CONFIG=%lld", (long long) c->config_id);
+        if (c->changes)
+                fields_add(&f, "PIK_CHANGES=%s", c->changes);
         log_event(LOG_INFO, c->message_id ?: PIK_MESSAGE_CONFIG_CHANGED_STR, &f, "%s (by uid %s).", what, who);
 }
 
@@ -582,31 +586,24 @@ static int method_add_browser(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+static int read_config_options(sd_bus_message *msg, uint64_t allowed, PikJobConfigSpec *spec, uint64_t *ret_fields,
+                               char ***ret_browsers, sd_bus_error *error) {
+        _cleanup_free_ char *why = NULL;
+        int r;
+
+        r = pik_config_options_read(msg, allowed, spec, ret_fields, ret_browsers, &why);
+        if (r == -EINVAL && why)
+                return invalid(error, "%s", why);
+        return r;
+}
+
 static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_strv_free_ char **browsers = NULL;
+        _cleanup_strv_free_ char **browsers = NULL, **none = NULL;
         Manager *m = userdata;
         const char *schedule_type;
-        int32_t wait = -1;
-        PikJobConfigSpec spec = {};
-        const BusOption opts[] = {
-                { "name", "s", &spec.name },
-                { "timezone", "s", &spec.timezone },
-                { "sso", "b", &spec.sso },
-                { "express_checkout", "b", &spec.express_checkout },
-                { "product_url", "s", &spec.product_url },
-                { "wait", "i", &wait },
-                { "success_marker", "s", &spec.success_marker },
-                { "failure_marker", "s", &spec.failure_marker },
-                { "success_xpath", "s", &spec.success_xpath },
-                { "failure_xpath", "s", &spec.failure_xpath },
-                { "login_form", "s", &spec.login_form },
-                { "username_field", "s", &spec.username_field },
-                { "password_field", "s", &spec.password_field },
-                { "csrf_meta", "s", &spec.csrf_meta },
-                { "checkout_url", "s", &spec.checkout_url },
-                { "flow", "s", &spec.flow },
-        };
+        PikJobConfigSpec spec = { .wait_sec = -1 };
         char object[32];
+        uint64_t fields;
         int64_t id;
         int r;
 
@@ -619,7 +616,8 @@ static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *
         r = sd_bus_message_read(msg, "sss", &spec.entry_url, &schedule_type, &spec.schedule);
         if (r < 0)
                 return r;
-        r = read_options(msg, "configuration option", opts, ELEMENTSOF(opts), error);
+        r = read_config_options(msg, PIK_CONFIG_FIELDS_ALL & ~PIK_CONFIG_FIELDS_ADD_FIXED, &spec, &fields, &none,
+                                error);
         if (r < 0)
                 return r;
 
@@ -632,9 +630,6 @@ static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (spec.schedule_type < 0)
                 return invalid(error, "schedule type '%.64s' is invalid: expected interval, daily or cron",
                                schedule_type);
-        if (wait < -1 || wait > 3600)
-                return invalid(error, "wait %d is out of range 0..3600 seconds", (int) wait);
-        spec.wait_sec = wait;
         VERIFY_POLKIT(msg, ACTION_MANAGE_CONFIGS, m, error);
 
         r = pik_jobconfig_add(manager_db(m), &spec, m->cfg->timezone, now_utc(), &id);
@@ -644,6 +639,38 @@ static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *
         log_change(msg, &(Change) { "config-add", object, .partner = spec.partner, .config_id = id },
                    "Added configuration %lld for partner %s", (long long) id, spec.partner);
         return sd_bus_reply_method_return(msg, "x", id);
+}
+
+static int method_set_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_strv_free_ char **browsers = NULL;
+        _cleanup_free_ char *changes = NULL;
+        Manager *m = userdata;
+        PikJobConfigSpec spec = { .wait_sec = -1 };
+        char object[32];
+        uint64_t fields;
+        int64_t id;
+        int r;
+
+        r = sd_bus_message_read(msg, "x", &id);
+        if (r < 0)
+                return r;
+        if (id <= 0)
+                return invalid(error, "configuration id %lld is invalid: expected a positive number", (long long) id);
+        r = read_config_options(msg, PIK_CONFIG_FIELDS_ALL, &spec, &fields, &browsers, error);
+        if (r < 0)
+                return r;
+        if (fields == 0)
+                return invalid(error, "nothing to change: no configuration option given");
+        VERIFY_POLKIT(msg, ACTION_MANAGE_CONFIGS, m, error);
+
+        r = pik_jobconfig_set(manager_db(m), id, &spec, fields, m->cfg->timezone, now_utc(), &changes);
+        if (r < 0)
+                return bus_error_set_from_db(error, m->db, r);
+        snprintf(object, sizeof object, "%lld", (long long) id);
+        log_change(msg, &(Change) { "config-set", object, .config_id = id, .changes = changes,
+                                    .message_id = PIK_MESSAGE_CONFIG_EDITED_STR },
+                   "Changed configuration %lld: %s", (long long) id, *changes ? changes : "nothing changed");
+        return sd_bus_reply_method_return(msg, "s", changes);
 }
 
 static int method_remove_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1002,6 +1029,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", partner, "as", browsers, "s", entry_url, "s", schedule_type,
                                             "s", schedule, "a{sv}", options),
                                 SD_BUS_RESULT("x", id), method_add_config, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetConfig", SD_BUS_ARGS("x", id, "a{sv}", options), SD_BUS_RESULT("s", changes),
+                                method_set_config, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RemoveConfig", SD_BUS_ARGS("x", id), SD_BUS_NO_RESULT,
                                 method_remove_config, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetConfigEnabled", SD_BUS_ARGS("x", id, "b", enabled, "s", reason),

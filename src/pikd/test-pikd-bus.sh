@@ -281,6 +281,10 @@ expect_error org.pik.Error.PermissionDenied HoldWith int64:0 string:"network wor
 expect_err_contains "org.pik.hold"
 expect_error org.pik.Error.PermissionDenied SetBrowserEnabled string:ff boolean:true string:
 expect_error org.pik.Error.PermissionDenied SetConfigEnabled int64:1 boolean:false string:why
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        SetConfig 'xa{sv}' 1 1 sso b true
+expect_eq "$RC" 1 "SetConfig denied"
+expect_err_contains "org.pik.manage-configs"
 
 # busctl allows interactive authorization by default: polkit hears it.
 run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
@@ -303,6 +307,12 @@ expect_err_contains "schedule type 'hourly' is invalid"
 run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
         AddConfig 'sassssa{sv}' acme 0 https://acme.test/ interval 5m 0
 expect_err_contains "at least one browser"
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        SetConfig 'xa{sv}' 1 1 schedule s 10m
+expect_err_contains "'schedule_type' and 'schedule' go together"
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        SetConfig 'xa{sv}' 1 0
+expect_err_contains "nothing to change"
 expect_error org.pik.Error.InvalidArgument RemoveConfig int64:-3
 expect_error org.pik.Error.InvalidArgument HoldWith int64:-1 string: int64:0
 expect_error org.pik.Error.InvalidArgument HoldWith int64:1 string:late int64:1000
@@ -333,6 +343,13 @@ expect_eq "$RC" 0 "AddConfig exit"
 expect_contains "x 2"
 call ShowConfig int64:2
 expect_json '.partner == "globex" and .sso == true and .wait_sec == 20 and .success_marker == "Welcome"'
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        SetConfig 'xa{sv}' 2 4 schedule_type s interval schedule s 10m success_marker s "" browsers as 2 chrome ff
+expect_eq "$RC" 0 "SetConfig exit"
+expect_contains "success marker:"
+call ShowConfig int64:2
+expect_json '.schedule_type == "interval" and .schedule == "10m" and .success_marker == null and .browsers == "chrome,ff"
+             and .sso == true and .wait_sec == 20'
 call RunNow string:globex string:
 expect_eq "$OUT" "   uint32 2" "RunNow queued both browsers"
 call Hold int64:0

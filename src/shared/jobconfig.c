@@ -25,18 +25,14 @@ int pik_jobconfig_check_exists(PikDb *db, int64_t id) {
         return 0;
 }
 
-int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz, int64_t now, int64_t *ret_id) {
-        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
-        _cleanup_stmt_ sqlite3_stmt *s = NULL, *b = NULL;
+int pik_jobconfig_validate(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz) {
         _cleanup_(schedule_freep) Schedule *sched = NULL;
         _cleanup_free_ char *error = NULL;
         const char *tz = spec->timezone ?: default_tz ?: "UTC";
         const char *stype = schedule_type_to_string(spec->schedule_type);
-        int64_t partner_id, id;
         size_t n;
         int r;
 
-        /* Everything is validated before the first write. */
         if (spec->name && (r = pik_validate_code(db, "configuration name", spec->name)) < 0)
                 return r;
         r = pik_validate_url(db, "entry URL", spec->entry_url, false);
@@ -88,6 +84,23 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
                 return pik_db_set_error(db, -EINVAL, "at least one browser is needed (--browsers NAME[,NAME…])");
         if (n > PIK_CONFIG_BROWSERS_MAX)
                 return pik_db_set_error(db, -EINVAL, "at most %d browsers per configuration", PIK_CONFIG_BROWSERS_MAX);
+
+        return 0;
+}
+
+int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz, int64_t now, int64_t *ret_id) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *s = NULL, *b = NULL;
+        const char *tz = spec->timezone ?: default_tz ?: "UTC";
+        const char *stype = schedule_type_to_string(spec->schedule_type);
+        size_t n = strv_length(spec->browsers);
+        int64_t partner_id, id;
+        int r;
+
+        /* Everything is validated before the first write. */
+        r = pik_jobconfig_validate(db, spec, default_tz);
+        if (r < 0)
+                return r;
 
         r = pik_db_begin(db, &tx);
         if (r < 0)

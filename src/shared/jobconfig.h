@@ -36,6 +36,33 @@ typedef struct PikJobConfigSpec {
 
 #define PIK_CONFIG_BROWSERS_MAX 32
 
+/* The fields of a specification that pik_jobconfig_set() changes. */
+typedef enum PikJobConfigField {
+        PIK_CONFIG_FIELD_NAME           = 1 << 0,
+        PIK_CONFIG_FIELD_BROWSERS       = 1 << 1,
+        PIK_CONFIG_FIELD_ENTRY_URL      = 1 << 2,
+        PIK_CONFIG_FIELD_SCHEDULE       = 1 << 3,   /* schedule_type and schedule together */
+        PIK_CONFIG_FIELD_TIMEZONE       = 1 << 4,
+        PIK_CONFIG_FIELD_SSO            = 1 << 5,
+        PIK_CONFIG_FIELD_EXPRESS        = 1 << 6,
+        PIK_CONFIG_FIELD_PRODUCT_URL    = 1 << 7,
+        PIK_CONFIG_FIELD_WAIT           = 1 << 8,
+        PIK_CONFIG_FIELD_SUCCESS_MARKER = 1 << 9,
+        PIK_CONFIG_FIELD_FAILURE_MARKER = 1 << 10,
+        PIK_CONFIG_FIELD_SUCCESS_XPATH  = 1 << 11,
+        PIK_CONFIG_FIELD_FAILURE_XPATH  = 1 << 12,
+        PIK_CONFIG_FIELD_LOGIN_FORM     = 1 << 13,
+        PIK_CONFIG_FIELD_USERNAME_FIELD = 1 << 14,
+        PIK_CONFIG_FIELD_PASSWORD_FIELD = 1 << 15,
+        PIK_CONFIG_FIELD_CSRF_META      = 1 << 16,
+        PIK_CONFIG_FIELD_CHECKOUT_URL   = 1 << 17,
+        PIK_CONFIG_FIELD_FLOW           = 1 << 18,
+} PikJobConfigField;
+
+/* The checks add and set share: every field of spec, as it will be stored.
+ * default_tz stands in for a NULL time zone. */
+int pik_jobconfig_validate(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz);
+
 int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz, int64_t now, int64_t *ret_id);
 int pik_jobconfig_remove(PikDb *db, int64_t id);
 int pik_jobconfig_set_enabled(PikDb *db, int64_t id, bool enabled, const char *reason);
@@ -43,3 +70,17 @@ int pik_jobconfig_list(PikDb *db, json_object **ret);
 int pik_jobconfig_show(PikDb *db, int64_t id, json_object **ret);
 /* -ENOENT with the error set when there is no configuration id. */
 int pik_jobconfig_check_exists(PikDb *db, int64_t id);
+
+/* Change the fields of configuration id named in `fields` to change's
+ * values, the others kept; partner cannot change. A NULL or empty optional
+ * text clears it (a cleared time zone becomes default_tz); the whole result
+ * is validated as add validates before anything is written. In the same
+ * transaction: a changed schedule or time zone gives the configuration's
+ * jobs not yet dispatched their next run_after after now; a new browser
+ * set deletes the jobs of the browsers removed (a running execution
+ * finishes, detached from its job as when a configuration is removed) and
+ * leaves the new ones to the scheduler's next pass. On success,
+ * *ret_changes (if given) is "what: old → new; …", or "" when nothing
+ * changed. */
+int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uint64_t fields,
+                      const char *default_tz, int64_t now, char **ret_changes);

@@ -79,3 +79,9 @@
  * name or id changed), PIK_PARTNER where one applies, PIK_CALLER_UID */
 #define PIK_MESSAGE_CONFIG_CHANGED     SD_ID128_MAKE(ac,2b,5b,4d,a5,e2,4e,5f,a8,8b,ed,26,68,12,f9,06)
 #define PIK_MESSAGE_CONFIG_CHANGED_STR SD_ID128_MAKE_STR(ac,2b,5b,4d,a5,e2,4e,5f,a8,8b,ed,26,68,12,f9,06)
+
+/* A job configuration was changed in place (pikctl config set, SetConfig).
+ * PIK_CHANGE ("config-set"), PIK_OBJECT and PIK_CONFIG (the id),
+ * PIK_CHANGES ("what: old → new; …"), PIK_CALLER_UID */
+#define PIK_MESSAGE_CONFIG_EDITED      SD_ID128_MAKE(09,b3,3f,38,d5,bd,45,53,b2,59,4a,a3,c3,2d,45,49)
+#define PIK_MESSAGE_CONFIG_EDITED_STR  SD_ID128_MAKE_STR(09,b3,3f,38,d5,bd,45,53,b2,59,4a,a3,c3,2d,45,49)

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "browser.h"
+#include "job.h"
+#include "jobconfig.h"
+#include "string-util.h"
+
+/* Changing a configuration in place (pikctl config set, SetConfig): the
+ * stored row is read into a specification, the change laid over it, and the
+ * result validated and written as add would, so that one id keeps its
+ * history and its jobs. */
+
+/* The optional and required texts of a configuration: column, field bit,
+ * where the value sits in a specification, and the words of the change
+ * record. */
+typedef struct TextColumn {
+        const char *column;
+        uint64_t field;
+        size_t offset;
+        const char *what;
+} TextColumn;
+
+#define TEXT(col, bit, member, w) { col, bit, offsetof(PikJobConfigSpec, member), w }
+
+static const TextColumn text_columns[] = {
+        TEXT("name", PIK_CONFIG_FIELD_NAME, name, "name"),
+        TEXT("entry_url", PIK_CONFIG_FIELD_ENTRY_URL, entry_url, "entry URL"),
+        TEXT("schedule", PIK_CONFIG_FIELD_SCHEDULE, schedule, "schedule"),
+        TEXT("timezone", PIK_CONFIG_FIELD_TIMEZONE, timezone, "time zone"),
+        TEXT("product_url", PIK_CONFIG_FIELD_PRODUCT_URL, product_url, "product URL"),
+        TEXT("success_marker", PIK_CONFIG_FIELD_SUCCESS_MARKER, success_marker, "success marker"),
+        TEXT("failure_marker", PIK_CONFIG_FIELD_FAILURE_MARKER, failure_marker, "failure marker"),
+        TEXT("success_xpath", PIK_CONFIG_FIELD_SUCCESS_XPATH, success_xpath, "success XPath"),
+        TEXT("failure_xpath", PIK_CONFIG_FIELD_FAILURE_XPATH, failure_xpath, "failure XPath"),
+        TEXT("login_form", PIK_CONFIG_FIELD_LOGIN_FORM, login_form, "login form"),
+        TEXT("username_field", PIK_CONFIG_FIELD_USERNAME_FIELD, username_field, "username field"),
+        TEXT("password_field", PIK_CONFIG_FIELD_PASSWORD_FIELD, password_field, "password field"),
+        TEXT("csrf_meta", PIK_CONFIG_FIELD_CSRF_META, csrf_meta, "CSRF meta"),
+        TEXT("checkout_url", PIK_CONFIG_FIELD_CHECKOUT_URL, checkout_url, "checkout URL"),
+        TEXT("flow", PIK_CONFIG_FIELD_FLOW, flow, "flow"),
+};
+
+#define N_TEXT ELEMENTSOF(text_columns)
+
+static const char **spec_text(PikJobConfigSpec *spec, const TextColumn *t) {
+        return (const char **) ((char *) spec + t->offset);
+}
+
+/* The stored configuration: owned strings that a specification points into. */
+typedef struct Stored {
+        char *text[N_TEXT];
+        char *partner;
+        char *browsers;               /* comma-separated, sorted */
+        char *schedule_type;
+        PikJobConfigSpec spec;
+} Stored;
+
+static void stored_done(Stored *st) {
+        for (size_t i = 0; i < N_TEXT; i++)
+                free(st->text[i]);
+        free(st->partner);
+        free(st->browsers);
+        free(st->schedule_type);
+        strv_free((char **) st->spec.browsers);
+}
+
+static char *column_dup(sqlite3_stmt *s, int i) {
+        const unsigned char *v = sqlite3_column_text(s, i);
+        return v ? strdup((const char *) v) : NULL;
+}
+
+static int stored_load(PikDb *db, int64_t id, Stored *st) {
+        _cleanup_free_ char *sql = NULL, *cols = NULL;
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        size_t len = 0;
+        int r;
+
+        for (size_t i = 0; i < N_TEXT; i++)
+                len += strlen(text_columns[i].column) + 4;
+        cols = calloc(1, len + 1);
+        if (!cols)
+                return -ENOMEM;
+        for (size_t i = 0; i < N_TEXT; i++) {
+                strncat(cols, "c.", len - strlen(cols));
+                strncat(cols, text_columns[i].column, len - strlen(cols));
+                strncat(cols, ", ", len - strlen(cols));
+        }
+        if (asprintf(&sql,
+                     "SELECT %s c.schedule_type, c.sso, c.express_checkout, c.wait_sec, p.code, "
+                     "  (SELECT group_concat(name, ',') FROM (SELECT b.name FROM job_config_browser cb "
+                     "     JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)) "
+                     "FROM job_config c JOIN partner p ON p.id = c.partner_id WHERE c.id = ?", cols) < 0)
+                return -ENOMEM;
+        r = pik_db_prepare(db, sql, &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, id);
+        r = pik_db_step(db, s);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return pik_db_set_error(db, -ENOENT, "configuration %lld not found", (long long) id);
+
+        for (size_t i = 0; i < N_TEXT; i++) {
+                if (sqlite3_column_type(s, (int) i) == SQLITE_NULL)
+                        continue;
+                st->text[i] = column_dup(s, (int) i);
+                if (!st->text[i])
+                        return -ENOMEM;
+                *spec_text(&st->spec, &text_columns[i]) = st->text[i];
+        }
+        st->schedule_type = column_dup(s, N_TEXT);
+        st->partner = column_dup(s, N_TEXT + 4);
+        st->browsers = column_dup(s, N_TEXT + 5) ?: strdup("");
+        if (!st->schedule_type || !st->partner || !st->browsers)
+                return -ENOMEM;
+        st->spec.partner = st->partner;
+        st->spec.schedule_type = schedule_type_from_string(st->schedule_type);
+        st->spec.sso = sqlite3_column_int(s, N_TEXT + 1);
+        st->spec.express_checkout = sqlite3_column_int(s, N_TEXT + 2);
+        st->spec.wait_sec = sqlite3_column_type(s, N_TEXT + 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, N_TEXT + 3);
+        if (*st->browsers) {
+                r = strv_split_comma(st->browsers, PIK_CONFIG_BROWSERS_MAX, (char ***) &st->spec.browsers);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* "what: old → new" onto the change record; nothing if they are equal. */
+static int record(char **changes, const char *what, const char *old, const char *new) {
+        char *n;
+
+        if (streq_ptr(old, new))
+                return 0;
+        if (asprintf(&n, "%s%s%s: %s%s%s → %s%s%s", *changes ?: "", *changes ? "; " : "", what,
+                     old ? "'" : "", old ?: "(none)", old ? "'" : "",
+                     new ? "'" : "", new ?: "(none)", new ? "'" : "") < 0)
+                return -ENOMEM;
+        free(*changes);
+        *changes = n;
+        return 0;
+}
+
+static int record_int(char **changes, const char *what, int old, int new, const char *none) {
+        char o[24], n[24];
+
+        if (old == new)
+                return 0;
+        snprintf(o, sizeof o, "%d", old);
+        snprintf(n, sizeof n, "%d", new);
+        return record(changes, what, old < 0 ? none : o, new < 0 ? none : n);
+}
+
+static int update_row(PikDb *db, int64_t id, const PikJobConfigSpec *spec, const char *tz) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db,
+                           "UPDATE job_config SET name = ?, entry_url = ?, schedule_type = ?, schedule = ?, "
+                           "  timezone = ?, sso = ?, express_checkout = ?, product_url = ?, wait_sec = ?, "
+                           "  success_marker = ?, failure_marker = ?, success_xpath = ?, failure_xpath = ?, "
+                           "  login_form = ?, username_field = ?, password_field = ?, csrf_meta = ?, "
+                           "  checkout_url = ?, flow = ? WHERE id = ?", &s);
+        if (r < 0)
+                return r;
+        pik_db_bind_text_optional(s, 1, spec->name);
+        sqlite3_bind_text(s, 2, spec->entry_url, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, schedule_type_to_string(spec->schedule_type), -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, spec->schedule, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 5, tz, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 6, spec->sso);
+        sqlite3_bind_int(s, 7, spec->express_checkout);
+        pik_db_bind_text_optional(s, 8, spec->product_url);
+        if (spec->wait_sec >= 0)
+                sqlite3_bind_int(s, 9, spec->wait_sec);
+        else
+                sqlite3_bind_null(s, 9);
+        pik_db_bind_text_optional(s, 10, spec->success_marker);
+        pik_db_bind_text_optional(s, 11, spec->failure_marker);
+        pik_db_bind_text_optional(s, 12, spec->success_xpath);
+        pik_db_bind_text_optional(s, 13, spec->failure_xpath);
+        pik_db_bind_text_optional(s, 14, spec->login_form);
+        pik_db_bind_text_optional(s, 15, spec->username_field);
+        pik_db_bind_text_optional(s, 16, spec->password_field);
+        pik_db_bind_text_optional(s, 17, spec->csrf_meta);
+        pik_db_bind_text_optional(s, 18, spec->checkout_url);
+        pik_db_bind_text_optional(s, 19, spec->flow);
+        sqlite3_bind_int64(s, 20, id);
+        r = pik_db_step(db, s);
+        if (r == -EEXIST)
+                return pik_db_set_error(db, -EEXIST, "partner %s already has a configuration named '%s'",
+                                        spec->partner, spec->name);
+        return r < 0 ? r : 0;
+}
+
+/* The new browser set replaces the old one. A removed browser's job goes,
+ * dispatched or not: its running execution, if any, finishes and reports
+ * as one of a removed configuration does (execution.job_id becomes NULL,
+ * and no retry is queued for a job that is gone). */
+static int replace_browsers(PikDb *db, int64_t id, char **browsers) {
+        _cleanup_stmt_ sqlite3_stmt *ins = NULL, *del = NULL, *jobs = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "DELETE FROM job_config_browser WHERE config_id = ?", &del);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(del, 1, id);
+        r = pik_db_step(db, del);
+        if (r < 0)
+                return r;
+
+        r = pik_db_prepare(db, "INSERT OR IGNORE INTO job_config_browser (config_id, browser_id) VALUES (?, ?)", &ins);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; browsers && browsers[i]; i++) {
+                int64_t browser_id;
+
+                r = pik_browser_get_id(db, browsers[i], &browser_id);
+                if (r < 0)
+                        return r;
+                sqlite3_reset(ins);
+                sqlite3_bind_int64(ins, 1, id);
+                sqlite3_bind_int64(ins, 2, browser_id);
+                r = pik_db_step(db, ins);
+                if (r < 0)
+                        return r;
+        }
+
+        r = pik_db_prepare(db,
+                           "DELETE FROM scheduled_job WHERE config_id = ?1 AND browser_id NOT IN "
+                           "  (SELECT browser_id FROM job_config_browser WHERE config_id = ?1)", &jobs);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(jobs, 1, id);
+        r = pik_db_step(db, jobs);
+        return r < 0 ? r : 0;
+}
+
+/* A new schedule or zone applies to the runs not handed out yet: a
+ * dispatched job keeps its turn and the scheduler rolls it over under the
+ * new schedule. */
+static int reschedule(PikDb *db, int64_t id, const PikJobConfigSpec *spec, const char *tz, int64_t now) {
+        _cleanup_stmt_ sqlite3_stmt *q = NULL, *upd = NULL;
+        _cleanup_(schedule_freep) Schedule *sched = NULL;
+        int r;
+
+        r = schedule_parse(spec->schedule_type, spec->schedule, tz, &sched, NULL);
+        if (r < 0)
+                return r;      /* validated already */
+        r = pik_db_prepare(db, "SELECT id, browser_id FROM scheduled_job WHERE config_id = ? AND NOT dispatched", &q);
+        if (r < 0)
+                return r;
+        r = pik_db_prepare(db, "UPDATE scheduled_job SET run_after = ? WHERE id = ?", &upd);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(q, 1, id);
+        /* Updating run_after does not change which rows this query yields. */
+        for (;;) {
+                int64_t next;
+
+                r = pik_db_step(db, q);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return 0;
+                r = schedule_next(sched, pik_job_key(id, sqlite3_column_int64(q, 1)), now, &next);
+                if (r < 0)
+                        return pik_db_set_error(db, r, "schedule '%s' has no next run", spec->schedule);
+                sqlite3_reset(upd);
+                sqlite3_bind_int64(upd, 1, next);
+                sqlite3_bind_int64(upd, 2, sqlite3_column_int64(q, 0));
+                r = pik_db_step(db, upd);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uint64_t fields,
+                      const char *default_tz, int64_t now, char **ret_changes) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_(stored_done) Stored st = {};
+        _cleanup_free_ char *changes = NULL, *new_browsers = NULL;
+        PikJobConfigSpec spec;
+        const char *tz, *old_type, *new_type;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        r = stored_load(db, id, &st);
+        if (r < 0)
+                return r;
+
+        spec = st.spec;
+        for (size_t i = 0; i < N_TEXT; i++)
+                if (fields & text_columns[i].field) {
+                        const char *v = *spec_text((PikJobConfigSpec *) change, &text_columns[i]);
+                        /* An empty text clears an optional setting. */
+                        *spec_text(&spec, &text_columns[i]) = v && *v ? v : NULL;
+                }
+        if (fields & PIK_CONFIG_FIELD_SCHEDULE)
+                spec.schedule_type = change->schedule_type;
+        if (fields & PIK_CONFIG_FIELD_SSO)
+                spec.sso = change->sso;
+        if (fields & PIK_CONFIG_FIELD_EXPRESS)
+                spec.express_checkout = change->express_checkout;
+        if (fields & PIK_CONFIG_FIELD_WAIT)
+                spec.wait_sec = change->wait_sec;
+        if (fields & PIK_CONFIG_FIELD_BROWSERS) {
+                spec.browsers = change->browsers;
+                new_browsers = strjoin_comma(change->browsers);
+                if (!new_browsers)
+                        return -ENOMEM;
+        }
+        if (fields & PIK_CONFIG_FIELD_ENTRY_URL && !spec.entry_url)
+                return pik_db_set_error(db, -EINVAL, "the entry URL cannot be cleared");
+        if (fields & PIK_CONFIG_FIELD_SCHEDULE && !spec.schedule)
+                return pik_db_set_error(db, -EINVAL, "the schedule cannot be cleared");
+
+        r = pik_jobconfig_validate(db, &spec, default_tz);
+        if (r < 0)
+                return r;
+        tz = spec.timezone ?: default_tz ?: "UTC";
+
+        /* What changed, old → new, for the record. */
+        old_type = st.schedule_type;
+        new_type = schedule_type_to_string(spec.schedule_type);
+        for (size_t i = 0; r >= 0 && i < N_TEXT; i++) {
+                const TextColumn *t = &text_columns[i];
+                const char *o = st.text[i], *n = *spec_text(&spec, t);
+
+                if (t->field == PIK_CONFIG_FIELD_TIMEZONE)
+                        n = tz;
+                if (t->field == PIK_CONFIG_FIELD_SCHEDULE && !streq(old_type, new_type)) {
+                        _cleanup_free_ char *ov = NULL, *nv = NULL;
+                        if (asprintf(&ov, "%s %s", old_type, o) < 0 || asprintf(&nv, "%s %s", new_type, n) < 0)
+                                return -ENOMEM;
+                        r = record(&changes, t->what, ov, nv);
+                } else if (t->field == PIK_CONFIG_FIELD_FLOW)
+                        r = record(&changes, t->what, o ? "set" : NULL,
+                                   n ? (streq_ptr(o, n) ? "set" : "new") : NULL);
+                else
+                        r = record(&changes, t->what, o, n);
+        }
+        if (r >= 0 && new_browsers)
+                r = record(&changes, "browsers", st.browsers, new_browsers);
+        if (r >= 0)
+                r = record(&changes, "SSO", st.spec.sso ? "yes" : "no", spec.sso ? "yes" : "no");
+        if (r >= 0)
+                r = record(&changes, "express checkout", st.spec.express_checkout ? "yes" : "no",
+                           spec.express_checkout ? "yes" : "no");
+        if (r >= 0)
+                r = record_int(&changes, "wait", st.spec.wait_sec, spec.wait_sec, "engine default");
+        if (r < 0)
+                return r;
+
+        r = update_row(db, id, &spec, tz);
+        if (r < 0)
+                return r;
+        if (fields & PIK_CONFIG_FIELD_BROWSERS) {
+                r = replace_browsers(db, id, (char **) spec.browsers);
+                if (r < 0)
+                        return r;
+        }
+        if (!streq(old_type, new_type) || !streq_ptr(st.spec.schedule, spec.schedule) ||
+            !streq_ptr(st.spec.timezone, tz)) {
+                r = reschedule(db, id, &spec, tz, now);
+                if (r < 0)
+                        return r;
+        }
+
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        if (ret_changes)
+                *ret_changes = changes ? TAKE_PTR(changes) : strdup("");
+        return 0;
+}
