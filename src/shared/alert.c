@@ -160,7 +160,7 @@ static int incident_success(PikDb *db, const PikConfig *cfg, const PikAlertInput
 }
 
 int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput *in, int64_t now) {
-        _cleanup_stmt_ sqlite3_stmt *up = NULL, *st = NULL, *set = NULL, *last = NULL;
+        _cleanup_stmt_ sqlite3_stmt *up = NULL, *st = NULL, *set = NULL;
         OutcomeKind kind = in->outcome->kind;
         bool success = kind == OUTCOME_KIND_SUCCESS;
         int64_t alert_id, failures, successes, first_failure_id, last_success_at, id;
