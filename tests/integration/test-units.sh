@@ -306,7 +306,8 @@ section "journal catalog"
 expect_ok ct_run journalctl --update-catalog
 run ct_run journalctl --list-catalog
 n=$(printf '%s\n' "$OUT" | grep -c ' pik: ')
-expect_eq "$n" 10 "pik entries in journalctl --list-catalog"
+# One per entry of the shipped catalog (each begins with "-- ID").
+expect_eq "$n" "$(grep -c '^-- ' "$PIK_SOURCE_ROOT/data/catalog/pik.catalog")" "pik entries in journalctl --list-catalog"
 ids=$(sed -n 's/^#define PIK_MESSAGE_[A-Z_]*_STR *SD_ID128_MAKE_STR(\([0-9a-f,]*\)).*/\1/p' \
         "$PIK_SOURCE_ROOT/src/shared/message-ids.h" | tr -d ,)
 for id in $ids; do
