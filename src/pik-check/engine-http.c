@@ -611,6 +611,9 @@ static int expand(Run *r, const FlowVars *v, const char *name, const char *t, ch
                 return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: {{%s}} has no value", name, unknown);
         if (k == -EINVAL)
                 return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: malformed {{…}}", name);
+        if (k == -EKEYREJECTED)
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG,
+                                      "%s: totp_seed is not a base32 key of at most %d bytes", name, TOTP_SEED_MAX);
         return k;
 }
 

@@ -975,6 +975,9 @@ static int flow_expand_or_fail(Run *r, const FlowVars *v, const char *template, 
                 return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: {{%s}} has no value", r->phase, unknown);
         if (k == -EINVAL)
                 return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG, "%s: malformed {{…}}", r->phase);
+        if (k == -EKEYREJECTED)
+                return decide_failure(r, CHECK_FAILURE_INVALID_CONFIG,
+                                      "%s: totp_seed is not a base32 key of at most %d bytes", r->phase, TOTP_SEED_MAX);
         return k;
 }
 

@@ -65,7 +65,13 @@ static int lookup(Expander *e, const char *name, size_t n, const char **ret) {
         else if (flow_name_is(name, n, "totp")) {
                 /* Computed at the step that uses it, as a person would. */
                 if (j && j->totp_seed) {
+                        /* A seed that is not base32 or too long is the
+                         * operator's to fix, not a malformed template. */
                         int r = totp_code(j->totp_seed, time(NULL), e->totp);
+                        if (r == -EINVAL || r == -E2BIG) {
+                                snprintf(e->unknown, e->n_unknown, "%.*s", (int) n, name);
+                                return -EKEYREJECTED;
+                        }
                         if (r < 0)
                                 return r;
                         *ret = e->totp;

@@ -27,7 +27,9 @@ void flow_vars_done(FlowVars *v);
 int flow_vars_set(FlowVars *v, const char *name, const char *value);
 
 /* template with every {{name}} replaced. -ENOENT for a variable that has
- * no value (its name in unknown), -EINVAL for a malformed template. The
+ * no value (its name in unknown), -EKEYREJECTED for {{totp}} when the seed
+ * is not base32 or longer than TOTP_SEED_MAX bytes ("totp" in unknown),
+ * -EINVAL for a malformed template. The
  * result may hold secrets: free it with explicit_bzero(). */
 int flow_expand(const char *template, const FlowVars *v, char **ret, char *unknown, size_t n);
 

@@ -106,6 +106,18 @@ static void test_expand(void) {
         ASSERT_ERR(flow_expand("{{product_url}}", &v, &s, unknown, sizeof unknown), ENOENT);
         ASSERT_STREQ(unknown, "product_url");
         ASSERT_ERR(flow_expand("{{x", &v, &s, unknown, sizeof unknown), EINVAL);
+        /* A seed no authenticator could use is a refused key, not a
+         * malformed template (found by fuzz-job: a seed past TOTP_SEED_MAX). */
+        job.totp_seed = (char *) "0189";
+        ASSERT_ERR(flow_expand("{{totp}}", &v, &s, unknown, sizeof unknown), EKEYREJECTED);
+        ASSERT_STREQ(unknown, "totp");
+        {
+                char long_seed[TOTP_SEED_MAX * 2 + 1];
+                memset(long_seed, 'G', sizeof long_seed - 1);
+                long_seed[sizeof long_seed - 1] = 0;
+                job.totp_seed = long_seed;
+                ASSERT_ERR(flow_expand("{{totp}}", &v, &s, unknown, sizeof unknown), EKEYREJECTED);
+        }
         job.totp_seed = NULL;
         ASSERT_ERR(flow_expand("{{totp}}", &v, &s, unknown, sizeof unknown), ENOENT);
         flow_vars_done(&v);
