@@ -425,15 +425,15 @@ static void test_error_untouched_on_success(void) {
  * "../src/shared/test-config.c" relative to the build directory, where
  * "meson test" runs us. PIK_SOURCE_ROOT overrides. */
 static char *example_path(void) {
-        const char *root = getenv("PIK_SOURCE_ROOT"), *suffix = "src/shared/test-config.c";
-        size_t n = strlen(__FILE__), m = strlen(suffix);
+        const char *root = getenv("PIK_SOURCE_ROOT"), *suffix = "src/shared/test-config.c", *file = __FILE__;
+        size_t n = strlen(file), m = strlen(suffix);
         char *p;
 
         if (root)
                 ASSERT_TRUE(asprintf(&p, "%s/data/pik.conf", root) >= 0);
         else {
-                ASSERT_TRUE(n >= m && streq(__FILE__ + n - m, suffix));
-                ASSERT_TRUE(asprintf(&p, "%.*sdata/pik.conf", (int) (n - m), __FILE__) >= 0);
+                ASSERT_TRUE(n >= m && streq(file + n - m, suffix));
+                ASSERT_TRUE(asprintf(&p, "%.*sdata/pik.conf", (int) (n - m), file) >= 0);
         }
         return p;
 }

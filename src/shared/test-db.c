@@ -22,7 +22,6 @@ static int64_t count(PikDb *db, const char *sql) {
 
 static void test_fresh(void) {
         _cleanup_(pik_db_closep) PikDb *db = NULL;
-        _cleanup_free_ char *mode = NULL;
         char *dir = NULL;
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
 

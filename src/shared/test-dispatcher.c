@@ -429,7 +429,6 @@ static void test_units(void) {
  * of a partner already down needs no confirmation. */
 static void test_confirmation(void) {
         Recorder rec = {};
-        _cleanup_json_ json_object *st = NULL;
         int64_t now = T0 + 40000;
 
         cfg->retry.confirm_after_sec = 60;
