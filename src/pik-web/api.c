@@ -7,8 +7,10 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 
+#include "alert.h"
 #include "execution.h"
 #include "job.h"
+#include "notification.h"
 #include "outcome.h"
 #include "result.h"
 #include "status.h"
@@ -110,6 +112,35 @@ int api_executions(Web *w, const WebRequest *rq, WebResponse *resp) {
         if (parse_limit(rq, resp, &limit) < 0)
                 return 0;
         return reply(resp, pik_execution_list(w->db, filter(rq, "partner"), limit, &a), &a);
+}
+
+int api_execution(Web *w, const WebRequest *rq, WebResponse *resp) {
+        _cleanup_json_ json_object *o = NULL;
+        int64_t id;
+        int r;
+
+        if (web_parse_id(rq->rest, &id) < 0)
+                return web_json_error(resp, MHD_HTTP_NOT_FOUND, "No execution '%s': ids are positive numbers.",
+                                      SNIPPET(rq->rest));
+        r = pik_execution_show(w->db, id, &o);
+        if (r == -ENOENT) {
+                pik_db_clear_error(w->db);
+                return web_json_error(resp, MHD_HTTP_NOT_FOUND, "No execution %lld.", (long long) id);
+        }
+        return reply(resp, r, &o);
+}
+
+int api_alerts(Web *w, const WebRequest *rq, WebResponse *resp) {
+        _cleanup_json_ json_object *a = NULL;
+
+        /* "?all" as pikctl alerts --all: the closed ones too. */
+        return reply(resp, pik_alert_list(w->db, web_query(rq, "all"), &a), &a);
+}
+
+int api_notifications(Web *w, const WebRequest *rq, WebResponse *resp) {
+        _cleanup_json_ json_object *a = NULL;
+
+        return reply(resp, pik_notification_list(w->db, &a), &a);
 }
 
 int api_outcomes(Web *w, const WebRequest *rq, WebResponse *resp) {

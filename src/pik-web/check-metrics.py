@@ -4,12 +4,15 @@
 # every line is a HELP or TYPE comment or a sample "name{labels} value";
 # every sample belongs to a family whose TYPE came first; a family's
 # samples come together; label values use only the \\ \" \n escapes; no
-# series twice. Prints the samples as JSON lines
+# series twice. Then Prometheus's own reader (python3-prometheus-client's
+# text parser) must read the same samples. Prints the samples as JSON lines
 # {"name": ..., "labels": {...}, "value": ...} for the shell to query.
 import json
 import math
 import re
 import sys
+
+from prometheus_client.parser import text_string_to_metric_families
 
 NAME = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
 LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*'
@@ -30,7 +33,7 @@ def main():
     text = sys.stdin.read()
     if not text.endswith('\n'):
         sys.exit('the exposition does not end with a newline')
-    types, done, seen, current = {}, set(), set(), None
+    types, done, seen, current, out = {}, set(), set(), None, []
     for n, line in enumerate(text.split('\n')[:-1], 1):
         if line.startswith('#'):
             m = re.match(r'^# (HELP|TYPE) (' + NAME + r') (.*)$', line)
@@ -76,7 +79,15 @@ def main():
         if key in seen:
             fail(n, line, 'series given twice')
         seen.add(key)
-        print(json.dumps({'name': name, 'labels': pairs, 'value': v}))
+        out.append({'name': name, 'labels': pairs, 'value': v})
+    theirs = set()
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            theirs.add((s.name, tuple(sorted(s.labels.items()))))
+    if theirs != seen:
+        sys.exit('prometheus_client reads other samples: %r' % sorted(theirs ^ seen)[:5])
+    for o in out:
+        print(json.dumps(o))
 
 
 main()

@@ -48,13 +48,20 @@ static void label(StrBuf *b, bool first, const char *name, const char *value) {
         strbuf_append(b, "\"");
 }
 
-static void check_labels(StrBuf *b, const PikProbe *p) {
+/* The check is its configuration's name, or "#ID" without one: names are
+ * codes (no '#'), unique per partner, so two configurations of a partner
+ * never share a label set, not even a configuration named "2" and the
+ * unnamed configuration 2. */
+static void check_label(StrBuf *b, int64_t config_id, const char *name) {
         char id[24];
 
-        /* The check is its configuration's name, or its id without one. */
-        snprintf(id, sizeof id, "%lld", (long long) p->config_id);
+        snprintf(id, sizeof id, "#%lld", (long long) config_id);
+        label(b, false, "check", name ?: id);
+}
+
+static void check_labels(StrBuf *b, const PikProbe *p) {
         label(b, true, "partner", p->partner);
-        label(b, false, "check", p->name ?: id);
+        check_label(b, p->config_id, p->name);
         label(b, false, "browser", p->browser);
 }
 
@@ -140,6 +147,33 @@ static int write_count(const PikResultCount *c, void *userdata) {
         return b->error;
 }
 
+static int write_firing(const PikFiring *f, void *userdata) {
+        StrBuf *b = userdata;
+
+        /* An incident is no one partner's and no one check's: it has
+         * neither label. */
+        strbuf_append(b, "pik_alert_firing{");
+        if (f->config_id > 0) {
+                label(b, true, "partner", f->partner);
+                check_label(b, f->config_id, f->name);
+                label(b, false, "browser", f->browser);
+        } else
+                label(b, true, "browser", f->browser);
+        label(b, false, "outcome", f->outcome);
+        label(b, false, "kind", f->kind);
+        strbuf_append(b, "} 1\n");
+        return b->error;
+}
+
+static int write_failures(const char *channel, int64_t count, void *userdata) {
+        StrBuf *b = userdata;
+
+        strbuf_append(b, "pik_notifications_failed_total{");
+        label(b, true, "channel", channel);
+        strbuf_printf(b, "} %lld\n", (long long) count);
+        return b->error;
+}
+
 int metrics_render(Web *w, const WebRequest *rq, WebResponse *resp) {
         _cleanup_json_ json_object *incidents = NULL, *overdue = NULL;
         StrBuf *b = &resp->body;
@@ -180,6 +214,19 @@ int metrics_render(Web *w, const WebRequest *rq, WebResponse *resp) {
                 label(b, false, "outcome", json_object_get_string(o));
                 strbuf_printf(b, "} %d\n", json_object_get_int(n));
         }
+
+        help_type(b, "pik_alert_firing", "gauge",
+                  "Open alerts: one per failing check, and one per suspected incident (browser and outcome, "
+                  "no partner or check).");
+        r = pik_alert_firing_foreach(w->db, write_firing, b);
+        if (r < 0)
+                return r;
+
+        help_type(b, "pik_notifications_failed_total", "counter",
+                  "Failed notification delivery attempts by channel, over the notifications kept.");
+        r = pik_notification_failures_foreach(w->db, write_failures, b);
+        if (r < 0)
+                return r;
 
         r = pik_execution_count_running(w->db, &running);
         if (r < 0)

@@ -45,6 +45,9 @@ static const struct {
         { "/api/v1/result/", true, api_result },
         { "/api/v1/jobs", false, api_jobs },
         { "/api/v1/executions", false, api_executions },
+        { "/api/v1/execution/", true, api_execution },
+        { "/api/v1/alerts", false, api_alerts },
+        { "/api/v1/notifications", false, api_notifications },
         { "/api/v1/outcomes", false, api_outcomes },
         { "/api/", true, api_not_found },
 };

@@ -113,6 +113,9 @@ expect_ok pk config add beta --name off --browsers chrome --url https://beta.exa
 expect_ok pk config disable 3 --reason "\"><img src=x onerror=alert(2)>"
 # Jobs due an hour ago, never dispatched: overdue now.
 expect_ok "$SCHEDULER" --db "$DB" --config "$CONF" --now "@$((NOW_S - 3600))"
+# Named like the unnamed configuration 2's id (after the scheduler pass:
+# not scheduled, the overdue jobs stay three).
+expect_ok pk config add beta --name 2 --browsers ff --url https://beta.example/y --every 5m
 {
         echo "BEGIN;"
         echo "INSERT INTO execution (id, config_id, partner, browser, key, state, unit, attempt, created_at)
@@ -121,7 +124,19 @@ expect_ok "$SCHEDULER" --db "$DB" --config "$CONF" --now "@$((NOW_S - 3600))"
                                   dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms)
               VALUES (1, 'acme', 'ff', $((NOW_S - 600)), 1500, 'login-rejected', NULL, 5, 10, 20, 100, 150),
                      (1, 'acme', 'ff', $((NOW_S - 60)), 1234, 'success', NULL, 5, 10, 20, 100, 150),
-                     (2, 'beta', 'ff', $((NOW_S - 30)), 900, 'login-rejected', '$EVIL', NULL, NULL, NULL, NULL, NULL);"
+                     (2, 'beta', 'ff', $((NOW_S - 30)), 900, 'login-rejected', '$EVIL', NULL, NULL, NULL, NULL, NULL),
+                     (4, 'beta', 'ff', $((NOW_S - 40)), 800, 'success', NULL, NULL, NULL, NULL, NULL, NULL);"
+        # An open alert on beta's check, an open incident (no partner, no
+        # configuration), a closed one; notifications that failed twice,
+        # and once before being sent.
+        echo "INSERT INTO alert (id, config_id, partner, browser, kind, outcome, opened_at, closed_at,
+                                 first_result_id, last_result_id, notified_at)
+              VALUES (1, 2, 'beta', 'ff', 'partner', 'login-rejected', $((NOW_S - 30)), NULL, 3, 3, $((NOW_S - 30))),
+                     (2, NULL, NULL, 'chrome', 'infrastructure', 'dns-failure', $((NOW_S - 20)), NULL, 1, 1, $((NOW_S - 20))),
+                     (3, 1, 'acme', 'ff', 'partner', 'login-rejected', $((NOW_S - 600)), $((NOW_S - 60)), 1, 2, $((NOW_S - 60)));"
+        echo "INSERT INTO notification (alert_id, channel, event, state, attempts, created_at)
+              VALUES (1, 'mail', 'firing', 'failed', 2, $((NOW_S - 30))), (1, 'hook', 'firing', 'sent', 2, $((NOW_S - 30))),
+                     (3, 'mail', 'resolved', 'sent', 1, $((NOW_S - 60)));"
         echo "INSERT INTO result_step (result_id, position, name, http_status, requests, dns_ms, connect_ms, total_ms)
               VALUES (2, 1, 'entry <b>page</b>', 302, 1, 5, 10, 50), (2, 2, 'login', 200, 1, 0, 0, 100);"
         echo "COMMIT;"
@@ -158,7 +173,7 @@ expect_not_contains '<script>'
 expect_contains 'disabled (configuration: &quot;&gt;&lt;img src=x onerror=alert(2)&gt;)'
 expect_not_contains '<img'
 expect_contains 'No canary is configured'
-expect_eq "$(grep -c '^<tr class="state-' <<<"$OUT")" 4 "one grid row per check × browser"
+expect_eq "$(grep -c '^<tr class="state-' <<<"$OUT")" 5 "one grid row per check × browser"
 
 section "the other pages"
 fetch /result/2
@@ -200,7 +215,7 @@ same_json() {
         expect_true "GET $path is pikctl $* --json" test -n "$api" -a "$api" == "$cli"
 }
 same_json /api/v1/status 'del(.now) | .rows |= map(del(.age_sec))' status
-jq -e '.rows | length == 4' <<<"$OUT" >/dev/null && _t_ok || _t_fail "status has four rows"
+jq -e '.rows | length == 5' <<<"$OUT" >/dev/null && _t_ok || _t_fail "status has five rows"
 same_json /api/v1/results '.' results
 same_json "/api/v1/results?partner=beta" '.' results --partner beta
 same_json "/api/v1/results?partner=&kind=" '.' results
@@ -209,9 +224,14 @@ same_json "/api/v1/jobs?overdue" '.' jobs --overdue
 same_json /api/v1/jobs '.' jobs
 same_json /api/v1/executions '.' executions
 same_json /api/v1/outcomes '.' outcomes
+same_json /api/v1/alerts '.' alerts
+jq -e 'map(.id) == [2, 1]' <<<"$OUT" >/dev/null && _t_ok || _t_fail "alerts lists the two open ones, newest first"
+same_json "/api/v1/alerts?all" '.' alerts --all
+same_json /api/v1/notifications '.' notifications
+same_json /api/v1/execution/7 '.' execution show 7
 
 section "API errors"
-for p in /api/v1/result/999 /api/v1/result/abc /api/v1/nothing /api/v2/status; do
+for p in /api/v1/result/999 /api/v1/result/abc /api/v1/execution/8 /api/v1/execution/-1 /api/v1/nothing /api/v2/status; do
         fetch "$p"
         expect_eq "$CODE" 404 "GET $p"
         expect_json '.status == 404 and (.error | length > 0)' "$p has a JSON error"
@@ -235,16 +255,19 @@ fetch /metrics
 expect_eq "$CODE" 200 "GET /metrics"
 expect_header "Content-Type: text/plain; version=0.0.4"
 printf '%s\n' "$OUT" >"$TMP/metrics"
-run python3 "$CHECK_METRICS" <"$TMP/metrics"
-expect_exit 0 python3 "$CHECK_METRICS" <"$TMP/metrics"
+# Debian's python3, where python3-prometheus-client is.
+run /usr/bin/python3 "$CHECK_METRICS" <"$TMP/metrics"
+expect_exit 0 /usr/bin/python3 "$CHECK_METRICS" <"$TMP/metrics"
 printf '%s\n' "$OUT" >"$TMP/samples"
 sample() {
         jq -s --arg n "$1" "[.[] | select(.name == \$n and ($2))] | map(.value)" "$TMP/samples" | jq -c .
 }
 A='.labels.partner == "acme" and .labels.check == "plain" and .labels.browser == "ff"'
-B='.labels.partner == "beta" and .labels.check == "2" and .labels.browser == "ff"'
+B='.labels.partner == "beta" and .labels.check == "#2" and .labels.browser == "ff"'
+C='.labels.partner == "beta" and .labels.check == "2" and .labels.browser == "ff"'
 expect_eq "$(sample probe_success "$A")" '[1]' "probe_success of acme's plain check"
-expect_eq "$(sample probe_success "$B")" '[0]' "probe_success of beta's unnamed check, labelled by id"
+expect_eq "$(sample probe_success "$B")" '[0]' "probe_success of beta's unnamed check, labelled by #id"
+expect_eq "$(sample probe_success "$C")" '[1]' "probe_success of beta's check named 2: not the unnamed check 2"
 expect_eq "$(sample probe_success '.labels.browser == "chrome"')" '[]' "no sample for a check without a result"
 expect_eq "$(sample probe_duration_seconds "$A")" '[1.234]' "probe_duration_seconds"
 expect_eq "$(sample probe_http_status_code "$A")" '[200]' "probe_http_status_code of the last step"
@@ -260,6 +283,13 @@ expect_eq "$(sample pik_results_total '.labels.partner == "acme" and .labels.out
 expect_eq "$(sample pik_results_total '.labels.partner == "acme" and .labels.outcome == "success" and .labels.kind == "success"')" \
         '[1]' "pik_results_total of successes"
 expect_eq "$(sample pik_executions_running true)" '[1]' "pik_executions_running"
+expect_eq "$(sample pik_alert_firing "$B and .labels.outcome == \"login-rejected\" and .labels.kind == \"partner\"")" '[1]' \
+        "pik_alert_firing of beta's check"
+expect_eq "$(sample pik_alert_firing '(.labels | has("partner") | not) and .labels.browser == "chrome" and .labels.outcome == "dns-failure"')" \
+        '[1]' "pik_alert_firing of the incident, without partner"
+expect_eq "$(sample pik_alert_firing true | jq length)" 2 "no pik_alert_firing for the closed alert"
+expect_eq "$(sample pik_notifications_failed_total '.labels.channel == "mail"')" '[2]' "pik_notifications_failed_total of mail"
+expect_eq "$(sample pik_notifications_failed_total '.labels.channel == "hook"')" '[1]' "pik_notifications_failed_total of hook"
 expect_eq "$(sample pik_overdue_jobs true)" '[3]' "pik_overdue_jobs"
 
 expect_eq "$(cat "$TMP/web.err")" "" "pik-web logged nothing"

@@ -60,6 +60,9 @@ int api_results(Web *w, const WebRequest *rq, WebResponse *resp);
 int api_result(Web *w, const WebRequest *rq, WebResponse *resp);
 int api_jobs(Web *w, const WebRequest *rq, WebResponse *resp);
 int api_executions(Web *w, const WebRequest *rq, WebResponse *resp);
+int api_execution(Web *w, const WebRequest *rq, WebResponse *resp);
+int api_alerts(Web *w, const WebRequest *rq, WebResponse *resp);
+int api_notifications(Web *w, const WebRequest *rq, WebResponse *resp);
 int api_outcomes(Web *w, const WebRequest *rq, WebResponse *resp);
 int api_not_found(Web *w, const WebRequest *rq, WebResponse *resp);
 

@@ -92,3 +92,56 @@ int pik_result_count_foreach(PikDb *db, PikResultCountFn cb, void *userdata) {
 int pik_execution_count_running(PikDb *db, int64_t *ret) {
         return pik_db_query_int64(db, "SELECT count(*) FROM execution WHERE state IN " PIK_EXECUTION_RUNNING_SQL, ret);
 }
+
+int pik_alert_firing_foreach(PikDb *db, PikFiringFn cb, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db,
+                           "SELECT coalesce(a.config_id, 0), c.name, a.partner, a.browser, a.outcome, a.kind "
+                           "FROM alert a LEFT JOIN job_config c ON c.id = a.config_id "
+                           "WHERE a.closed_at IS NULL "
+                           "ORDER BY a.partner, a.config_id, a.browser, a.outcome", &s);
+        if (r < 0)
+                return r;
+
+        for (;;) {
+                r = pik_db_step(db, s);
+                if (r <= 0)
+                        return r;
+
+                PikFiring f = {
+                        .config_id = sqlite3_column_int64(s, 0),
+                        .name = column_text(s, 1),
+                        .partner = column_text(s, 2),
+                        .browser = column_text(s, 3),
+                        .outcome = column_text(s, 4),
+                        .kind = column_text(s, 5),
+                };
+                r = cb(&f, userdata);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int pik_notification_failures_foreach(PikDb *db, PikChannelCountFn cb, void *userdata) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        /* attempts counts every delivery attempt; a sent notification's
+         * last one succeeded, all others failed. */
+        r = pik_db_prepare(db,
+                           "SELECT channel, sum(max(attempts - (state = 'sent'), 0)) FROM notification "
+                           "GROUP BY channel ORDER BY channel", &s);
+        if (r < 0)
+                return r;
+
+        for (;;) {
+                r = pik_db_step(db, s);
+                if (r <= 0)
+                        return r;
+                r = cb(column_text(s, 0), sqlite3_column_int64(s, 1), userdata);
+                if (r < 0)
+                        return r;
+        }
+}

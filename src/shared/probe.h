@@ -44,3 +44,22 @@ int pik_result_count_foreach(PikDb *db, PikResultCountFn cb, void *userdata);
 
 /* Executions still waiting for their check's report. */
 int pik_execution_count_running(PikDb *db, int64_t *ret);
+
+typedef struct PikFiring {
+        int64_t config_id;           /* 0: a suspected incident, not one check's */
+        const char *name;            /* the configuration's short name; NULL: none */
+        const char *partner;         /* NULL for an incident */
+        const char *browser;
+        const char *outcome;
+        const char *kind;
+} PikFiring;
+
+typedef int (*PikFiringFn)(const PikFiring *f, void *userdata);
+/* Open alerts, by partner, configuration, browser and outcome: at most one
+ * per check and one per incident (browser × outcome), so never two alike. */
+int pik_alert_firing_foreach(PikDb *db, PikFiringFn cb, void *userdata);
+
+typedef int (*PikChannelCountFn)(const char *channel, int64_t count, void *userdata);
+/* Failed delivery attempts by channel, over the notifications kept: every
+ * attempt of a notification but the one that sent it. */
+int pik_notification_failures_foreach(PikDb *db, PikChannelCountFn cb, void *userdata);

@@ -58,6 +58,11 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                            "    (SELECT count(*) FROM result x WHERE x.config_id = chk.config_id "
                            "       AND x.browser = chk.browser AND x.executed_at > ?1 - 86400 "
                            "       AND x.outcome = 'success') AS s24, "
+                           "    (SELECT count(*) FROM result x WHERE x.config_id = chk.config_id "
+                           "       AND x.browser = chk.browser AND x.executed_at > ?1 - 7 * 86400) AS n7d, "
+                           "    (SELECT count(*) FROM result x WHERE x.config_id = chk.config_id "
+                           "       AND x.browser = chk.browser AND x.executed_at > ?1 - 7 * 86400 "
+                           "       AND x.outcome = 'success') AS s7d, "
                            "    " SEVERITY_SQL " AS severity "
                            "  FROM chk "
                            "  LEFT JOIN result_check_last l ON l.config_id = chk.config_id AND l.browser = chk.browser "
@@ -67,7 +72,8 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                            "  row.details, u.outcome, u.executed_at, "
                            "  CASE WHEN u.id IS NOT NULL AND NOT sj.dispatched THEN sj.run_after END, "
                            "  min(row.severity) OVER (PARTITION BY row.partner), row.n24, row.s24, "
-                           "  CASE WHEN row.held THEN row.held_reason END, CASE WHEN row.held THEN row.held_until END "
+                           "  CASE WHEN row.held THEN row.held_reason END, CASE WHEN row.held THEN row.held_until END, "
+                           "  row.n7d, row.s7d "
                            "FROM row "
                            "LEFT JOIN result u ON u.id = row.unconfirmed_id "
                            "LEFT JOIN scheduled_job sj ON sj.config_id = row.config_id AND sj.browser_id = row.browser_id "
@@ -106,6 +112,8 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                         .success_24h = sqlite3_column_int64(s, 18),
                         .held_reason = column_text(s, 19),
                         .held_until = sqlite3_column_int64(s, 20),
+                        .results_7d = sqlite3_column_int64(s, 21),
+                        .success_7d = sqlite3_column_int64(s, 22),
                 };
                 r = cb(&row, now, userdata);
                 if (r < 0)
@@ -168,6 +176,13 @@ static int add_time(json_object *o, const char *key, int64_t t) {
         return add_nullable(o, key, t > 0 ? format_timestamp(buf, t) : NULL);
 }
 
+/* A share of successes, null without results (not 0: nothing failed). */
+static int add_ratio(json_object *o, const char *key, int64_t success, int64_t results) {
+        if (results <= 0)
+                return json_object_object_add(o, key, NULL);
+        return pik_json_add(o, key, json_object_new_double((double) success / (double) results));
+}
+
 int pik_status_row_to_json(const PikStatusRow *row, int64_t now, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object();
 
@@ -199,13 +214,11 @@ int pik_status_row_to_json(const PikStatusRow *row, int64_t now, json_object **r
             add_time(o, "unconfirmed_at", row->unconfirmed ? row->unconfirmed_at : 0) < 0 ||
             add_time(o, "recheck_at", row->unconfirmed ? row->recheck_at : 0) < 0 ||
             pik_json_add(o, "results_24h", json_object_new_int64(row->results_24h)) < 0 ||
-            pik_json_add(o, "success_24h", json_object_new_int64(row->success_24h)) < 0)
-                return -ENOMEM;
-        if (row->results_24h > 0) {
-                if (pik_json_add(o, "success_ratio_24h",
-                        json_object_new_double((double) row->success_24h / (double) row->results_24h)) < 0)
-                        return -ENOMEM;
-        } else if (json_object_object_add(o, "success_ratio_24h", NULL) < 0)
+            pik_json_add(o, "success_24h", json_object_new_int64(row->success_24h)) < 0 ||
+            add_ratio(o, "success_ratio_24h", row->success_24h, row->results_24h) < 0 ||
+            pik_json_add(o, "results_7d", json_object_new_int64(row->results_7d)) < 0 ||
+            pik_json_add(o, "success_7d", json_object_new_int64(row->success_7d)) < 0 ||
+            add_ratio(o, "success_ratio_7d", row->success_7d, row->results_7d) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
         return 0;

@@ -35,6 +35,8 @@ typedef struct PikStatusRow {
         const char *partner_kind;  /* worst kind among the partner's active checks; NULL: no result */
         int64_t results_24h;
         int64_t success_24h;
+        int64_t results_7d;        /* the same over the 7 days before now */
+        int64_t success_7d;
 } PikStatusRow;
 
 /* What the row says in one word: "disabled", "held", "unconfirmed", "new"
@@ -70,6 +72,6 @@ int pik_status_in_incident(PikDb *db, const PikConfig *cfg, const char *browser,
  * { "now", "held", "held_reason", "held_until" (the global hold), "canary" (the control probe is configured), "incidents": [...], "rows": [ {config_id, name, partner, browser, state,
  *   partner_kind, enabled, disabled_by, disabled_reason, held, held_reason, held_until, outcome, kind, result_id,
  *   executed_at, age_sec, details, unconfirmed, unconfirmed_at, recheck_at, results_24h,
- *   success_24h, success_ratio_24h}, ... ] } */
+ *   success_24h, success_ratio_24h, results_7d, success_7d, success_ratio_7d}, ... ] } */
 int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);
 int pik_status_row_to_json(const PikStatusRow *row, int64_t now, json_object **ret);

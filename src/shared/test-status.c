@@ -112,6 +112,7 @@ int main(void) {
         /* The plain check in ff: 3 of 4 successful in 24 h, an older failure
          * outside it, and the latest result arrives before an older one. */
         result_of(plain, "acme", "ff", now - 3 * 86400, "http-5xx", false);
+        result_of(plain, "acme", "ff", now - 8 * 86400, "success", false);
         result_of(plain, "acme", "ff", now - 60, "login-rejected", false);
         result_of(plain, "acme", "ff", now - 3600, "success", false);
         result_of(plain, "acme", "ff", now - 7200, "success", false);
@@ -177,6 +178,14 @@ int main(void) {
         ASSERT_EQ(num(v, "success_24h"), 3);
         ASSERT_TRUE(json_object_object_get_ex(v, "success_ratio_24h", &v));
         ASSERT_TRUE(json_object_get_double(v) > 0.749 && json_object_get_double(v) < 0.751);
+        /* Seven days: the failure three days ago counts, the success of
+         * eight days ago does not. */
+        v = find(st, plain, "ff");
+        ASSERT_EQ(num(v, "results_7d"), 5);
+        ASSERT_EQ(num(v, "success_7d"), 3);
+        ASSERT_TRUE(json_object_object_get_ex(v, "success_ratio_7d", &v));
+        ASSERT_TRUE(json_object_get_double(v) > 0.599 && json_object_get_double(v) < 0.601);
+        ASSERT_TRUE(json_object_object_get_ex(row(st, 0), "success_ratio_7d", &v) && v == NULL);
 
         ASSERT_OK(pik_status_widths(db, &wp, &wc, &wb));
         ASSERT_EQ(wp, strlen("a-much-longer-partner"));
