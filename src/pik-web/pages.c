@@ -1,63 +1,44 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The pages: server-rendered HTML that works without JavaScript. Every
- * string that comes from the database goes through strbuf_append_html():
- * partner codes, configuration names, outcome details and step names are
- * what partners' pages and operators typed, and may hold markup. */
+/* The grid and the lists: server-rendered HTML that works without
+ * JavaScript (html.h escapes what comes from the database). */
 
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdio.h>
 
+#include "alert.h"
+#include "execution.h"
+#include "html.h"
 #include "job.h"
 #include "outcome.h"
-#include "result.h"
 #include "status.h"
 #include "string-util.h"
 #include "time-util.h"
-#include "web.h"
-
-static void page_begin(StrBuf *b, const char *title) {
-        strbuf_append(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                         "<link rel=\"stylesheet\" href=\"/pik.css\">\n<title>");
-        strbuf_append_html(b, title);
-        strbuf_append(b, " — pik</title>\n</head>\n<body>\n<nav><a href=\"/\">Status</a> "
-                         "<a href=\"/jobs?overdue\">Overdue jobs</a> <a href=\"/jobs\">Scheduled jobs</a> "
-                         "<a href=\"/outcomes\">Outcomes</a> <a href=\"/metrics\">Metrics</a></nav>\n<h1>");
-        strbuf_append_html(b, title);
-        strbuf_append(b, "</h1>\n");
-}
-
-static int page_end(WebResponse *resp) {
-        strbuf_append(&resp->body, "</body>\n</html>\n");
-        resp->content_type = "text/html; charset=utf-8";
-        return resp->body.error;
-}
-
-/* A kind as a cell: a colour class and the word, so that the colour is
- * never the only sign (colour-blind readers, printouts). */
-static void append_kind(StrBuf *b, const char *kind) {
-        const char *k = kind ?: "none";
-
-        if (!streq(k, "success") && !streq(k, "partner") && !streq(k, "infrastructure") &&
-            !streq(k, "configuration"))
-                k = "unknown";
-        strbuf_printf(b, "<td class=\"kind kind-%s\">", k);
-        strbuf_append_html(b, kind ?: "-");
-        strbuf_append(b, "</td>");
-}
 
 /* ---- the grid ---- */
+
+static void append_hold(StrBuf *b, const char *reason, int64_t until, int64_t now) {
+        if (reason) {
+                strbuf_append(b, ": ");
+                strbuf_append_html(b, reason);
+        }
+        if (until > 0) {
+                strbuf_append(b, ", until ");
+                html_time(b, until, now);
+        }
+}
 
 static int append_grid_row(const PikStatusRow *row, int64_t now, void *userdata) {
         StrBuf *b = userdata;
         char check[PIK_CHECK_LABEL_MAX], age[FORMAT_AGE_MAX];
         const char *state = pik_status_row_state(row);
 
-        strbuf_printf(b, "<tr class=\"state-%s\"><td>", state);
+        strbuf_printf(b, "<tr class=\"state-%s\"><td><a href=\"/partner/", state);
         strbuf_append_html(b, row->partner);
-        strbuf_append(b, "</td><td>");
+        strbuf_append(b, "\">");
+        strbuf_append_html(b, row->partner);
+        strbuf_append(b, "</a></td><td>");
         strbuf_append_html(b, pik_status_check_label(check, row->config_id, row->name));
         strbuf_append(b, "</td><td>");
         strbuf_append_html(b, row->browser);
@@ -71,6 +52,10 @@ static int append_grid_row(const PikStatusRow *row, int64_t now, void *userdata)
                         strbuf_append_html(b, row->disabled_reason);
                 }
                 strbuf_append(b, ")");
+        } else if (row->held && (row->held_reason || row->held_until > 0)) {
+                strbuf_append(b, "<div class=\"hold\">held");
+                append_hold(b, row->held_reason, row->held_until, now);
+                strbuf_append(b, "</div>");
         }
         strbuf_append(b, "</td><td>");
         if (row->outcome) {
@@ -95,20 +80,21 @@ static int append_grid_row(const PikStatusRow *row, int64_t now, void *userdata)
                 strbuf_append(b, "</div>");
         }
         strbuf_append(b, "</td>");
-        append_kind(b, row->outcome ? row->kind ?: "unknown" : NULL);
-        strbuf_printf(b, "<td>%s</td>", row->outcome ? format_age(age, now - row->executed_at) : "-");
-        if (row->results_24h > 0)
-                strbuf_printf(b, "<td>%.1f%% of %lld</td>", 100.0 * (double) row->success_24h / (double) row->results_24h,
-                              (long long) row->results_24h);
-        else
-                strbuf_append(b, "<td>-</td>");
-        strbuf_append(b, "</tr>\n");
+        html_kind_cell(b, row->outcome ? row->kind ?: "unknown" : NULL);
+        strbuf_printf(b, "<td>%s</td><td>", row->outcome ? format_age(age, now - row->executed_at) : "-");
+        html_ratio(b, row->success_24h, row->results_24h);
+        strbuf_append(b, "</td><td>");
+        html_ratio(b, row->success_7d, row->results_7d);
+        strbuf_append(b, "</td></tr>\n");
         return b->error;
 }
 
-static void append_banners(StrBuf *b, bool held, bool canary, json_object *incidents) {
-        if (held)
-                strbuf_append(b, "<p class=\"banner banner-held\">All checks are held (pikctl release to resume).</p>\n");
+static void append_banners(StrBuf *b, const PikHold *hold, bool canary, json_object *incidents, int64_t now) {
+        if (hold->held) {
+                strbuf_append(b, "<p class=\"banner banner-held\">All checks are held");
+                append_hold(b, hold->reason, hold->until, now);
+                strbuf_append(b, " (pikctl release to resume).</p>\n");
+        }
         /* Without the control probe a failure of our resolver or egress
          * looks like the partner's: say so where the verdicts are read. */
         if (!canary)
@@ -126,30 +112,69 @@ static void append_banners(StrBuf *b, bool held, bool canary, json_object *incid
                 strbuf_append(b, " in ");
                 strbuf_append_html(b, json_object_get_string(br));
                 strbuf_append(b, " since ");
-                strbuf_append_html(b, json_object_get_string(since));
+                html_time_string(b, json_object_get_string(since), now);
                 strbuf_append(b, " — more likely ours than theirs.</p>\n");
         }
 }
 
-int page_grid(Web *w, const WebRequest *rq, WebResponse *resp) {
-        _cleanup_json_ json_object *incidents = NULL;
-        StrBuf *b = &resp->body;
-        size_t before;
-        bool held;
+static int append_alerts(Web *w, StrBuf *b, int64_t now) {
+        static const HtmlColumn cols[] = {
+                { "partner", "Partner", HTML_PARTNER_LINK },
+                { "config_id", "Config", HTML_TEXT },
+                { "config_name", "Check", HTML_TEXT },
+                { "browser", "Browser", HTML_TEXT },
+                { "outcome", "Outcome", HTML_TEXT },
+                { "kind", "Kind", HTML_KIND },
+                { "opened_at", "Since", HTML_TIME },
+                { "last_success_at", "Last success", HTML_TIME },
+                { "last_result_id", "Result", HTML_RESULT_LINK },
+        };
+        _cleanup_json_ json_object *alerts = NULL;
+        size_t n;
         int r;
 
-        r = pik_job_get_global_hold(w->db, rq->now, &held);
+        r = pik_alert_list(w->db, false, &alerts);
+        if (r < 0)
+                return r;
+        n = json_object_array_length(alerts);
+        strbuf_printf(b, "<h2 id=\"alerts\">Open alerts (%zu)</h2>\n", n);
+        if (n == 0) {
+                strbuf_append(b, "<p class=\"none\">No alert is open.</p>\n");
+                return b->error;
+        }
+        /* An incident has no partner: say so rather than leave it blank. */
+        for (size_t i = 0; i < n; i++) {
+                json_object *a = json_object_array_get_idx(alerts, i), *p = NULL;
+
+                if (!json_object_object_get_ex(a, "partner", &p) || !p)
+                        json_object_object_add(a, "config_name", json_object_new_string("suspected incident"));
+        }
+        html_table(b, alerts, cols, ELEMENTSOF(cols), now, "");
+        return b->error;
+}
+
+int page_grid(Web *w, const WebRequest *rq, WebResponse *resp) {
+        _cleanup_json_ json_object *incidents = NULL;
+        _cleanup_(pik_hold_done) PikHold hold = {};
+        StrBuf *b = &resp->body;
+        size_t before;
+        int r;
+
+        r = pik_job_get_hold(w->db, 0, rq->now, &hold);
         if (r < 0)
                 return r;
         r = pik_status_incidents(w->db, w->cfg, rq->now, &incidents);
         if (r < 0)
                 return r;
 
-        page_begin(b, "Status");
-        append_banners(b, held, w->cfg->canary.dns || w->cfg->canary.url, incidents);
-        strbuf_append(b, "<table class=\"grid\">\n<thead><tr><th>Partner</th><th>Check</th><th>Browser</th>"
-                         "<th>State</th><th>Last outcome</th><th>Kind</th><th>Age</th><th>24 h OK</th></tr></thead>\n"
-                         "<tbody>\n");
+        html_begin(b, "Status");
+        append_banners(b, &hold, w->cfg->canary.dns || w->cfg->canary.url, incidents, rq->now);
+        r = append_alerts(w, b, rq->now);
+        if (r < 0)
+                return r;
+        strbuf_append(b, "<h2>Checks</h2>\n<table class=\"grid\" id=\"grid\">\n<thead><tr><th>Partner</th><th>Check</th>"
+                         "<th>Browser</th><th>State</th><th>Last outcome</th><th>Kind</th><th>Age</th><th>24 h OK</th>"
+                         "<th>7 d OK</th></tr></thead>\n<tbody>\n");
         before = b->len;
         /* Rows are written as the database hands them over: a grid of
          * 50,000 checks is never held twice. */
@@ -157,71 +182,20 @@ int page_grid(Web *w, const WebRequest *rq, WebResponse *resp) {
         if (r < 0)
                 return r;
         if (b->len == before)
-                strbuf_append(b, "<tr><td colspan=\"8\">No partner is configured yet "
+                strbuf_append(b, "<tr><td colspan=\"9\">No partner is configured yet "
                                  "(pikctl partner add, pikctl config add).</td></tr>\n");
         strbuf_append(b, "</tbody>\n</table>\n");
-        return page_end(resp);
+        return html_end(resp);
 }
 
-/* ---- tables from the library's JSON listings ---- */
-
-typedef struct Column {
-        const char *key;
-        const char *header;
-} Column;
-
-static void append_value(StrBuf *b, json_object *v) {
-        if (!v)
-                strbuf_append(b, "-");
-        else if (json_object_is_type(v, json_type_boolean))
-                strbuf_append(b, json_object_get_boolean(v) ? "yes" : "no");
-        else
-                strbuf_append_html(b, json_object_get_string(v));
-}
-
-static void append_table(StrBuf *b, json_object *rows, const Column *cols, size_t n_cols, const char *kind_key,
-                         const char *empty) {
-        size_t n = json_object_array_length(rows);
-
-        strbuf_append(b, "<table>\n<thead><tr>");
-        for (size_t c = 0; c < n_cols; c++) {
-                strbuf_append(b, "<th>");
-                strbuf_append_html(b, cols[c].header);
-                strbuf_append(b, "</th>");
-        }
-        strbuf_append(b, "</tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < n; i++) {
-                json_object *row = json_object_array_get_idx(rows, i);
-
-                strbuf_append(b, "<tr>");
-                for (size_t c = 0; c < n_cols; c++) {
-                        json_object *v = NULL;
-
-                        json_object_object_get_ex(row, cols[c].key, &v);
-                        if (kind_key && streq(cols[c].key, kind_key)) {
-                                append_kind(b, v ? json_object_get_string(v) : NULL);
-                                continue;
-                        }
-                        strbuf_append(b, "<td>");
-                        append_value(b, v);
-                        strbuf_append(b, "</td>");
-                }
-                strbuf_append(b, "</tr>\n");
-        }
-        if (n == 0) {
-                strbuf_printf(b, "<tr><td colspan=\"%zu\">", n_cols);
-                strbuf_append_html(b, empty);
-                strbuf_append(b, "</td></tr>\n");
-        }
-        strbuf_append(b, "</tbody>\n</table>\n");
-}
+/* ---- the lists ---- */
 
 int page_outcomes(Web *w, const WebRequest *rq, WebResponse *resp) {
-        static const Column cols[] = {
-                { "name", "Outcome" },
-                { "kind", "Kind" },
-                { "retried", "Retried" },
-                { "description", "Meaning" },
+        static const HtmlColumn cols[] = {
+                { "name", "Outcome", HTML_TEXT },
+                { "kind", "Kind", HTML_KIND },
+                { "retried", "Retried", HTML_TEXT },
+                { "description", "Meaning", HTML_TEXT },
         };
         _cleanup_json_ json_object *a = NULL;
         int r;
@@ -229,20 +203,21 @@ int page_outcomes(Web *w, const WebRequest *rq, WebResponse *resp) {
         r = pik_outcome_list(w->db, &a);
         if (r < 0)
                 return r;
-        page_begin(&resp->body, "Outcomes");
-        append_table(&resp->body, a, cols, ELEMENTSOF(cols), "kind", "The catalog is empty.");
-        return page_end(resp);
+        html_begin(&resp->body, "Outcomes");
+        html_table(&resp->body, a, cols, ELEMENTSOF(cols), rq->now, "The catalog is empty.");
+        return html_end(resp);
 }
 
 int page_jobs(Web *w, const WebRequest *rq, WebResponse *resp) {
-        static const Column cols[] = {
-                { "config_id", "Config" },
-                { "partner", "Partner" },
-                { "browser", "Browser" },
-                { "run_after", "Run after" },
-                { "dispatched", "Dispatched" },
-                { "held", "Held" },
-                { "attempt", "Attempt" },
+        static const HtmlColumn cols[] = {
+                { "config_id", "Config", HTML_TEXT },
+                { "partner", "Partner", HTML_PARTNER_LINK },
+                { "browser", "Browser", HTML_TEXT },
+                { "run_after", "Run after", HTML_TIME },
+                { "dispatched", "Dispatched", HTML_TEXT },
+                { "held", "Held", HTML_TEXT },
+                { "held_until", "Held until", HTML_TIME },
+                { "attempt", "Attempt", HTML_TEXT },
         };
         _cleanup_json_ json_object *a = NULL;
         bool overdue = web_query(rq, "overdue");
@@ -251,90 +226,66 @@ int page_jobs(Web *w, const WebRequest *rq, WebResponse *resp) {
         r = pik_job_list(w->db, overdue ? PIK_JOBS_OVERDUE : PIK_JOBS_ALL, rq->now, &a);
         if (r < 0)
                 return r;
-        page_begin(&resp->body, overdue ? "Overdue jobs" : "Scheduled jobs");
+        html_begin(&resp->body, overdue ? "Overdue jobs" : "Scheduled jobs");
         if (overdue)
                 strbuf_append(&resp->body, "<p>Jobs whose run time has passed and that the dispatcher has not "
                                            "started yet.</p>\n");
-        append_table(&resp->body, a, cols, ELEMENTSOF(cols), NULL, overdue ? "No job is overdue." : "No job is scheduled.");
-        return page_end(resp);
+        html_table(&resp->body, a, cols, ELEMENTSOF(cols), rq->now,
+                   overdue ? "No job is overdue." : "No job is scheduled.");
+        return html_end(resp);
 }
 
-int page_result(Web *w, const WebRequest *rq, WebResponse *resp) {
-        static const Column fields[] = {
-                { "partner", "Partner" },
-                { "config_id", "Configuration" },
-                { "config_name", "Check" },
-                { "browser", "Browser" },
-                { "executed_at", "Executed at" },
-                { "duration_ms", "Duration (ms)" },
-                { "outcome", "Outcome" },
-                { "kind", "Kind" },
-                { "description", "Meaning" },
-                { "unconfirmed", "Unconfirmed" },
-                { "attempt", "Attempt" },
-                { "execution_id", "Execution" },
-                { "details", "Details" },
+#define EXECUTIONS_PAGE_LIMIT 100
+
+int page_executions(Web *w, const WebRequest *rq, WebResponse *resp) {
+        static const HtmlColumn cols[] = {
+                { "id", "Execution", HTML_TEXT },
+                { "partner", "Partner", HTML_PARTNER_LINK },
+                { "config_id", "Config", HTML_TEXT },
+                { "browser", "Browser", HTML_TEXT },
+                { "state", "State", HTML_TEXT },
+                { "progress", "Progress", HTML_TEXT },
+                { "attempt", "Attempt", HTML_TEXT },
+                { "created_at", "Created", HTML_TIME },
+                { "started_at", "Started", HTML_TIME },
+                { "finished_at", "Finished", HTML_TIME },
+                { "outcome", "Outcome", HTML_TEXT },
+                { "kind", "Kind", HTML_KIND },
         };
-        static const Column steps_cols[] = {
-                { "position", "#" },
-                { "name", "Step" },
-                { "http_status", "HTTP" },
-                { "requests", "Requests" },
-                { "dns_ms", "DNS ms" },
-                { "connect_ms", "Connect ms" },
-                { "tls_ms", "TLS ms" },
-                { "ttfb_ms", "First byte ms" },
-                { "total_ms", "Total ms" },
-        };
-        _cleanup_json_ json_object *o = NULL;
-        json_object *steps = NULL;
-        StrBuf *b = &resp->body;
-        char title[64];
-        int64_t id;
+        _cleanup_json_ json_object *a = NULL, *running = NULL, *done = NULL;
         int r;
 
-        if (web_parse_id(rq->rest, &id) < 0)
-                return page_not_found(w, rq, resp);
-        r = pik_result_show(w->db, id, &o);
-        if (r == -ENOENT) {
-                pik_db_clear_error(w->db);
-                return page_not_found(w, rq, resp);
-        }
+        r = pik_execution_list(w->db, NULL, EXECUTIONS_PAGE_LIMIT, &a);
         if (r < 0)
                 return r;
+        running = json_object_new_array();
+        done = json_object_new_array();
+        if (!running || !done)
+                return -ENOMEM;
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+                json_object *e = json_object_array_get_idx(a, i), *state = NULL;
+                const char *s = json_object_object_get_ex(e, "state", &state) ? json_object_get_string(state) : NULL;
 
-        snprintf(title, sizeof title, "Result %lld", (long long) id);
-        page_begin(b, title);
-        strbuf_append(b, "<table class=\"fields\">\n<tbody>\n");
-        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
-                json_object *v = NULL;
-
-                json_object_object_get_ex(o, fields[i].key, &v);
-                strbuf_append(b, "<tr><th>");
-                strbuf_append_html(b, fields[i].header);
-                strbuf_append(b, "</th>");
-                if (streq(fields[i].key, "kind"))
-                        append_kind(b, v ? json_object_get_string(v) : NULL);
-                else {
-                        strbuf_append(b, "<td>");
-                        append_value(b, v);
-                        strbuf_append(b, "</td>");
-                }
-                strbuf_append(b, "</tr>\n");
+                if (json_object_array_add(streq_ptr(s, "dispatched") || streq_ptr(s, "started") ? running : done,
+                                          json_object_get(e)) < 0)
+                        return -ENOMEM;
         }
-        strbuf_append(b, "</tbody>\n</table>\n<h2>Steps</h2>\n");
-        if (json_object_object_get_ex(o, "steps", &steps) && json_object_is_type(steps, json_type_array))
-                append_table(b, steps, steps_cols, ELEMENTSOF(steps_cols), NULL, "No steps were recorded.");
-        else
-                strbuf_append(b, "<p>No steps were recorded.</p>\n");
-        return page_end(resp);
+
+        html_begin(&resp->body, "Executions");
+        /* pik.js refreshes the running ones from /api/v1/executions. */
+        strbuf_printf(&resp->body, "<h2>Running (%zu)</h2>\n<div id=\"running\" data-poll=\"/api/v1/executions\">\n",
+                      json_object_array_length(running));
+        html_table(&resp->body, running, cols, ELEMENTSOF(cols), rq->now, "Nothing is running.");
+        strbuf_printf(&resp->body, "</div>\n<h2>Recent</h2>\n");
+        html_table(&resp->body, done, cols, ELEMENTSOF(cols), rq->now, "No execution yet.");
+        return html_end(resp);
 }
 
 int page_not_found(Web *w, const WebRequest *rq, WebResponse *resp) {
         resp->status = MHD_HTTP_NOT_FOUND;
-        page_begin(&resp->body, "Not found");
+        html_begin(&resp->body, "Not found");
         strbuf_append(&resp->body, "<p>Nothing here: ");
         strbuf_append_html(&resp->body, rq->path);
         strbuf_append(&resp->body, "</p>\n");
-        return page_end(resp);
+        return html_end(resp);
 }

@@ -21,7 +21,8 @@
 static const struct {
         const char *name, *value;
 } security_headers[] = {
-        { "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" },
+        { "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'" },
         { "X-Content-Type-Options", "nosniff" },
         { "Referrer-Policy", "no-referrer" },
         { "Cache-Control", "no-store" },
@@ -36,9 +37,12 @@ static const struct {
 } routes[] = {
         { "/", false, page_grid },
         { "/result/", true, page_result },
+        { "/partner/", true, page_partner },
         { "/outcomes", false, page_outcomes },
         { "/jobs", false, page_jobs },
+        { "/executions", false, page_executions },
         { "/pik.css", false, page_style },
+        { "/pik.js", false, page_script },
         { "/metrics", false, metrics_render },
         { "/api/v1/status", false, api_status },
         { "/api/v1/results", false, api_results },
@@ -189,7 +193,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
         }
 
         h = route(url, &rq.rest);
-        if (h != page_style && !s->web->db) {
+        if (h != page_style && h != page_script && !s->web->db) {
                 _cleanup_free_ char *error = NULL;
 
                 r = pik_db_open(s->web->db_path, PIK_DB_READONLY, &s->web->db, &error);

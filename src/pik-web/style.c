@@ -25,7 +25,19 @@ static const char css[] =
         ".banner { padding: 0.5em 1em; border: 1px solid; }\n"
         ".banner-incident { background: #fde6b8; border-color: #8a5a00; }\n"
         ".banner-held { background: #eee; border-color: #777; }\n"
-        ".banner-note { background: #f4f4f4; border-color: #ccc; }\n";
+        ".banner-note { background: #f4f4f4; border-color: #ccc; }\n"
+        ".hold, .age { font-size: 0.85em; color: #555; }\n"
+        ".refresh { font-size: 0.8em; color: #777; }\n"
+        "section.check { margin: 1em 0 2em; }\n"
+        /* Charts: inline SVG, coloured here (no inline style). */
+        "svg text { font-size: 12px; fill: #1a1a1a; }\n"
+        "svg text.unknown { fill: #777; }\n"
+        ".phase-dns { fill: #5b8fd1; } .phase-connect { fill: #e0a030; } .phase-tls { fill: #9a5bd1; }\n"
+        ".phase-wait { fill: #3aa37a; } .phase-transfer { fill: #1f6f9f; }\n"
+        ".day-success { fill: #4caf50; } .day-partner { fill: #c62828; } .day-infrastructure { fill: #f0a000; }\n"
+        ".day-configuration { fill: #3949ab; } .day-unknown { fill: #888; } .day-none { fill: #e4e4e4; }\n"
+        "svg.durations polyline { fill: none; stroke: #1f6f9f; stroke-width: 1.5; }\n"
+        "svg.durations .axis { stroke: #999; } svg.durations .failure { fill: #c62828; }\n";
 
 int page_style(Web *w, const WebRequest *rq, WebResponse *resp) {
         resp->content_type = "text/css; charset=utf-8";

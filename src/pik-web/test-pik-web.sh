@@ -162,14 +162,18 @@ expect_eq "$CODE" 200 "GET /"
 expect_header "Content-Security-Policy: default-src 'self'"
 expect_header "X-Content-Type-Options: nosniff"
 expect_header "Content-Type: text/html; charset=utf-8"
-expect_contains '<td>acme</td><td>#1 plain</td><td>ff</td><td>ok</td><td><a href="/result/2">success</a>'
-expect_contains '<td>acme</td><td>#1 plain</td><td>chrome</td><td>new</td>'
-expect_contains '<td>beta</td><td>#2</td><td>ff</td><td>failing</td><td><a href="/result/3">login-rejected</a>'
-expect_contains '<td class="kind kind-partner">partner</td>'
-expect_contains '<td class="kind kind-success">success</td>'
-expect_contains '50.0% of 2'
+expect_contains '<td><a href="/partner/acme">acme</a></td><td>#1 plain</td><td>ff</td><td>ok</td><td><a href="/result/2">success</a>'
+expect_contains '<td><a href="/partner/acme">acme</a></td><td>#1 plain</td><td>chrome</td><td>new</td>'
+expect_contains '<td><a href="/partner/beta">beta</a></td><td>#2</td><td>ff</td><td>failing</td><td><a href="/result/3">login-rejected</a>'
+KIND_PARTNER='<td class="kind kind-partner"><span class="icon" aria-hidden="true">✖</span> partner</td>'
+KIND_SUCCESS='<td class="kind kind-success"><span class="icon" aria-hidden="true">✔</span> success</td>'
+expect_contains "$KIND_PARTNER"
+expect_contains "$KIND_SUCCESS"
+# 24 h and 7 d: the success of a minute ago and the failure of ten.
+expect_contains '<td>50.0% of 2</td><td>50.0% of 2</td></tr>'
 expect_contains '&lt;script&gt;alert(1)&lt;/script&gt;'
-expect_not_contains '<script>'
+expect_eq "$(grep -c '<script' <<<"$OUT")" 1 "one script element: pik.js"
+expect_contains '<script src="/pik.js" defer></script>'
 expect_contains 'disabled (configuration: &quot;&gt;&lt;img src=x onerror=alert(2)&gt;)'
 expect_not_contains '<img'
 expect_contains 'No canary is configured'
@@ -179,7 +183,7 @@ section "the other pages"
 fetch /result/2
 expect_eq "$CODE" 200 "GET /result/2"
 expect_contains '<tr><td>1</td><td>entry &lt;b&gt;page&lt;/b&gt;</td><td>302</td><td>1</td><td>5</td><td>10</td><td>-</td><td>-</td><td>50</td></tr>'
-expect_contains '<td class="kind kind-success">success</td>'
+expect_contains "$KIND_SUCCESS"
 fetch /result/3
 expect_contains '<tr><th>Details</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>'
 expect_contains 'No steps were recorded.'
@@ -190,7 +194,7 @@ fetch /result/1x
 expect_eq "$CODE" 404 "GET /result/1x"
 fetch /outcomes
 expect_eq "$CODE" 200 "GET /outcomes"
-expect_contains '<td>login-rejected</td><td class="kind kind-partner">partner</td>'
+expect_contains "<td>login-rejected</td>$KIND_PARTNER"
 fetch "/jobs?overdue"
 expect_eq "$CODE" 200 "GET /jobs?overdue"
 expect_contains 'Overdue jobs'

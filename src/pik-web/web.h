@@ -48,10 +48,15 @@ int web_json_error(WebResponse *resp, unsigned status, const char *format, ...) 
 
 /* pages.c */
 int page_grid(Web *w, const WebRequest *rq, WebResponse *resp);
-int page_result(Web *w, const WebRequest *rq, WebResponse *resp);
 int page_outcomes(Web *w, const WebRequest *rq, WebResponse *resp);
 int page_jobs(Web *w, const WebRequest *rq, WebResponse *resp);
+int page_executions(Web *w, const WebRequest *rq, WebResponse *resp);
+/* page-result.c, page-partner.c */
+int page_result(Web *w, const WebRequest *rq, WebResponse *resp);
+int page_partner(Web *w, const WebRequest *rq, WebResponse *resp);
+/* style.c, script.c: compiled in, no file to install or reach */
 int page_style(Web *w, const WebRequest *rq, WebResponse *resp);
+int page_script(Web *w, const WebRequest *rq, WebResponse *resp);
 int page_not_found(Web *w, const WebRequest *rq, WebResponse *resp);
 
 /* api.c */
