@@ -118,8 +118,9 @@ expect_ok "$SCHEDULER" --db "$DB" --config "$CONF" --now "@$((NOW_S - 3600))"
 expect_ok pk config add beta --name 2 --browsers ff --url https://beta.example/y --every 5m
 {
         echo "BEGIN;"
-        echo "INSERT INTO execution (id, config_id, partner, browser, key, state, unit, attempt, created_at)
-              VALUES (7, 1, 'acme', 'chrome', 'k', 'started', 'pik-check@7.service', 1, $((NOW_S - 10)));"
+        echo "INSERT INTO execution (id, config_id, partner, browser, key, state, progress, unit, attempt, created_at)
+              VALUES (7, 1, 'acme', 'chrome', 'k', 'started', 'step 2/5 <b>login</b>', 'pik-check@7.service', 1,
+                      $((NOW_S - 10)));"
         echo "INSERT INTO result (config_id, partner, browser, executed_at, duration_ms, outcome, details,
                                   dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms)
               VALUES (1, 'acme', 'ff', $((NOW_S - 600)), 1500, 'login-rejected', NULL, 5, 10, 20, 100, 150),
@@ -141,6 +142,9 @@ expect_ok pk config add beta --name 2 --browsers ff --url https://beta.example/y
               VALUES (2, 1, 'entry <b>page</b>', 302, 1, 5, 10, 50), (2, 2, 'login', 200, 1, 0, 0, 100);"
         echo "COMMIT;"
 } | sqlite3 "$DB"
+
+# A hold with a reason (markup in it) and an end, on the check named 2.
+expect_ok pk hold 4 --reason "<i>deploy</i>" --until "@$((NOW_S + 7200))"
 
 section "bad input"
 expect_exit 1 "$PIK_WEB" --db "$DB" --config "$CONF" --listen 127.0.0.1
@@ -179,6 +183,13 @@ expect_not_contains '<img'
 expect_contains 'No canary is configured'
 expect_eq "$(grep -c '^<tr class="state-' <<<"$OUT")" 5 "one grid row per check × browser"
 
+expect_contains '<h2 id="alerts">Open alerts (2)</h2>'
+expect_contains '<td><a href="/partner/beta">beta</a></td><td>2</td><td>-</td><td>ff</td><td>login-rejected</td>'
+expect_contains '<td>-</td><td>-</td><td>suspected incident</td><td>chrome</td><td>dns-failure</td>'
+expect_contains '<a href="/result/3">3</a>'
+expect_contains '<div class="hold">held: &lt;i&gt;deploy&lt;/i&gt;, until <time datetime='
+expect_not_contains '<i>'
+
 section "the other pages"
 fetch /result/2
 expect_eq "$CODE" 200 "GET /result/2"
@@ -199,6 +210,62 @@ fetch "/jobs?overdue"
 expect_eq "$CODE" 200 "GET /jobs?overdue"
 expect_contains 'Overdue jobs'
 expect_eq "$(grep -c '^<tr><td>[0-9]' <<<"$OUT")" 3 "the three enabled jobs are overdue"
+fetch /result/2
+expect_contains '<svg class="waterfall"'
+for ph in 'DNS: 5 ms, from 0 ms' 'Connect: 10 ms, from 5 ms' 'TLS: 20 ms, from 15 ms' 'First byte: 65 ms, from 35 ms' \
+          'Transfer: 50 ms, from 100 ms'; do
+        expect_contains "<title>$ph</title>"
+done
+fetch /result/3
+expect_contains 'No timings were recorded.'
+fetch /executions
+expect_eq "$CODE" 200 "GET /executions"
+expect_contains '<h2>Running (1)</h2>'
+expect_contains '<td>7</td><td><a href="/partner/acme">acme</a></td><td>1</td><td>chrome</td><td>started</td><td>step 2/5 &lt;b&gt;login&lt;/b&gt;</td>'
+fetch /partner/acme
+expect_eq "$CODE" 200 "GET /partner/acme"
+expect_contains '<h1>Partner acme</h1>'
+expect_eq "$(grep -c '<section class="check">' <<<"$OUT")" 2 "acme's two checks (plain in ff and chrome)"
+expect_eq "$(grep -o '<rect class="day-' <<<"$OUT" | wc -l)" 60 "30 days a check"
+# The days of the failure ten minutes ago and the success a minute ago:
+# one cell, or two when midnight came in between.
+D1=$(date -u -d "@$((NOW_S - 600))" +%F)
+D2=$(date -u -d "@$((NOW_S - 60))" +%F)
+if [ "$D1" = "$D2" ]; then
+        expect_contains "<rect class=\"day-partner\" x=\"261\" y=\"0\" width=\"8\" height=\"18\"><title>$D1: 1 of 2 OK, worst failure: partner</title>"
+else
+        expect_contains "<title>$D1: 0 of 1 OK, worst failure: partner</title>"
+        expect_contains "<title>$D2: 1 of 1 OK</title>"
+fi
+expect_contains '<svg class="durations"'
+expect_eq "$(grep -c '<circle class="failure"' <<<"$OUT")" 1 "one failure marked in the duration chart"
+expect_contains '<td><a href="/result/2">2</a></td><td>1</td><td>plain</td><td>ff</td>'
+fetch "/partner/acme?days=90"
+expect_eq "$(grep -o '<rect class="day-' <<<"$OUT" | wc -l)" 180 "90 days a check"
+fetch /partner/beta
+expect_eq "$CODE" 200 "GET /partner/beta"
+expect_contains '<p class="partner">&lt;script&gt;alert(1)&lt;/script&gt;</p>'
+for p in /partner/nobody /partner/ "/partner/%3Cscript%3E"; do
+        fetch "$p"
+        expect_eq "$CODE" 404 "GET $p"
+done
+
+section "every page: escaped, times readable, one script"
+for p in / /partner/acme /partner/beta /result/2 /result/3 /executions /jobs "/jobs?overdue" /outcomes \
+         "/nowhere%3Cscript%3Ealert(3)%3C/script%3E"; do
+        fetch "$p"
+        expect_not_contains '<script>alert'
+        expect_not_contains '<img'
+        expect_not_contains '<b>'
+        expect_eq "$(grep -c '<script' <<<"$OUT")" 1 "GET $p: pik.js is its only script"
+        expect_eq "$(grep -cE '(^|[^0-9.])1[0-9]{9}([^0-9]|$)' <<<"$OUT")" 0 "GET $p shows no raw epoch time"
+        expect_header "Content-Security-Policy: default-src 'self'; script-src 'self'"
+done
+fetch /pik.js
+expect_eq "$CODE" 200 "GET /pik.js"
+expect_header "Content-Type: text/javascript"
+expect_contains "fetch(api"
+
 fetch /pik.css
 expect_eq "$CODE" 200 "GET /pik.css"
 expect_header "Content-Type: text/css"
