@@ -922,4 +922,50 @@ expect_rejected 4 pk config set 99 --sso
 expect_rejected 2 pk config set abc --sso
 expect_rejected 2 pk config set 1 --reason x
 
+# ---------------------------------------------------------------------------
+section "named schedules: a default that pik.conf moves, and an override"
+
+use_db named
+cat >"$TMP/named.conf" <<'XEOF2'
+schedules = {
+        office = "cron: 0 8-18 * * mon-fri";
+        hourly = "1h";
+};
+XEOF2
+sed 's/0 8-18 \* \* mon-fri/30 9 * * */' "$TMP/named.conf" >"$TMP/named-moved.conf"
+npk() {
+        "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/named.conf" --now "$NOW" "$@"
+}
+expect_ok npk partner add acme --name ACME
+expect_ok npk browser add ff --engine http
+expect_ok npk config add acme --browsers ff --url https://acme.example/login --schedule office
+expect_ok npk config show 1 --json
+expect_json '.schedule_type == "cron" and .schedule == "0 8-18 * * mon-fri" and .schedule_name == "office"
+             and .schedule_from == "named office"' "a configuration follows the named schedule"
+expect_ok "${WRAP[@]}" "$SCHEDULER" --db "$DB" --config "$TMP/named-moved.conf" --now "$NOW"
+expect_ok npk config show 1 --json
+expect_json '.schedule == "30 9 * * *"' "pik.conf's change reached it at the scheduler's next pass"
+expect_ok npk config set 1 --every 10m
+expect_contains "schedule override: 'no' → 'yes'"
+expect_ok npk config show 1 --json
+expect_json '.schedule == "10m" and .schedule_from == "own, overriding office"' "an own schedule overrides it"
+expect_ok "${WRAP[@]}" "$SCHEDULER" --db "$DB" --config "$TMP/named.conf" --now "$NOW"
+expect_ok npk config show 1 --json
+expect_json '.schedule == "10m"' "an overridden default does not move it"
+expect_ok npk config set 1 --schedule office
+expect_ok npk config show 1 --json
+expect_json '.schedule == "0 8-18 * * mon-fri" and .schedule_override == false' "--schedule NAME follows it again"
+expect_ok npk config set 1 --schedule ''
+expect_ok npk config show 1 --json
+expect_json '.schedule_name == null and .schedule_from == "own" and .schedule == "0 8-18 * * mon-fri"' \
+        "--schedule '' keeps the schedule as its own"
+expect_rejected 4 npk config set 1 --schedule weekly
+expect_err_contains "no schedule 'weekly'"
+expect_rejected 4 npk config add acme --browsers ff --url https://acme.example/ --schedule weekly
+expect_rejected 2 npk config add acme --browsers ff --url https://acme.example/
+expect_err_contains "--schedule NAME"
+printf 'schedules = {\n  office = "cron: 0 25 * * *";\n};\n' >"$TMP/named-bad.conf"
+expect_rejected 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/named-bad.conf" --now "$NOW" config list
+expect_err_contains "named-bad.conf:2: schedules.office: cron schedule '0 25 * * *' is invalid"
+
 finish

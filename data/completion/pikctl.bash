@@ -16,10 +16,10 @@ declare -gA _pikctl_verb_opts=(
         [browser remove]="--force" [browser enable]="" [browser disable]="--reason"
         [config list]="" [config show]="" [config remove]="" [config enable]=""
         [config disable]="--reason"
-        [config add]="--name --browsers --url --every --at --cron --tz --sso --express-checkout --product-url
+        [config add]="--name --browsers --url --every --at --cron --schedule --tz --sso --express-checkout --product-url
                       --wait --success-marker --failure-marker --success-xpath --failure-xpath
                       --login-form --username-field --password-field --csrf-meta --checkout-url --flow"
-        [config set]="--name --browsers --url --every --at --cron --tz --sso --express-checkout --product-url
+        [config set]="--name --browsers --url --every --at --cron --schedule --tz --sso --express-checkout --product-url
                       --wait --success-marker --failure-marker --success-xpath --failure-xpath
                       --login-form --username-field --password-field --csrf-meta --checkout-url --flow"
         [jobs]="--overdue --upcoming"
@@ -36,7 +36,7 @@ declare -gA _pikctl_verb_opts=(
 _pikctl_global_opts="--help --version --json --db --config --now"
 # Options that take a value (the next word is not a command).
 _pikctl_arg_opts=" --db --config --now --name --reason --engine --user-agent --webdriver-url
-        --http-version --header --ca-file --resolve --browsers --url --every --at --cron --tz
+        --http-version --header --ca-file --resolve --browsers --url --every --at --cron --schedule --tz
         --product-url --wait --success-marker --failure-marker --success-xpath --failure-xpath
         --login-form --username-field --password-field --csrf-meta --checkout-url --flow
         --partner --browser --kind --since --limit --until "

@@ -56,9 +56,10 @@ static int run(int argc, char **argv) {
                 log_warning("%u schedule(s) could not be evaluated (first: configuration %lld); "
                             "see pikctl config show %lld.",
                             st.bad_schedule, (long long) st.bad_config_id, (long long) st.bad_config_id);
-        log_full(st.created + st.rolled + st.skipped > 0 ? LOG_INFO : LOG_DEBUG,
-                 "Scheduler pass: %u job(s) created, %u rescheduled, %u turn(s) skipped (run still going).",
-                 st.created, st.rolled, st.skipped);
+        log_full(st.created + st.rolled + st.skipped + st.followed > 0 ? LOG_INFO : LOG_DEBUG,
+                 "Scheduler pass: %u job(s) created, %u rescheduled, %u turn(s) skipped (run still going), "
+                 "%u configuration(s) moved to a changed named schedule.",
+                 st.created, st.rolled, st.skipped, st.followed);
         return 0;
 }
 

@@ -36,13 +36,14 @@ static const char usage_text[] =
         "  browser enable NAME | disable NAME --reason TEXT\n"
         "  config list | show ID | remove ID | enable ID | disable ID --reason TEXT\n"
         "  config add PARTNER [--name NAME] --browsers NAME[,NAME…] --url ENTRY_URL\n"
-        "         (--every 5m | --at 08:00,12:30 | --cron '*/5 * * * *') [--tz ZONE]\n"
+        "         (--every 5m | --at 08:00,12:30 | --cron '*/5 * * * *' | --schedule NAME) [--tz ZONE]\n"
         "         [--sso] [--express-checkout] [--product-url URL] [--wait SECONDS]\n"
         "         [--success-marker TEXT] [--failure-marker TEXT] [--success-xpath X] [--failure-xpath X]\n"
         "         [--login-form XPATH] [--username-field NAME] [--password-field NAME] [--csrf-meta NAME]\n"
         "         [--checkout-url URL] [--flow FILE]   (see docs/JOB.md for flows)\n"
         "  config set ID [any option of config add]   change only what is given, live at the next pass;\n"
-        "         an empty value clears an optional setting (--name '', --tz ''), --sso=no turns a switch off\n"
+        "         an empty value clears an optional setting (--name '', --tz ''), --sso=no turns a switch off;\n"
+        "         --every/--at/--cron override a named --schedule, --schedule NAME alone follows it again\n"
         "  jobs [--overdue | --upcoming]      scheduled jobs\n"
         "  executions [--partner P] [--limit N]\n"
         "  execution show ID\n"
@@ -96,6 +97,7 @@ static const OptionDef option_defs[] = {
         STR_OPT("every", OPT_EVERY, every),
         STR_OPT("at", OPT_AT, at),
         STR_OPT("cron", OPT_CRON, cron),
+        STR_OPT("schedule", OPT_SCHEDULE, schedule),
         STR_OPT("tz", OPT_TZ, tz),
         YESNO_OPT("sso", OPT_SSO, sso),
         YESNO_OPT("express-checkout", OPT_EXPRESS, express_checkout),

@@ -592,6 +592,7 @@ static const struct {
         { OPT_BROWSERS, PIK_CONFIG_FIELD_BROWSERS },
         { OPT_URL, PIK_CONFIG_FIELD_ENTRY_URL },
         { OPT_EVERY | OPT_AT | OPT_CRON, PIK_CONFIG_FIELD_SCHEDULE },
+        { OPT_SCHEDULE, PIK_CONFIG_FIELD_SCHEDULE_NAME },
         { OPT_TZ, PIK_CONFIG_FIELD_TIMEZONE },
         { OPT_SSO, PIK_CONFIG_FIELD_SSO },
         { OPT_EXPRESS, PIK_CONFIG_FIELD_EXPRESS },
@@ -621,6 +622,7 @@ static int config_spec_from_args(Context *c, const char *verb, PikJobConfigSpec 
 
         *spec = (PikJobConfigSpec) {
                 .name = a->name,
+                .schedule_name = a->schedule,
                 .entry_url = a->url,
                 .timezone = a->tz,
                 .sso = a->sso,
@@ -704,9 +706,12 @@ static int config_call(Context *c, const char *method, const PikJobConfigSpec *s
                 r = sd_bus_message_append(m, "s", spec->partner);
                 if (r >= 0)
                         r = sd_bus_message_append_strv(m, spec->browsers);
+                /* No schedule of its own: it follows the named one (--schedule). */
                 if (r >= 0)
                         r = sd_bus_message_append(m, "sss", spec->entry_url,
-                                                  schedule_type_to_string(spec->schedule_type), spec->schedule);
+                                                  fields & PIK_CONFIG_FIELD_SCHEDULE ?
+                                                  schedule_type_to_string(spec->schedule_type) : "",
+                                                  fields & PIK_CONFIG_FIELD_SCHEDULE ? spec->schedule : "");
                 fields &= ~PIK_CONFIG_FIELDS_ADD_FIXED;
         }
         if (r >= 0)
@@ -735,8 +740,8 @@ static int verb_config_add(Context *c, int argc, char **argv) {
                 return fail(c, -EINVAL, "config add needs --browsers NAME[,NAME…].");
         if (!a->url)
                 return fail(c, -EINVAL, "config add needs --url ENTRY_URL.");
-        if (!a->every && !a->at && !a->cron)
-                return fail(c, -EINVAL, "config add needs exactly one of --every, --at or --cron.");
+        if (!a->every && !a->at && !a->cron && !(a->schedule && *a->schedule))
+                return fail(c, -EINVAL, "config add needs one of --every, --at or --cron, or --schedule NAME.");
         r = config_spec_from_args(c, "add", &spec, &fields, &browsers, &flow);
         if (r < 0)
                 return r;
@@ -750,7 +755,9 @@ static int verb_config_add(Context *c, int argc, char **argv) {
                 if (r < 0)
                         return fail(c, r, "Failed to read pikd's reply to AddConfig: %s", strerror(-r));
         } else {
-                r = pik_jobconfig_add(c->db, &spec, c->cfg->timezone, c->now, &id);
+                r = pik_jobconfig_resolve_schedule(c->db, c->cfg, &spec, &fields);
+                if (r >= 0)
+                        r = pik_jobconfig_add(c->db, &spec, c->cfg->timezone, c->now, &id);
                 if (r < 0)
                         return r;
         }
@@ -795,7 +802,9 @@ static int verb_config_set(Context *c, int argc, char **argv) {
                 if (!changes)
                         return -ENOMEM;
         } else {
-                r = pik_jobconfig_set(c->db, id, &spec, fields, c->cfg->timezone, c->now, &changes);
+                r = pik_jobconfig_resolve_schedule(c->db, c->cfg, &spec, &fields);
+                if (r >= 0)
+                        r = pik_jobconfig_set(c->db, id, &spec, fields, c->cfg->timezone, c->now, &changes);
                 if (r < 0)
                         return r;
         }
@@ -1009,7 +1018,7 @@ static int verb_outcomes(Context *c, int argc, char **argv) {
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
 }
 
-#define CONFIG_ADD_OPTS (OPT_NAME | OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
+#define CONFIG_ADD_OPTS (OPT_NAME | OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_SCHEDULE | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
                          OPT_PRODUCT_URL | OPT_WAIT | OPT_SUCCESS_MARKER | OPT_FAILURE_MARKER | OPT_SUCCESS_XPATH | \
                          OPT_FAILURE_XPATH | OPT_LOGIN_FORM | OPT_USERNAME_FIELD | OPT_PASSWORD_FIELD | OPT_CSRF_META | \
                          OPT_CHECKOUT_URL | OPT_FLOW)

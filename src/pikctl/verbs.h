@@ -27,6 +27,7 @@ typedef struct Args {
         const char *every;
         const char *at;
         const char *cron;
+        const char *schedule;     /* a named schedule of pik.conf */
         const char *tz;
         const char *product_url;
         const char *wait;
@@ -126,6 +127,7 @@ enum {
         OPT_RESOLVE = UINT64_C(1) << 36,
         OPT_ALL = UINT64_C(1) << 37,
         OPT_UNTIL = UINT64_C(1) << 38,
+        OPT_SCHEDULE = UINT64_C(1) << 39,
 };
 
 extern const Verb pikctl_verbs[];

@@ -626,10 +626,18 @@ static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (strv_length(browsers) > PIK_CONFIG_BROWSERS_MAX)
                 return invalid(error, "at most %d browsers per configuration", PIK_CONFIG_BROWSERS_MAX);
         spec.browsers = browsers;
-        spec.schedule_type = schedule_type_from_string(schedule_type);
-        if (spec.schedule_type < 0)
-                return invalid(error, "schedule type '%.64s' is invalid: expected interval, daily or cron",
-                               schedule_type);
+        /* An empty type and schedule: it follows a named one (schedule_name). */
+        if (*schedule_type || *spec.schedule) {
+                spec.schedule_type = schedule_type_from_string(schedule_type);
+                if (spec.schedule_type < 0)
+                        return invalid(error, "schedule type '%.64s' is invalid: expected interval, daily or cron",
+                                       schedule_type);
+                fields |= PIK_CONFIG_FIELD_SCHEDULE;
+        } else
+                spec.schedule = NULL;
+        r = pik_jobconfig_resolve_schedule(manager_db(m), m->cfg, &spec, &fields);
+        if (r < 0)
+                return bus_error_set_from_db(error, m->db, r);
         VERIFY_POLKIT(msg, ACTION_MANAGE_CONFIGS, m, error);
 
         r = pik_jobconfig_add(manager_db(m), &spec, m->cfg->timezone, now_utc(), &id);
@@ -661,6 +669,9 @@ static int method_set_config(sd_bus_message *msg, void *userdata, sd_bus_error *
                 return r;
         if (fields == 0)
                 return invalid(error, "nothing to change: no configuration option given");
+        r = pik_jobconfig_resolve_schedule(manager_db(m), m->cfg, &spec, &fields);
+        if (r < 0)
+                return bus_error_set_from_db(error, m->db, r);
         VERIFY_POLKIT(msg, ACTION_MANAGE_CONFIGS, m, error);
 
         r = pik_jobconfig_set(manager_db(m), id, &spec, fields, m->cfg->timezone, now_utc(), &changes);

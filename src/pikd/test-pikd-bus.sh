@@ -76,7 +76,7 @@ fi
 cat >"$DIR/services/org.pik.Manager1.service" <<EOF
 [D-BUS Service]
 Name=org.pik.Manager1
-Exec=$WRAP $PIKD --bus-address=$ADDR --config=$DIR/pik.conf --db=$DB --credentials-dir=$DIR/credentials --idle-timeout=2
+Exec=$WRAP $PIKD --bus-address=$ADDR --config=$DIR/pik.conf --db=$DB --credentials-dir=$DIR/credentials --idle-timeout=8
 EOF
 cat >"$DIR/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -97,7 +97,7 @@ EOF
 
 dbus-daemon --config-file="$DIR/bus.conf" --nofork --print-pid=3 3>"$DIR/bus.pid" 2>"$DIR/bus.log" &
 BUS_PID=$!
-for _ in $(seq 50); do
+for _ in $(seq 600); do
         [ -S "$DIR/bus" ] && break
         sleep 0.1
 done
@@ -147,7 +147,7 @@ expect_ok "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" config add acme --browse
         --url https://acme.test/login --every 5m
 "$MOCK" "$ADDR" "$DIR/answers" "$DIR/polkit.log" 2>"$DIR/mock.log" &
 MOCK_PID=$!
-for _ in $(seq 50); do
+for _ in $(seq 600); do
         busctl --address="$ADDR" status org.freedesktop.PolicyKit1 >/dev/null 2>&1 && break
         sleep 0.1
 done
@@ -237,7 +237,7 @@ expect_json '.canary == false' "no canary at first"
 P=$(pikd_pid)
 printf 'canary = { dns = "localhost"; };\n' >"$DIR/pik.conf"
 kill -HUP "$P"
-for _ in $(seq 50); do
+for _ in $(seq 600); do
         grep -q "Reloaded the configuration" "$DIR/bus.log" && break
         sleep 0.05
 done
@@ -246,7 +246,7 @@ expect_json '.canary == true' "the canary after the reload"
 expect_eq "$(pikd_pid)" "$P" "the same pikd, not a new one"
 printf 'job_expiry = 5;\n' >"$DIR/pik.conf"
 kill -HUP "$P"
-for _ in $(seq 50); do
+for _ in $(seq 600); do
         grep -q "keeping the running configuration" "$DIR/bus.log" && break
         sleep 0.05
 done
@@ -350,6 +350,40 @@ expect_contains "success marker:"
 call ShowConfig int64:2
 expect_json '.schedule_type == "interval" and .schedule == "10m" and .success_marker == null and .browsers == "chrome,ff"
              and .sso == true and .wait_sec == 20'
+
+# A named schedule of pik.conf: pikd resolves the name against the file it
+# has loaded (read again on SIGHUP, or at the next activation).
+printf 'schedules = { office = "cron: 0 8-18 * * mon-fri"; };\n' >"$DIR/pik.conf"
+P=$(pikd_pid)
+if [ -n "$P" ]; then
+        N_RELOADS=$(grep -c "Reloaded the configuration" "$DIR/bus.log")
+        kill -HUP "$P"
+        for _ in $(seq 200); do
+                [ "$(grep -c "Reloaded the configuration" "$DIR/bus.log")" -gt "$N_RELOADS" ] && break
+                [ -z "$(pikd_pid)" ] && break
+                sleep 0.05
+        done
+fi
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddConfig 'sassssa{sv}' globex 1 ff https://globex.test/named "" "" 1 schedule_name s office
+expect_eq "$RC" 0 "AddConfig with a named schedule exit"
+expect_contains "x 3"
+call ShowConfig int64:3
+expect_json '.schedule_type == "cron" and .schedule == "0 8-18 * * mon-fri" and .schedule_from == "named office"'
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        SetConfig 'xa{sv}' 3 2 schedule_type s interval schedule s 15m
+expect_eq "$RC" 0 "SetConfig overriding the named schedule exit"
+call ShowConfig int64:3
+expect_json '.schedule == "15m" and .schedule_override == true'
+N=$(questions)
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        SetConfig 'xa{sv}' 3 1 schedule_name s weekly
+expect_eq "$RC" 1 "an unknown schedule name is refused"
+expect_err_contains "no schedule 'weekly'"
+expect_eq "$(questions)" "$N" "no polkit question for an unknown schedule name"
+call RemoveConfig int64:3
+: >"$DIR/pik.conf"
+
 call RunNow string:globex string:
 expect_eq "$OUT" "   uint32 2" "RunNow queued both browsers"
 call Hold int64:0
@@ -546,7 +580,12 @@ fi
 
 section "idle exit and activation again"
 N=$(questions)
-sleep 3.5
+# Idle for longer than --idle-timeout: pikd lets go of its name (a loaded
+# machine may take a while to get there).
+for _ in $(seq 600); do
+        [ -z "$(pikd_pid)" ] && break
+        sleep 0.1
+done
 run busctl --address="$ADDR" call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
         NameHasOwner s org.pik.Manager1
 expect_eq "$OUT" "b false" "pikd released its name when idle"
@@ -563,7 +602,12 @@ expect_true "pikd logged each change with the caller's uid" \
 
 if [ -n "${PIKD_VALGRIND:-}" ]; then
         section "valgrind"
-        sleep 4         # the second pikd exits when idle and writes its report
+        # The second pikd exits when idle and writes its report.
+        for _ in $(seq 900); do
+                [ -z "$(pikd_pid)" ] && break
+                sleep 0.1
+        done
+        sleep 1
         for log in "$DIR"/valgrind.*.log; do
                 expect_true "valgrind: no errors in $log" grep -q "ERROR SUMMARY: 0 errors" "$log"
                 expect_true "valgrind: no leaks in $log" \

@@ -29,3 +29,7 @@ int parser_get_text(Parser *p, const config_setting_t *s, const char *key, size_
 /* The "channels" list (config-alerts.c). */
 int parse_channels(Parser *p, const config_setting_t *list, PikConfig *c);
 void pik_channel_done(PikChannel *ch);
+
+/* The "schedules" group (config-schedules.c). */
+int parse_schedules(Parser *p, const config_setting_t *group, PikConfig *c);
+void pik_named_schedules_free(PikConfig *c);

@@ -42,6 +42,7 @@ typedef enum KeyType {
         KEY_UNSIGNED,
         KEY_GROUP,
         KEY_CHANNELS,
+        KEY_SCHEDULES,
 } KeyType;
 
 typedef struct ConfigKey ConfigKey;
@@ -201,6 +202,8 @@ static const ConfigKey top_keys[] = {
         { .name = "alerts", .type = KEY_GROUP, .members = alerts_keys },
         /* A list of groups, parsed by parse_channels(). */
         { .name = "channels", .type = KEY_CHANNELS },
+        /* name = "schedule" pairs, parsed by parse_schedules(). */
+        { .name = "schedules", .type = KEY_SCHEDULES },
         {}
 };
 
@@ -306,6 +309,9 @@ static int parse_group(Parser *p, const config_setting_t *group, const char *pre
                         break;
                 case KEY_CHANNELS:
                         r = parse_channels(p, s, c);
+                        break;
+                case KEY_SCHEDULES:
+                        r = parse_schedules(p, s, c);
                         break;
                 default:
                         abort();
@@ -646,6 +652,7 @@ PikConfig *pik_config_free(PikConfig *c) {
         for (size_t i = 0; i < c->n_channels; i++)
                 pik_channel_done(&c->channels[i]);
         free(c->channels);
+        pik_named_schedules_free(c);
         free(c);
         return NULL;
 }

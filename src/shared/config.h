@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "macro.h"
+#include "schedule.h"
 
 /* /etc/pik/pik.conf, libconfig syntax. Every setting is optional; an unknown
  * key, a wrong type or an out-of-range value is an error that names the file,
@@ -49,6 +50,17 @@ typedef struct PikChannel {
         char **partners;           /* NULL: all */
 } PikChannel;
 
+/* A schedule named in pik.conf's "schedules" group (config-schedules.c):
+ * configurations that use it as their default follow it when it changes. */
+#define PIK_SCHEDULES_MAX 256
+#define PIK_SCHEDULE_NAME_MAX 63
+
+typedef struct PikNamedSchedule {
+        char *name;                /* [a-z0-9][a-z0-9_-]* */
+        ScheduleType type;
+        char *text;                /* as pikctl's --every, --at or --cron take it */
+} PikNamedSchedule;
+
 typedef struct PikConfig {
         char *path;                /* the file it came from, or NULL for built-in defaults */
         char *database;            /* default PIK_DB_PATH (/var/lib/pik/pik.db) */
@@ -74,6 +86,8 @@ typedef struct PikConfig {
         } alerts;
         PikChannel *channels;
         size_t n_channels;
+        PikNamedSchedule *schedules;
+        size_t n_schedules;
 } PikConfig;
 
 int pik_config_new_default(PikConfig **ret);
@@ -91,6 +105,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(PikConfig *, pik_config_free);
 
 /* Whether a partner code belongs to this host's shard. */
 bool pik_config_shard_owns(const PikConfig *c, const char *partner_code);
+
+/* The named schedule, or NULL. */
+const PikNamedSchedule *pik_config_find_schedule(const PikConfig *c, const char *name);
 
 /* The channel of that name, or NULL. */
 const PikChannel *pik_config_find_channel(const PikConfig *c, const char *name);

@@ -385,6 +385,7 @@ int pik_db_set_setting(PikDb *db, const char *key, const char *value) {
 static bool column_is_bool(const char *name) {
         static const char *const names[] = {
                 "enabled", "held", "dispatched", "sso", "express_checkout", "retried", "hold", "unconfirmed",
+                "schedule_override",
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (streq(name, names[i]))

@@ -8,6 +8,7 @@
 #include "browser.h"
 #include "job.h"
 #include "jobconfig.h"
+#include "log.h"
 #include "string-util.h"
 
 /* Changing a configuration in place (pikctl config set, SetConfig): the
@@ -31,6 +32,7 @@ static const TextColumn text_columns[] = {
         TEXT("name", PIK_CONFIG_FIELD_NAME, name, "name"),
         TEXT("entry_url", PIK_CONFIG_FIELD_ENTRY_URL, entry_url, "entry URL"),
         TEXT("schedule", PIK_CONFIG_FIELD_SCHEDULE, schedule, "schedule"),
+        TEXT("schedule_name", PIK_CONFIG_FIELD_SCHEDULE_NAME, schedule_name, "default schedule"),
         TEXT("timezone", PIK_CONFIG_FIELD_TIMEZONE, timezone, "time zone"),
         TEXT("product_url", PIK_CONFIG_FIELD_PRODUCT_URL, product_url, "product URL"),
         TEXT("success_marker", PIK_CONFIG_FIELD_SUCCESS_MARKER, success_marker, "success marker"),
@@ -93,7 +95,8 @@ static int stored_load(PikDb *db, int64_t id, Stored *st) {
         if (asprintf(&sql,
                      "SELECT %s c.schedule_type, c.sso, c.express_checkout, c.wait_sec, p.code, "
                      "  (SELECT group_concat(name, ',') FROM (SELECT b.name FROM job_config_browser cb "
-                     "     JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)) "
+                     "     JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)), "
+                     "  c.schedule_override "
                      "FROM job_config c JOIN partner p ON p.id = c.partner_id WHERE c.id = ?", cols) < 0)
                 return -ENOMEM;
         r = pik_db_prepare(db, sql, &s);
@@ -124,6 +127,7 @@ static int stored_load(PikDb *db, int64_t id, Stored *st) {
         st->spec.sso = sqlite3_column_int(s, N_TEXT + 1);
         st->spec.express_checkout = sqlite3_column_int(s, N_TEXT + 2);
         st->spec.wait_sec = sqlite3_column_type(s, N_TEXT + 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, N_TEXT + 3);
+        st->spec.schedule_override = sqlite3_column_int(s, N_TEXT + 6);
         if (*st->browsers) {
                 r = strv_split_comma(st->browsers, PIK_CONFIG_BROWSERS_MAX, (char ***) &st->spec.browsers);
                 if (r < 0)
@@ -166,7 +170,7 @@ static int update_row(PikDb *db, int64_t id, const PikJobConfigSpec *spec, const
                            "  timezone = ?, sso = ?, express_checkout = ?, product_url = ?, wait_sec = ?, "
                            "  success_marker = ?, failure_marker = ?, success_xpath = ?, failure_xpath = ?, "
                            "  login_form = ?, username_field = ?, password_field = ?, csrf_meta = ?, "
-                           "  checkout_url = ?, flow = ? WHERE id = ?", &s);
+                           "  checkout_url = ?, flow = ?, schedule_name = ?, schedule_override = ? WHERE id = ?", &s);
         if (r < 0)
                 return r;
         pik_db_bind_text_optional(s, 1, spec->name);
@@ -191,7 +195,9 @@ static int update_row(PikDb *db, int64_t id, const PikJobConfigSpec *spec, const
         pik_db_bind_text_optional(s, 17, spec->csrf_meta);
         pik_db_bind_text_optional(s, 18, spec->checkout_url);
         pik_db_bind_text_optional(s, 19, spec->flow);
-        sqlite3_bind_int64(s, 20, id);
+        pik_db_bind_text_optional(s, 20, spec->schedule_name);
+        sqlite3_bind_int(s, 21, spec->schedule_name && spec->schedule_override);
+        sqlite3_bind_int64(s, 22, id);
         r = pik_db_step(db, s);
         if (r == -EEXIST)
                 return pik_db_set_error(db, -EEXIST, "partner %s already has a configuration named '%s'",
@@ -306,6 +312,13 @@ int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uin
                 }
         if (fields & PIK_CONFIG_FIELD_SCHEDULE)
                 spec.schedule_type = change->schedule_type;
+        /* A new default (pik_jobconfig_resolve_schedule() settled which
+         * schedule is in force); an own schedule alone overrides the default
+         * the configuration has, if any. */
+        if (fields & PIK_CONFIG_FIELD_SCHEDULE_NAME)
+                spec.schedule_override = change->schedule_override;
+        else if (fields & PIK_CONFIG_FIELD_SCHEDULE)
+                spec.schedule_override = spec.schedule_name != NULL;
         if (fields & PIK_CONFIG_FIELD_SSO)
                 spec.sso = change->sso;
         if (fields & PIK_CONFIG_FIELD_EXPRESS)
@@ -355,6 +368,9 @@ int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uin
         if (r >= 0)
                 r = record(&changes, "express checkout", st.spec.express_checkout ? "yes" : "no",
                            spec.express_checkout ? "yes" : "no");
+        if (r >= 0 && (st.spec.schedule_name || spec.schedule_name))
+                r = record(&changes, "schedule override", st.spec.schedule_override ? "yes" : "no",
+                           spec.schedule_name && spec.schedule_override ? "yes" : "no");
         if (r >= 0)
                 r = record_int(&changes, "wait", st.spec.wait_sec, spec.wait_sec, "engine default");
         if (r < 0)
@@ -380,5 +396,131 @@ int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uin
                 return r;
         if (ret_changes)
                 *ret_changes = changes ? TAKE_PTR(changes) : strdup("");
+        return 0;
+}
+
+typedef struct Follower {
+        int64_t id;
+        char *tz;
+} Follower;
+
+typedef struct FollowerList {
+        Follower *items;
+        size_t n;
+} FollowerList;
+
+static void follower_listp(FollowerList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->items[i].tz);
+        free(l->items);
+}
+
+/* The configurations following `named` whose copy of it is out of date
+ * take the new one. */
+static int follow_one(PikDb *db, const PikNamedSchedule *named, int64_t now, unsigned *moved) {
+        _cleanup_stmt_ sqlite3_stmt *q = NULL, *upd = NULL;
+        _cleanup_(follower_listp) FollowerList l = {};
+        const char *type = schedule_type_to_string(named->type);
+        int r;
+
+        r = pik_db_prepare(db,
+                           "SELECT id, timezone FROM job_config "
+                           "WHERE schedule_name = ?1 AND NOT schedule_override "
+                           "  AND (schedule_type != ?2 OR schedule != ?3)", &q);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(q, 1, named->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, named->text, -1, SQLITE_STATIC);
+        /* Read first, write after: the updates take rows out of the query. */
+        for (;;) {
+                Follower *nf;
+
+                r = pik_db_step(db, q);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                nf = reallocarray(l.items, l.n + 1, sizeof *l.items);
+                if (!nf)
+                        return -ENOMEM;
+                l.items = nf;
+                l.items[l.n].tz = column_dup(q, 1);
+                if (!l.items[l.n].tz)
+                        return -ENOMEM;
+                l.items[l.n++].id = sqlite3_column_int64(q, 0);
+        }
+
+        r = pik_db_prepare(db, "UPDATE job_config SET schedule_type = ?, schedule = ? WHERE id = ?", &upd);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < l.n; i++) {
+                const char *tz = l.items[i].tz;
+                int64_t id = l.items[i].id;
+                PikJobConfigSpec spec = { .schedule_type = named->type, .schedule = named->text };
+                _cleanup_(schedule_freep) Schedule *sched = NULL;
+
+                /* Checked in UTC when pik.conf was read; the configuration's
+                 * own zone could still refuse it (a zone since removed). */
+                if (schedule_parse(named->type, named->text, tz, &sched, NULL) < 0) {
+                        log_warning("Configuration %lld cannot follow schedule '%s' in time zone %s; it keeps its last one.",
+                                    (long long) id, named->name, tz);
+                        continue;
+                }
+                sqlite3_reset(upd);
+                sqlite3_bind_text(upd, 1, type, -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 2, named->text, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(upd, 3, id);
+                r = pik_db_step(db, upd);
+                if (r < 0)
+                        return r;
+                r = reschedule(db, id, &spec, tz, now);
+                if (r < 0)
+                        return r;
+                log_info("Configuration %lld follows schedule '%s': now %s %s.", (long long) id, named->name,
+                         type, named->text);
+                (*moved)++;
+        }
+        return 0;
+}
+
+int pik_jobconfig_follow_named(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_moved) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        _cleanup_stmt_ sqlite3_stmt *gone = NULL;
+        unsigned moved = 0;
+        int r;
+
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; cfg && i < cfg->n_schedules; i++) {
+                r = follow_one(db, &cfg->schedules[i], now, &moved);
+                if (r < 0)
+                        return r;
+        }
+
+        r = pik_db_prepare(db, "SELECT DISTINCT schedule_name FROM job_config "
+                               "WHERE schedule_name IS NOT NULL AND NOT schedule_override", &gone);
+        if (r < 0)
+                return r;
+        for (;;) {
+                const char *name;
+
+                r = pik_db_step(db, gone);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                name = (const char *) sqlite3_column_text(gone, 0);
+                if (!pik_config_find_schedule(cfg, name))
+                        log_warning("%s has no schedule '%s' any more: its configurations keep their last one.",
+                                    cfg && cfg->path ? cfg->path : "pik.conf", name);
+        }
+
+        r = pik_db_commit(TAKE_PTR(tx));
+        if (r < 0)
+                return r;
+        if (ret_moved)
+                *ret_moved = moved;
         return 0;
 }

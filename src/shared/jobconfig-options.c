@@ -17,6 +17,8 @@ const PikConfigOption pik_config_options[] = {
         OPT("schedule_type", SCHEDULE_TYPE, SCHEDULE, schedule_type, "--every --at --cron",
             "interval, daily or cron; with schedule"),
         OPT("schedule", TEXT, SCHEDULE, schedule, "--every --at --cron", "the schedule's text (5m, 08:00, a cron line)"),
+        OPT("schedule_name", TEXT, SCHEDULE_NAME, schedule_name, "--schedule",
+            "a schedule named in pik.conf, followed as the default; empty: none"),
         OPT("timezone", TEXT, TIMEZONE, timezone, "--tz", "time zone the schedule is read in"),
         OPT("sso", BOOL, SSO, sso, "--sso", "log in through the identity provider"),
         OPT("express_checkout", BOOL, EXPRESS, express_checkout, "--express-checkout", "run the express checkout"),

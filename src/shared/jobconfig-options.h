@@ -35,7 +35,7 @@ extern const size_t pik_config_options_count;
  * a{sv}. */
 #define PIK_CONFIG_FIELDS_ADD_FIXED \
         (PIK_CONFIG_FIELD_BROWSERS | PIK_CONFIG_FIELD_ENTRY_URL | PIK_CONFIG_FIELD_SCHEDULE)
-#define PIK_CONFIG_FIELDS_ALL ((uint64_t) (PIK_CONFIG_FIELD_FLOW << 1) - 1)
+#define PIK_CONFIG_FIELDS_ALL ((uint64_t) (PIK_CONFIG_FIELD_SCHEDULE_NAME << 1) - 1)
 
 /* Append an a{sv} with the options of spec in fields. A NULL text is sent
  * as "" (cleared). */

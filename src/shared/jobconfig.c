@@ -68,7 +68,10 @@ int pik_jobconfig_validate(PikDb *db, const PikJobConfigSpec *spec, const char *
         if (spec->wait_sec < -1 || spec->wait_sec > 3600)
                 return pik_db_set_error(db, -EINVAL, "wait must be between 0 and 3600 seconds");
         if (!stype || !spec->schedule)
-                return pik_db_set_error(db, -EINVAL, "a schedule is needed (--every, --at or --cron)");
+                return pik_db_set_error(db, -EINVAL,
+                                        "a schedule is needed (--every, --at, --cron or --schedule NAME)");
+        if (spec->schedule_override && !spec->schedule_name)
+                return pik_db_set_error(db, -EINVAL, "only a named default schedule can be overridden");
         r = pik_validate_text(db, "time zone", tz, 64, false);
         if (r < 0)
                 return r;
@@ -85,6 +88,29 @@ int pik_jobconfig_validate(PikDb *db, const PikJobConfigSpec *spec, const char *
         if (n > PIK_CONFIG_BROWSERS_MAX)
                 return pik_db_set_error(db, -EINVAL, "at most %d browsers per configuration", PIK_CONFIG_BROWSERS_MAX);
 
+        return 0;
+}
+
+int pik_jobconfig_resolve_schedule(PikDb *db, const PikConfig *cfg, PikJobConfigSpec *spec, uint64_t *fields) {
+        const PikNamedSchedule *named;
+
+        if (!(*fields & PIK_CONFIG_FIELD_SCHEDULE_NAME))
+                return 0;
+        if (!spec->schedule_name || !spec->schedule_name[0]) {
+                spec->schedule_name = NULL;
+                spec->schedule_override = false;
+                return 0;
+        }
+        named = pik_config_find_schedule(cfg, spec->schedule_name);
+        if (!named)
+                return pik_db_set_error(db, -ENOENT, "%s names no schedule '%s' (its \"schedules\" group)",
+                                        cfg && cfg->path ? cfg->path : "pik.conf", SNIPPET(spec->schedule_name));
+        spec->schedule_override = *fields & PIK_CONFIG_FIELD_SCHEDULE;
+        if (!spec->schedule_override) {
+                spec->schedule_type = named->type;
+                spec->schedule = named->text;
+                *fields |= PIK_CONFIG_FIELD_SCHEDULE;
+        }
         return 0;
 }
 
@@ -113,8 +139,8 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
                            "INSERT INTO job_config (partner_id, entry_url, schedule_type, schedule, timezone, sso, "
                            "  express_checkout, product_url, wait_sec, success_marker, failure_marker, created_at, "
                            "  success_xpath, failure_xpath, login_form, username_field, password_field, csrf_meta, "
-                           "  checkout_url, flow, name) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+                           "  checkout_url, flow, name, schedule_name, schedule_override) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, partner_id);
@@ -141,6 +167,8 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
         pik_db_bind_text_optional(s, 19, spec->checkout_url);
         pik_db_bind_text_optional(s, 20, spec->flow);
         pik_db_bind_text_optional(s, 21, spec->name);
+        pik_db_bind_text_optional(s, 22, spec->schedule_name);
+        sqlite3_bind_int(s, 23, spec->schedule_name && spec->schedule_override);
         r = pik_db_step(db, s);
         if (r == -EEXIST)
                 return pik_db_set_error(db, -EEXIST, "partner %s already has a configuration named '%s'",
@@ -224,7 +252,11 @@ int pik_jobconfig_set_enabled(PikDb *db, int64_t id, bool enabled, const char *r
         "c.entry_url, c.schedule_type, c.schedule, c.timezone, c.sso, c.express_checkout, "   \
         "c.product_url, c.wait_sec, c.success_marker, c.failure_marker, c.enabled, "   \
         "c.disabled_reason, c.held, c.created_at, c.success_xpath, c.failure_xpath, c.login_form, "   \
-        "c.username_field, c.password_field, c.csrf_meta, c.checkout_url, c.flow IS NOT NULL AS has_flow "
+        "c.username_field, c.password_field, c.csrf_meta, c.checkout_url, c.flow IS NOT NULL AS has_flow, " \
+        "c.schedule_name, c.schedule_override, "                                        \
+        "CASE WHEN c.schedule_name IS NULL THEN 'own' "                                 \
+        "     WHEN c.schedule_override THEN 'own, overriding ' || c.schedule_name "     \
+        "     ELSE 'named ' || c.schedule_name END AS schedule_from "
 
 int pik_jobconfig_list(PikDb *db, json_object **ret) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;

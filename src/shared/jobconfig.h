@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "config.h"
 #include "db.h"
 #include "schedule.h"
 
@@ -16,6 +17,11 @@ typedef struct PikJobConfigSpec {
         const char *entry_url;
         ScheduleType schedule_type;
         const char *schedule;
+        /* A schedule of pik.conf's "schedules" followed as the default;
+         * schedule_type and schedule hold the one in force: the named one's
+         * copy, or the configuration's own when schedule_override. */
+        const char *schedule_name;
+        bool schedule_override;
         const char *timezone;        /* NULL: the configured default */
         bool sso;
         bool express_checkout;
@@ -57,7 +63,23 @@ typedef enum PikJobConfigField {
         PIK_CONFIG_FIELD_CSRF_META      = 1 << 16,
         PIK_CONFIG_FIELD_CHECKOUT_URL   = 1 << 17,
         PIK_CONFIG_FIELD_FLOW           = 1 << 18,
+        PIK_CONFIG_FIELD_SCHEDULE_NAME  = 1 << 19,  /* with schedule_override */
 } PikJobConfigField;
+
+/* Settle a named default schedule before add or set: when fields name one
+ * (spec->schedule_name, as --schedule NAME gives it), look it up in cfg
+ * (-ENOENT with the error set when pik.conf has none of that name). With
+ * no own schedule among fields, the named one's is copied in and followed;
+ * with one, that one overrides it. An empty name stops following one,
+ * keeping the schedule in force as the configuration's own. */
+int pik_jobconfig_resolve_schedule(PikDb *db, const PikConfig *cfg, PikJobConfigSpec *spec, uint64_t *fields);
+
+/* The scheduler's part: each configuration that follows a named schedule
+ * whose text pik.conf has changed takes the new one, and its jobs not yet
+ * dispatched their next run_after after now, as config set does. A name
+ * pik.conf no longer has leaves its configurations on their last schedule
+ * (a warning says which). *ret_moved, if given, counts configurations moved. */
+int pik_jobconfig_follow_named(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_moved);
 
 /* The checks add and set share: every field of spec, as it will be stored.
  * default_tz stands in for a NULL time zone. */

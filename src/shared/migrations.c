@@ -310,6 +310,15 @@ static const char v9[] =
         "ALTER TABLE job_config ADD COLUMN held_reason TEXT;"
         "ALTER TABLE job_config ADD COLUMN held_until INTEGER;";
 
+/* Named schedules (config-schedules.c): a configuration follows the
+ * schedule of pik.conf named schedule_name, copied into schedule_type and
+ * schedule by the scheduler when pik.conf changes it, unless its own
+ * schedule overrides it (schedule_override). */
+static const char v10[] =
+        "ALTER TABLE job_config ADD COLUMN schedule_name TEXT;"
+        "ALTER TABLE job_config ADD COLUMN schedule_override INTEGER NOT NULL DEFAULT 0;"
+        "CREATE INDEX job_config_schedule_name ON job_config(schedule_name) WHERE schedule_name IS NOT NULL;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -320,6 +329,7 @@ const char *const pik_migrations[] = {
         v7,
         v8,
         v9,
+        v10,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

@@ -5,6 +5,7 @@
 
 #include "execution.h"
 #include "job.h"
+#include "jobconfig.h"
 #include "schedule.h"
 #include "scheduler.h"
 #include "string-util.h"
@@ -29,6 +30,11 @@ int pik_scheduler_pass(PikDb *db, const PikConfig *cfg, int64_t now, PikSchedule
         int r;
 
         r = pik_job_register_shard_function(db, cfg);
+        if (r < 0)
+                return r;
+        /* First, so that jobs rolled over below already run on the named
+         * schedules' texts as pik.conf has them now. */
+        r = pik_jobconfig_follow_named(db, cfg, now, &st.followed);
         if (r < 0)
                 return r;
         r = pik_db_begin(db, &tx);

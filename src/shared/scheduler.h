@@ -16,6 +16,7 @@ typedef struct PikSchedulerStats {
         unsigned created;
         unsigned rolled;
         unsigned skipped;        /* turns missed while the job's run was still going */
+        unsigned followed;       /* configurations moved to a named schedule pik.conf changed */
         unsigned bad_schedule;   /* configurations whose schedule no longer parses */
         int64_t bad_config_id;   /* the first of those, for the log */
 } PikSchedulerStats;

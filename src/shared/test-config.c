@@ -642,8 +642,44 @@ static void test_alerts(void) {
                    "channels[1].name", "exists already");
 }
 
+static void test_schedules(void) {
+        _cleanup_(pik_config_freep) PikConfig *d = load_ok("");
+        _cleanup_(pik_config_freep) PikConfig *c = NULL;
+
+        ASSERT_EQ(d->n_schedules, 0);
+        ASSERT_TRUE(!pik_config_find_schedule(d, "hourly"));
+
+        c = load_ok("schedules = {\n"
+                    "  hourly = \"1h\";\n"
+                    "  fast = \"every: 30s\";\n"
+                    "  morning = \"at: 08:00, 12:30\";\n"
+                    "  office = \"cron:0 8-18 * * mon-fri\";\n"
+                    "};\n");
+        ASSERT_EQ(c->n_schedules, 4);
+        ASSERT_STREQ(pik_config_find_schedule(c, "hourly")->text, "1h");
+        ASSERT_EQ(pik_config_find_schedule(c, "hourly")->type, SCHEDULE_INTERVAL);
+        ASSERT_STREQ(pik_config_find_schedule(c, "fast")->text, "30s");
+        ASSERT_EQ(pik_config_find_schedule(c, "fast")->type, SCHEDULE_INTERVAL);
+        ASSERT_STREQ(pik_config_find_schedule(c, "morning")->text, "08:00, 12:30");
+        ASSERT_EQ(pik_config_find_schedule(c, "morning")->type, SCHEDULE_DAILY);
+        ASSERT_STREQ(pik_config_find_schedule(c, "office")->text, "0 8-18 * * mon-fri");
+        ASSERT_EQ(pik_config_find_schedule(c, "office")->type, SCHEDULE_CRON);
+        ASSERT_TRUE(!pik_config_find_schedule(c, "nope"));
+
+        load_fails("schedules = ( \"1h\" );\n", EINVAL, 1, "schedules", "expected a group");
+        load_fails("schedules = {\n  hourly = 3600;\n};\n", EINVAL, 2, "schedules.hourly", "expected a string");
+        load_fails("schedules = {\n  Hourly = \"1h\";\n};\n", EINVAL, 2, "schedules.Hourly", "lower-case");
+        load_fails("schedules = {\n  office = \"cron: 0 25 * * *\";\n};\n", EINVAL, 2, "schedules.office",
+                   "cron schedule '0 25 * * *' is invalid");
+        load_fails("schedules = {\n  noon = \"at: 25:00\";\n};\n", EINVAL, 2, "schedules.noon", "daily schedule");
+        load_fails("schedules = {\n  x = \"5 fortnights\";\n};\n", EINVAL, 2, "schedules.x", "interval schedule");
+        load_fails("schedules = {\n  x = \"\";\n};\n", EINVAL, 2, "schedules.x", "must not be empty");
+}
+
 int main(void) {
         dir = test_tmpdir();
+
+        test_schedules();
 
         test_parse_buffer();
         test_alerts();

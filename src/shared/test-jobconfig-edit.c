@@ -259,6 +259,123 @@ static void test_refused(void) {
         ASSERT_OK(pik_jobconfig_remove(db, other));
 }
 
+static PikConfig *conf(const char *text) {
+        PikConfig *c = NULL;
+
+        ASSERT_OK(pik_config_parse("pik.conf", text, strlen(text), &c, NULL));
+        return c;
+}
+
+/* Resolve as pikctl and pikd do, then set. */
+static int set_named(int64_t id, const PikConfig *c, PikJobConfigSpec *change, uint64_t fields, int64_t now) {
+        int r;
+
+        pik_db_clear_error(db);
+        r = pik_jobconfig_resolve_schedule(db, c, change, &fields);
+        if (r < 0)
+                return r;
+        return pik_jobconfig_set(db, id, change, fields, "UTC", now, NULL);
+}
+
+static void test_named_schedules(void) {
+        _cleanup_(pik_config_freep) PikConfig *office = conf("schedules = { office = \"cron: 0 8-18 * * mon-fri\"; "
+                                                               "hourly = \"1h\"; };");
+        _cleanup_(pik_config_freep) PikConfig *moved = conf("schedules = { office = \"cron: 30 9 * * *\"; "
+                                                              "hourly = \"1h\"; };");
+        _cleanup_(pik_config_freep) PikConfig *gone = conf("");
+        int64_t t0 = T("2026-06-01T10:07:00Z");      /* a Monday */
+        PikJobConfigSpec spec = {
+                .partner = "acme", .browsers = ff_chrome, .entry_url = "https://partner.test/login",
+                .schedule_name = "office", .wait_sec = -1,
+        };
+        uint64_t fields = PIK_CONFIG_FIELD_SCHEDULE_NAME;
+        PikSchedulerStats st;
+        int64_t id, own;
+
+        /* A named default: its schedule copied in, followed. */
+        ASSERT_OK(pik_jobconfig_resolve_schedule(db, office, &spec, &fields));
+        ASSERT_TRUE(fields & PIK_CONFIG_FIELD_SCHEDULE);
+        ASSERT_OK(pik_jobconfig_add(db, &spec, "UTC", t0, &id));
+        ASSERT_COLUMN(id, "schedule_type", "cron");
+        ASSERT_COLUMN(id, "schedule", "0 8-18 * * mon-fri");
+        ASSERT_COLUMN(id, "schedule_name", "office");
+        ASSERT_OK(pik_scheduler_pass(db, office, t0, &st));
+        ASSERT_EQ(st.followed, 0);
+        ASSERT_EQ(run_after(id, "ff"), T("2026-06-01T11:00:00Z"));
+
+        /* pik.conf changes the named schedule: the next pass moves the
+         * configuration and its jobs waiting for the dispatcher. */
+        ASSERT_OK(pik_scheduler_pass(db, moved, t0, &st));
+        ASSERT_EQ(st.followed, 1);
+        ASSERT_COLUMN(id, "schedule", "30 9 * * *");
+        ASSERT_EQ(run_after(id, "ff"), T("2026-06-02T09:30:00Z"));
+        ASSERT_EQ(run_after(id, "chrome"), T("2026-06-02T09:30:00Z"));
+        ASSERT_OK(pik_scheduler_pass(db, moved, t0, &st));
+        ASSERT_EQ(st.followed, 0);
+
+        /* An own schedule overrides the default, which then moves alone. */
+        ASSERT_OK(set_named(id, moved, &(PikJobConfigSpec) { .schedule_type = SCHEDULE_INTERVAL, .schedule = "5m" },
+                            PIK_CONFIG_FIELD_SCHEDULE, t0));
+        ASSERT_COLUMN(id, "schedule_override", "1");
+        ASSERT_COLUMN(id, "schedule_name", "office");
+        ASSERT_OK(pik_scheduler_pass(db, office, t0, &st));
+        ASSERT_EQ(st.followed, 0);
+        ASSERT_COLUMN(id, "schedule", "5m");
+        {
+                _cleanup_free_ char *from = qs("SELECT CASE WHEN schedule_override THEN 'own, overriding ' || "
+                                               "schedule_name END FROM job_config WHERE id = ?", id);
+                ASSERT_STREQ(from, "own, overriding office");
+        }
+
+        /* --schedule NAME alone: the default again, never both at once. */
+        ASSERT_OK(set_named(id, office, &(PikJobConfigSpec) { .schedule_name = "office" },
+                            PIK_CONFIG_FIELD_SCHEDULE_NAME, t0));
+        ASSERT_COLUMN(id, "schedule_override", "0");
+        ASSERT_COLUMN(id, "schedule", "0 8-18 * * mon-fri");
+        ASSERT_EQ(run_after(id, "ff"), T("2026-06-01T11:00:00Z"));
+
+        /* A name pik.conf no longer has: the last schedule stays. */
+        ASSERT_OK(pik_scheduler_pass(db, gone, t0, &st));
+        ASSERT_EQ(st.followed, 0);
+        ASSERT_COLUMN(id, "schedule", "0 8-18 * * mon-fri");
+
+        /* Another default; then none, the schedule in force kept as its own. */
+        ASSERT_OK(set_named(id, office, &(PikJobConfigSpec) { .schedule_name = "hourly" },
+                            PIK_CONFIG_FIELD_SCHEDULE_NAME, t0));
+        ASSERT_COLUMN(id, "schedule_type", "interval");
+        ASSERT_COLUMN(id, "schedule", "1h");
+        ASSERT_OK(set_named(id, office, &(PikJobConfigSpec) { .schedule_name = "" }, PIK_CONFIG_FIELD_SCHEDULE_NAME, t0));
+        ASSERT_COLUMN(id, "schedule_name", NULL);
+        ASSERT_COLUMN(id, "schedule_override", "0");
+        ASSERT_COLUMN(id, "schedule", "1h");
+        ASSERT_OK(pik_scheduler_pass(db, moved, t0, &st));
+        ASSERT_EQ(st.followed, 0);
+
+        /* Named and own at once on add: the own one overrides. */
+        spec.schedule_name = "office";
+        spec.schedule_type = SCHEDULE_INTERVAL;
+        spec.schedule = "10m";
+        spec.name = "own";
+        fields = PIK_CONFIG_FIELD_SCHEDULE_NAME | PIK_CONFIG_FIELD_SCHEDULE;
+        ASSERT_OK(pik_jobconfig_resolve_schedule(db, office, &spec, &fields));
+        ASSERT_OK(pik_jobconfig_add(db, &spec, "UTC", t0, &own));
+        ASSERT_COLUMN(own, "schedule", "10m");
+        ASSERT_COLUMN(own, "schedule_override", "1");
+
+        /* An unknown name: refused, nothing written. */
+        ASSERT_REFUSED(set_named(id, office, &(PikJobConfigSpec) { .schedule_name = "weekly" },
+                                 PIK_CONFIG_FIELD_SCHEDULE_NAME, t0), ENOENT);
+        ASSERT_STREQ(last_error, "pik.conf names no schedule 'weekly' (its \"schedules\" group)");
+        /* Overriding needs a default to override. */
+        ASSERT_REFUSED(pik_jobconfig_add(db, &(PikJobConfigSpec) {
+                .partner = "acme", .browsers = ff_chrome, .entry_url = "https://partner.test/login",
+                .schedule_type = SCHEDULE_INTERVAL, .schedule = "5m", .schedule_override = true, .wait_sec = -1 },
+                "UTC", t0, NULL), EINVAL);
+
+        ASSERT_OK(pik_jobconfig_remove(db, id));
+        ASSERT_OK(pik_jobconfig_remove(db, own));
+}
+
 int main(void) {
         char *dir = NULL;
 
@@ -272,6 +389,7 @@ int main(void) {
         test_schedule_change();
         test_browsers();
         test_refused();
+        test_named_schedules();
         cfg = pik_config_free(cfg);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);
