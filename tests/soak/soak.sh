@@ -11,6 +11,8 @@
 # printed PASS or FAIL with its numbers; exits 1 if any failed.
 
 set -u
+# sort and join agree on the order of ids only in the C locale.
+export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../integration/lib.sh"
 . "$HERE/../integration/pik.sh"
@@ -29,7 +31,7 @@ RSS_MARGIN_KB=4096
 
 DURATION=$((MINUTES * 60))
 FAILS=0
-DATA=$CT_DIR/soak
+DATA=${PIK_SOAK_DATA:-$CT_DIR/soak}
 mkdir -p "$DATA"
 
 verdict() {     # verdict OK NAME DETAILS
@@ -76,30 +78,49 @@ ct_write /run/systemd/system/pik-check@.service.d/50-soak.conf <<EOF
 RuntimeMaxSec=${JOB_EXPIRY}s
 EOF
 
-# Offline (--db), the same code path as over D-Bus, before pikd runs: a
-# thousand configurations in seconds. What each partner's site does, by
-# its number: mostly successes; partner failures (a failure marker, a 500,
-# no marker at all); slow pages (2–4 s); pages that hang past job_expiry.
+# What each partner's site does, by its number: mostly successes; partner
+# failures (a failure marker, a 500, no marker at all); slow pages (2–4 s);
+# pages that hang past job_expiry. The first 20 partners, one of each
+# kind, go in with pikctl --db (offline, the same code path as over D-Bus)
+# before pikd runs; the others are copies of those made with SQL (a
+# thousand pikctl runs take minutes on a loaded machine), each with its own
+# URL and an interval of 10–20 s.
 ct_run sh -c '
 set -e
-db=/var/lib/pik/pik.db site=$1 n=$2
+db=/var/lib/pik/pik.db site=$1
 pikctl --db "$db" browser add firefox --engine http >/dev/null
 pikctl --db "$db" browser add chrome --engine http --user-agent "Mozilla/5.0 pik-soak" >/dev/null
 i=0
-while [ $i -lt "$n" ]; do
+while [ $i -lt 20 ]; do
         i=$((i + 1))
         case $((i % 20)) in
-        15) path=failure ;;
-        16) path=status/500 ;;
-        17) path=no-marker ;;
-        18) path="slow?s=$((2 + i % 3))" ;;
-        19) path="slow?s=40" ;;
-        *) path="ok" ;;
+        15) path="failure?" ;;
+        16) path="status/500?" ;;
+        17) path="no-marker?" ;;
+        18) path="slow?s=$((2 + i % 3))&" ;;
+        19) path="slow?s=40&" ;;
+        *) path="ok?" ;;
         esac
         pikctl --db "$db" partner add "p$i" --name "Partner $i" >/dev/null
-        pikctl --db "$db" config add "p$i" --browsers firefox,chrome --url "$site/$path?p=$i" \
+        pikctl --db "$db" config add "p$i" --browsers firefox,chrome --url "$site/${path}p=$i" \
                 --every "$((10 + i % 11))s" --success-marker "Welcome back" --failure-marker "Service unavailable" >/dev/null
-done' sh "$SITE" "$PARTNERS" || { echo "FAIL: adding the partners"; exit 1; }
+done' sh "$SITE" || { echo "FAIL: adding the partners"; exit 1; }
+ct_run sqlite3 -cmd '.timeout 10000' "$PIK_DB" "
+BEGIN;
+CREATE TEMP TABLE n AS WITH RECURSIVE c(i) AS (SELECT 21 UNION ALL SELECT i + 1 FROM c WHERE i < $PARTNERS)
+        SELECT i, 'p' || ((i - 1) % 20 + 1) AS src FROM c;
+INSERT INTO partner (code, name, enabled, created_at)
+        SELECT 'p' || n.i, 'Partner ' || n.i, 1, p.created_at FROM n JOIN partner p ON p.code = n.src;
+INSERT INTO job_config (partner_id, entry_url, schedule_type, schedule, timezone, success_marker, failure_marker, created_at)
+        SELECT np.id, substr(c.entry_url, 1, length(c.entry_url) - length(n.src) + 1) || n.i, c.schedule_type,
+               (10 + n.i % 11) || 's', c.timezone, c.success_marker, c.failure_marker, c.created_at
+        FROM n JOIN partner sp ON sp.code = n.src JOIN job_config c ON c.partner_id = sp.id
+        JOIN partner np ON np.code = 'p' || n.i;
+INSERT INTO job_config_browser (config_id, browser_id)
+        SELECT nc.id, b.browser_id FROM n JOIN partner sp ON sp.code = n.src JOIN job_config c ON c.partner_id = sp.id
+        JOIN job_config_browser b ON b.config_id = c.id JOIN partner np ON np.code = 'p' || n.i
+        JOIN job_config nc ON nc.partner_id = np.id;
+COMMIT;" || { echo "FAIL: copying the partners"; exit 1; }
 
 # Test only: which scheduled run each execution was started for (the job's
 # run_after when the dispatcher took it), recorded in the dispatcher's own
@@ -298,6 +319,30 @@ overlap=$(pik_sql "SELECT count(*) FROM execution a JOIN execution b ON b.job_id
                    WHERE a.state != 'skipped' AND b.state != 'skipped'
                      AND b.created_at < coalesce(a.finished_at, 9223372036854775807)")
 verdict "$([ "$overlap" = 0 ]; echo $?)" "no overlapping runs of one job" "$overlap pairs"
+
+# Nor of their units: systemd's own "Starting" and "Deactivated" / "Failed
+# with result" entries of each pik-check@ unit, per job, do not overlap
+# either (a unit that outlives its execution's end in the database would).
+ct_journal -o json "MESSAGE_ID=$SD_MESSAGE_UNIT_STARTING" + "MESSAGE_ID=$SD_MESSAGE_UNIT_SUCCESS" + \
+        "MESSAGE_ID=$SD_MESSAGE_UNIT_FAILURE_RESULT" |
+        jq -r 'select(.UNIT // "" | startswith("pik-check@"))
+               | "\(.UNIT | ltrimstr("pik-check@") | rtrimstr(".service")) \(.MESSAGE_ID) \(.__REALTIME_TIMESTAMP)"' |
+        awk -v starting="$SD_MESSAGE_UNIT_STARTING" '
+                $2 == starting { if (!($1 in s) || $3 < s[$1]) s[$1] = $3; next }
+                { if ($3 > e[$1]) e[$1] = $3 }
+                END { for (id in s) print id, s[id], (id in e) ? e[id] : "-" }' | sort >"$DATA/unit-spans"
+pik_sql -separator ' ' "SELECT id, job_id FROM execution WHERE unit IS NOT NULL AND job_id IS NOT NULL" | sort >"$DATA/exec-jobs"
+join "$DATA/exec-jobs" "$DATA/unit-spans" | sort -k2,2n -k3,3n |
+        awk '$2 == job && $3 < end { n++; if (n <= 3) printf "  unit of execution %s started %.1f s before execution %s'"'"'s unit ended\n", $1, (end - $3) / 1e6, prev }
+             { if ($2 != job) end = 0; job = $2; prev = $1
+               if ($4 == "-") end = 9e18; else if ($4 > end) end = $4 }
+             END { print n + 0 > "/dev/stderr" }' 2>"$DATA/unit-overlaps" >"$DATA/unit-overlap-examples"
+spans=$(wc -l <"$DATA/unit-spans")
+unended=$(awk '$3 == "-"' "$DATA/unit-spans" | wc -l)
+uoverlap=$(cat "$DATA/unit-overlaps")
+verdict "$([ "$uoverlap" = 0 ] && [ "$unended" = 0 ]; echo $?)" "no overlapping check units of one job" \
+        "$spans units, $uoverlap started while the job's previous unit still ran, $unended never ended"
+cat "$DATA/unit-overlap-examples"
 
 # pikd's memory: flat across the run.
 read -r first_max last_max first_rss last_rss n_samples < <(awk -v t0="$T0" -v d="$DURATION" '
