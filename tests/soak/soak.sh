@@ -148,8 +148,10 @@ sampler() {
                 if [ -n "$pid" ] && [ "$pid" != 0 ]; then
                         rss=$(ct_run awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
                 fi
-                age=$(pik_sql "SELECT coalesce(strftime('%s', 'now') - min(created_at), 0) FROM execution
-                               WHERE state IN ('pending', 'dispatched', 'started')" 2>/dev/null)
+                # job_expiry counts from the check's start (from its
+                # dispatch until it has started), as RuntimeMaxSec= does.
+                age=$(pik_sql "SELECT coalesce(strftime('%s', 'now') - min(coalesce(started_at, created_at)), 0)
+                               FROM execution WHERE state IN ('pending', 'dispatched', 'started')" 2>/dev/null)
                 echo "$(now) ${pid:-0} ${rss:--} ${age:--}" >>"$DATA/samples"
                 sleep 3
         done
@@ -219,7 +221,7 @@ disk_at=$((T0 + DURATION / 2))
 # through the last third, whose memory is compared with the first's.
 pikd_until=$((T0 + DURATION / 2))
 while [ "$(now)" -lt "$END" ]; do
-        sleep $((2 + RANDOM % 4))
+        sleep $((1 + RANDOM % 3))
         t=$(now)
         if [ "$RESTARTS" = 0 ] && [ "$t" -ge "$restart_at" ]; then
                 ct_run systemctl restart pikd.service && RESTARTS=1
@@ -304,14 +306,23 @@ read -r worst n_over < <(awk -v from="$DISK_FULL_FROM" -v to=$((DISK_FULL_TO + l
         END { print w + 0, n + 0 }' "$DATA/samples")
 verdict "$([ "$n_over" = 0 ]; echo $?)" "no execution waited past job_expiry + a reaper pass ($limit s)" \
         "oldest running seen ${worst} s, $n_over samples over (disk-full episode excluded)"
+# A check that logged its result while the disk was full (or until its
+# report's last chance, job_expiry after) could not have it stored: pikd
+# cannot write; it ends as check-expired (retried) instead. Counted apart.
 ct_journal -o json "MESSAGE_ID=$(pik_message_id SUCCESS)" + "MESSAGE_ID=$(pik_message_id FAILURE)" |
-        jq -r 'select(._SYSTEMD_UNIT // "" | startswith("pik-check@")) | "\(.PIK_EXECUTION) \(.PIK_OUTCOME)"' |
-        sort -u >"$DATA/journal-results"
+        jq -r 'select(._SYSTEMD_UNIT // "" | startswith("pik-check@"))
+               | "\(.PIK_EXECUTION) \(.PIK_OUTCOME) \(.__REALTIME_TIMESTAMP | tonumber / 1000000 | floor)"' |
+        sort -u -k1,1 >"$DATA/journal-results"
 pik_sql -separator ' ' "SELECT execution_id, outcome FROM result" | sort -u >"$DATA/db-results"
-join -a1 -e NONE -o 0,1.2,2.2 "$DATA/journal-results" "$DATA/db-results" | awk '$2 != $3' >"$DATA/lost"
-verdict "$([ ! -s "$DATA/lost" ]; echo $?)" "every result a check logged is in the database" \
-        "$(wc -l <"$DATA/journal-results") logged, $(wc -l <"$DATA/lost") missing or different$(
-        [ -s "$DATA/lost" ] && printf ': %s' "$(head -n 3 "$DATA/lost" | tr '\n' ';')")"
+join -a1 -e NONE -o 0,1.2,2.2,1.3 "$DATA/journal-results" "$DATA/db-results" | awk '$2 != $3' >"$DATA/differ"
+awk -v from="$DISK_FULL_FROM" -v to=$((DISK_FULL_TO + JOB_EXPIRY + REAPER_SLACK)) \
+        '{ print >((from > 0 && $4 >= from && $4 <= to) ? FILENAME ".disk-full" : FILENAME ".lost") }' "$DATA/differ"
+touch "$DATA/differ.lost" "$DATA/differ.disk-full"
+verdict "$([ ! -s "$DATA/differ.lost" ]; echo $?)" "every result a check logged is in the database" \
+        "$(wc -l <"$DATA/journal-results") logged, $(wc -l <"$DATA/differ.lost") missing or different$(
+        [ -s "$DATA/differ.lost" ] && printf ': %s' "$(head -n 3 "$DATA/differ.lost" | tr '\n' ';')"); \
+$(wc -l <"$DATA/differ.disk-full") logged while the disk was full, recorded as $(
+        awk '{ print $3 }' "$DATA/differ.disk-full" | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')"
 
 # No overlapping runs of one job: each execution starts after the one
 # before it ended.
@@ -356,9 +367,16 @@ allowed=$((first_max + first_max * RSS_MARGIN_PCT / 100 + RSS_MARGIN_KB))
 verdict "$([ "$first_max" -gt 0 ] && [ "$last_max" -gt 0 ] && [ "$last_max" -le "$allowed" ]; echo $?)" \
         "pikd's memory flat" "RSS first ${first_rss} kB, last ${last_rss} kB; max first third ${first_max} kB, last third ${last_max} kB, allowed ${allowed} kB; $n_samples samples"
 
+# Kept for a look afterwards when PIK_SOAK_DATA names where.
+if [ -n "${PIK_SOAK_DATA:-}" ]; then
+        ct_run sqlite3 -cmd '.timeout 10000' "$PIK_DB" ".backup /tmp/soak.db" &&
+                ct_run cat /tmp/soak.db >"$DATA/pik.db"
+        ct_journal -o short-precise >"$DATA/journal.txt"
+        echo "database and journal kept in $DATA"
+fi
 if [ "$FAILS" -gt 0 ]; then
         echo "---- diagnostics ----"
-        head -n 20 "$DATA/lost"
+        head -n 20 "$DATA/differ.lost"
         pik_dump_diag 2>&1 | tail -n 80
 fi
 echo "soak: $FAILS invariants failed"
