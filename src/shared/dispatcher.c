@@ -21,7 +21,11 @@ typedef struct Running {
         char unit[PIK_CHECK_UNIT_MAX];
 } Running;
 
-/* The executions waiting for a report, created at or before `before`. */
+/* The executions waiting for a report, started (or, not started yet,
+ * created) at or before `before`. From the start, as RuntimeMaxSec= of the
+ * check's unit counts: a unit that systemd starts seconds after the
+ * dispatch (a loaded host) must not be reaped while it runs, its report
+ * then refused and its retry started beside it. */
 static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *q = NULL;
         _cleanup_free_ Running *l = NULL;
@@ -29,7 +33,7 @@ static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n)
         int r;
 
         r = pik_db_prepare(db, "SELECT id, started_at IS NOT NULL FROM execution WHERE state IN "
-                               PIK_EXECUTION_RUNNING_SQL " AND created_at <= ?1 ORDER BY id", &q);
+                               PIK_EXECUTION_RUNNING_SQL " AND coalesce(started_at, created_at) <= ?1 ORDER BY id", &q);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(q, 1, before);
@@ -125,7 +129,7 @@ int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *
         r = pik_db_begin(db, &tx);
         if (r < 0)
                 return r;
-        /* Still waiting for a report, and created job_expiry or more ago. */
+        /* Still waiting for a report, and started (or created) job_expiry or more ago. */
         r = list_running(db, now - (int64_t) cfg->job_expiry_sec, &l, &n);
         if (r < 0)
                 return r;

@@ -404,7 +404,7 @@ static void test_units(void) {
         ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
         ASSERT_EQ(st.dispatched, 3);
         f.alive_id = f.rec.ids[2];
-        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'started', started_at = 1 WHERE id IN "
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'started', started_at = created_at WHERE id IN "
                                   "(SELECT max(id) - 2 FROM execution)"));
 
         ASSERT_OK(pik_dispatcher_pass(db, cfg, now + 1, &s, &st));
@@ -463,6 +463,50 @@ static void test_confirmation(void) {
         cfg->retry.confirm_after_sec = 0;
 }
 
+/* job_expiry counts from when the check fetched its job (RuntimeMaxSec= of
+ * its unit counts from the unit's start too), not from the dispatch: on a
+ * loaded host a unit can start seconds after its execution was created, and
+ * a pass can take its clock long before it writes. Reaped by the dispatch
+ * time, such a check was refused its report (the journal said success, the
+ * database check-expired) and its retry ran beside it (the soak found it). */
+static void set_started(int64_t id, int64_t at) {
+        char sql[128];
+
+        snprintf(sql, sizeof sql, "UPDATE execution SET state = 'started', started_at = %lld WHERE id = %lld",
+                 (long long) at, (long long) id);
+        ASSERT_OK(pik_db_exec(db, sql));
+}
+
+static void test_reap_counts_from_start(void) {
+        Recorder rec = {};
+        PikDispatcherStats st;
+        int64_t now = T0 + 50000, id;
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
+                                  "UPDATE scheduled_job SET dispatched = 1;"
+                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 WHERE id = 1;"));
+        ASSERT_EQ(dispatch(&rec, now).dispatched, 1);
+        id = rec.ids[0];
+        /* Its unit starts and fetches its job 8 s after the dispatch. */
+        set_started(id, now + 8);
+
+        st = dispatch(&rec, now + cfg->job_expiry_sec + 1);
+        ASSERT_EQ(st.reaped, 0);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'started'", (long long) id), 1);
+        ASSERT_OK(report(id, "success", now + cfg->job_expiry_sec + 2));
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'success'", (long long) id), 1);
+
+        /* One that fetched its job and then never reported is reaped
+         * job_expiry after it started. */
+        ASSERT_OK(pik_job_run_now(db, "alpha", NULL, now + 100));
+        ASSERT_EQ(dispatch(&rec, now + 100).dispatched, 1);
+        id = rec.ids[1];
+        set_started(id, now + 105);
+        ASSERT_EQ(dispatch(&rec, now + 104 + cfg->job_expiry_sec).reaped, 0);
+        ASSERT_EQ(dispatch(&rec, now + 105 + cfg->job_expiry_sec).reaped, 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) id), 1);
+}
+
 int main(void) {
         char *dir = NULL;
 
@@ -482,6 +526,7 @@ int main(void) {
         test_start_failure();
         test_units();
         test_confirmation();
+        test_reap_counts_from_start();
         cfg = pik_config_free(cfg);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);

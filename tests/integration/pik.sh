@@ -88,6 +88,9 @@ pik_message_id() {
 # systemd's own "unit started" entry: one per run of a unit.
 SD_MESSAGE_UNIT_STARTED=39f53479d3a045ac8e11786248231fbf
 SD_MESSAGE_UNIT_STARTING=7d4958e842da4a758f6c1cdc7b36dcc5
+# Its entries when a unit has ended: "Deactivated successfully", "Failed with result".
+SD_MESSAGE_UNIT_SUCCESS=7ad2d189f7e94e70a38c781354912448
+SD_MESSAGE_UNIT_FAILURE_RESULT=d9b373ed55a64feb8242e02dbe79a49c
 
 pik_unit_runs() {
         ct_journal -o json "UNIT=pik-check@$1.service" "MESSAGE_ID=$SD_MESSAGE_UNIT_STARTED" | grep -c .
