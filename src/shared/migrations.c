@@ -310,6 +310,22 @@ static const char v9[] =
         "ALTER TABLE job_config ADD COLUMN held_reason TEXT;"
         "ALTER TABLE job_config ADD COLUMN held_until INTEGER;";
 
+/* Scheduled maintenance windows (maintenance.c): whether one is open is
+ * computed from its cron expression and duration at the reader's now,
+ * never stored. A window of everything has neither partner nor
+ * configuration; one goes with the partner or configuration it covers. */
+static const char v10[] =
+        "CREATE TABLE maintenance_window ("
+        "  id INTEGER PRIMARY KEY,"
+        "  partner_id INTEGER REFERENCES partner(id) ON DELETE CASCADE,"
+        "  config_id INTEGER REFERENCES job_config(id) ON DELETE CASCADE,"
+        "  cron TEXT NOT NULL,"
+        "  timezone TEXT NOT NULL,"
+        "  duration INTEGER NOT NULL CHECK (duration > 0),"
+        "  reason TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  CHECK (partner_id IS NULL OR config_id IS NULL));";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -320,6 +336,7 @@ const char *const pik_migrations[] = {
         v7,
         v8,
         v9,
+        v10,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);
