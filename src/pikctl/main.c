@@ -54,6 +54,9 @@ static const char usage_text[] =
         "  run-now PARTNER [--browser NAME]   queue a partner's checks for the next dispatcher pass\n"
         "  hold [CONFIG_ID] [--reason TEXT] [--until TIME] | release [CONFIG_ID]\n"
         "                                     without an id: everything; --until 2h or an ISO 8601 time\n"
+        "  maintenance add (--partner CODE | --config ID | --all) --cron EXPR --duration TIME\n"
+        "         [--tz ZONE] --reason TEXT   a window opening at each cron start, e.g. --duration 2h\n"
+        "  maintenance list | remove ID       scheduled maintenance windows\n"
         "\n"
         "Options:\n"
         "  -h --help             Show this help (also: pikctl COMMAND --help)\n"
@@ -110,6 +113,7 @@ static const OptionDef option_defs[] = {
         STR_OPT("since", OPT_SINCE, since),
         STR_OPT("limit", OPT_LIMIT, limit),
         STR_OPT("until", OPT_UNTIL, until),
+        STR_OPT("duration", OPT_DURATION, duration),
         BOOL_OPT("force", OPT_FORCE, force),
         BOOL_OPT("overdue", OPT_OVERDUE, overdue),
         BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),
@@ -339,6 +343,21 @@ static int run(int argc, char **argv) {
                                 break;
                         }
                 return -EINVAL;
+        }
+
+        /* maintenance add --config ID: the global --config (a file) is
+         * taken as the configuration id there, since both spell the same. */
+        if ((verb->options & OPT_CONFIG_ID) && cli.config_path) {
+                Context tmp = { .args = &args };
+
+                r = parse_id(&tmp, cli.config_path, &args.config_id);
+                free(tmp.error);
+                if (r < 0) {
+                        log_error("Invalid --config '%s': maintenance add takes a configuration id there.",
+                                  SNIPPET(cli.config_path));
+                        return -EINVAL;
+                }
+                cli.config_path = args.config_path = NULL;
         }
 
         args.seen = st.seen;

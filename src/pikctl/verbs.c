@@ -179,6 +179,10 @@ static void print_status_cells(StatusPrinter *p, const PikStatusRow *row, int64_
                 snprintf(outcome, sizeof outcome, "held%s%s%s%s", row->held_until > 0 ? " until " : "",
                          row->held_until > 0 ? format_timestamp(until, row->held_until) : "",
                          row->held_reason ? ", " : "", row->held_reason ?: "");
+        } else if (row->enabled && row->maintenance_until > 0) {
+                char until[FORMAT_TIMESTAMP_MAX];
+
+                snprintf(outcome, sizeof outcome, "maintenance until %s", format_timestamp(until, row->maintenance_until));
         } else
                 snprintf(outcome, sizeof outcome, "%s", row->outcome ?: "-");
         if (row->outcome)
@@ -194,7 +198,8 @@ static void print_status_cells(StatusPrinter *p, const PikStatusRow *row, int64_
         if (p->n == 0)
                 output_table_header(&p->c->out, status_columns, ELEMENTSOF(status_columns), p->widths);
         /* A check that does not run is not coloured as failing. */
-        output_table_cells(&p->c->out, cells, row->outcome && row->enabled && !row->held ? row->kind : NULL,
+        output_table_cells(&p->c->out, cells,
+                           row->outcome && row->enabled && !row->held && row->maintenance_until == 0 ? row->kind : NULL,
                            status_columns, ELEMENTSOF(status_columns), p->widths);
         p->n++;
 }
@@ -247,6 +252,7 @@ static void status_row_from_json(json_object *o, PikStatusRow *ret) {
                 .held = json_int(o, "held"),
                 .held_reason = json_str(o, "held_reason"),
                 .held_until = json_time(o, "held_until"),
+                .maintenance_until = json_time(o, "maintenance_until"),
                 .outcome = json_str(o, "outcome"),
                 .kind = json_str(o, "kind"),
                 .result_id = json_int(o, "result_id"),
@@ -1048,6 +1054,10 @@ const Verb pikctl_verbs[] = {
         { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
         { NULL, "hold", 0, 1, VERB_WRITES, OPT_REASON | OPT_UNTIL, verb_hold },
         { NULL, "release", 0, 1, VERB_WRITES, 0, verb_release },
+        { "maintenance", "add", 0, 0, VERB_WRITES,
+          OPT_PARTNER | OPT_CONFIG_ID | OPT_ALL | OPT_CRON | OPT_DURATION | OPT_TZ | OPT_REASON, verb_maintenance_add },
+        { "maintenance", "list", 0, 0, 0, 0, verb_maintenance_list },
+        { "maintenance", "remove", 1, 1, VERB_WRITES, 0, verb_maintenance_remove },
 };
 
 const size_t pikctl_verbs_count = ELEMENTSOF(pikctl_verbs);
