@@ -277,6 +277,65 @@ static int open_offline(const CliCommon *cli, const Verb *verb, PikConfig **ret_
         return 0;
 }
 
+/* pikd refuses a pik.conf that does not load: at start (so D-Bus
+ * activation fails, or waits for a pikd that never comes) and at reload
+ * (keeping the old one). Say so with file, line and key before calling
+ * it. A file this user may not read is left for pikd to judge. */
+static int check_pikd_config(void) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = pik_config_load(PIK_CONFIG_PATH, true, &cfg, &error);
+        if (r == -EACCES || r == -EPERM)
+                return 0;
+        if (r < 0) {
+                log_error("%s", error ?: strerror(-r));
+                log_error("pikd refuses this configuration (at start; at reload it keeps the one it runs): "
+                          "fix " PIK_CONFIG_PATH ", then systemctl reload pikd.");
+                return -EIO;
+        }
+        return 0;
+}
+
+static bool is_id(const char *s) {
+        if (!s || !*s || *s == '0' || strlen(s) > 18)
+                return false;
+        return strspn(s, "0123456789") == strlen(s);
+}
+
+/* "maintenance add --config ID" spells the configuration with the same
+ * option as the global --config FILE: take a numeric --config after
+ * "maintenance add" out of argv before the options are parsed, so that
+ * both can be given (a file is never a bare number here). */
+static int take_config_id(int *argc, char **argv, int64_t *ret) {
+        int verb = -1;
+
+        for (int i = 1; i + 1 < *argc; i++)
+                if (streq(argv[i], "maintenance") && streq(argv[i + 1], "add")) {
+                        verb = i + 2;
+                        break;
+                }
+        if (verb < 0)
+                return 0;
+        for (int i = verb; i < *argc; i++) {
+                const char *v = NULL;
+                int n = 0;
+
+                if (streq(argv[i], "--config") && i + 1 < *argc && is_id(argv[i + 1]))
+                        v = argv[i + 1], n = 2;
+                else if (startswith(argv[i], "--config=") && is_id(argv[i] + STRLEN("--config=")))
+                        v = argv[i] + STRLEN("--config="), n = 1;
+                if (!v)
+                        continue;
+                *ret = strtoll(v, NULL, 10);
+                memmove(argv + i, argv + i + n, (size_t) (*argc - i - n + 1) * sizeof *argv);
+                *argc -= n;
+                return 1;
+        }
+        return 0;
+}
+
 static int run(int argc, char **argv) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
         _cleanup_(pik_db_closep) PikDb *db = NULL;
@@ -304,6 +363,8 @@ static int run(int argc, char **argv) {
                 .help = help,
                 .userdata = &st,
         };
+        if (take_config_id(&argc, argv, &args.config_id) > 0)
+                st.seen |= OPT_CONFIG_ID;
         r = cli_parse(&program, argc, argv, &cli);
         if (r <= 0)
                 return r;
@@ -345,21 +406,6 @@ static int run(int argc, char **argv) {
                 return -EINVAL;
         }
 
-        /* maintenance add --config ID: the global --config (a file) is
-         * taken as the configuration id there, since both spell the same. */
-        if ((verb->options & OPT_CONFIG_ID) && cli.config_path) {
-                Context tmp = { .args = &args };
-
-                r = parse_id(&tmp, cli.config_path, &args.config_id);
-                free(tmp.error);
-                if (r < 0) {
-                        log_error("Invalid --config '%s': maintenance add takes a configuration id there.",
-                                  SNIPPET(cli.config_path));
-                        return -EINVAL;
-                }
-                cli.config_path = args.config_path = NULL;
-        }
-
         args.seen = st.seen;
         Context ctx = { .args = &args };
 
@@ -380,6 +426,9 @@ static int run(int argc, char **argv) {
                         log_error("--now and --config apply to offline use only (with --db PATH).");
                         return -EINVAL;
                 }
+                r = check_pikd_config();
+                if (r < 0)
+                        return r;
                 r = sd_bus_open_system(&bus);
                 if (r < 0) {
                         log_error_errno(r, "Failed to connect to the system bus: %m (use --db PATH to work offline)");

@@ -45,6 +45,13 @@ static int bus_callv(Context *c, const char *method, sd_bus_message **reply, con
 
         r = sd_bus_call_methodv(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, method, &error, reply, types, ap);
         if (r < 0) {
+                /* pikd did not start or did not answer: its journal says
+                 * why (a pik.conf it refuses, among others). */
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT,
+                                           SD_BUS_ERROR_SERVICE_UNKNOWN, "org.freedesktop.DBus.Error.Spawn.ChildExited",
+                                           "org.freedesktop.DBus.Error.Spawn.Failed", "org.freedesktop.systemd1.UnitFailed"))
+                        return fail(c, -EIO, "pikd did not answer %s: %s (see journalctl -u pikd)", method,
+                                    error.message ?: error.name);
                 if (sd_bus_error_is_set(&error))
                         return fail(c, bus_error_to_errno(&error), "%s", error.message ?: error.name);
                 return fail(c, r, "Failed to call %s on pikd: %s", method, strerror(-r));

@@ -316,7 +316,8 @@ static const char v9[] =
  * configuration; one goes with the partner or configuration it covers. */
 static const char v10[] =
         "CREATE TABLE maintenance_window ("
-        "  id INTEGER PRIMARY KEY,"
+        /* AUTOINCREMENT: a removed window's id never names another. */
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
         "  partner_id INTEGER REFERENCES partner(id) ON DELETE CASCADE,"
         "  config_id INTEGER REFERENCES job_config(id) ON DELETE CASCADE,"
         "  cron TEXT NOT NULL,"
