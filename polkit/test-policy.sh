@@ -32,7 +32,7 @@ else
         echo "polkit's DTD not installed: validity not checked"
 fi
 
-want="org.pik.hold org.pik.manage-browsers org.pik.manage-configs org.pik.manage-partners org.pik.run-now"
+want="org.pik.hold org.pik.maintenance org.pik.manage-browsers org.pik.manage-configs org.pik.manage-partners org.pik.run-now"
 got=$(xmllint --nonet --xpath '//action/@id' "$policy" | sed 's/ *id="\([^"]*\)"/\1\n/g' | sed '/^$/d' | sort | tr '\n' ' ')
 if [ "${got% }" != "$want" ]; then
         echo "actions: got '$got', want '$want'" >&2

@@ -428,6 +428,11 @@ expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/syntax.conf" part
 expect_err_contains "syntax.conf"
 expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/no-such.conf" partner add zed --name Zed
 expect_err_contains "no-such.conf"
+# status names the broken file too, and does not exit 0 with it.
+expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/bad-key.conf" status
+expect_err_contains "bad-key.conf:3: unknown key 'frobnicate'"
+expect_exit 1 "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/range.conf" status --json
+expect_err_contains "range.conf:1: job_expiry"
 expect_eq "$(db_state)" "$before" "a bad configuration file leaves the database unchanged"
 # The configured time zone is the default of new configurations.
 printf 'timezone = "America/New_York";\n' >"$TMP/tz.conf"
@@ -607,6 +612,68 @@ expect_err_contains "reason"
 expect_rejected 2 pk hold --reason $'\xff\xfe'
 expect_rejected 4 pk hold 999 --reason x --until 1h
 expect_rejected 2 pk release 1 --reason x
+
+# ---------------------------------------------------------------------------
+section "maintenance windows"
+
+# Refusals first: each names what is wrong and changes nothing.
+expect_rejected 2 pk maintenance add --partner shop --cron '0 25 * * *' --duration 2h --reason upgrade
+expect_err_contains "hour field"
+expect_rejected 2 pk maintenance add --partner shop --cron 'sometimes' --duration 2h --reason upgrade
+expect_err_contains "cron expression 'sometimes' is invalid"
+expect_rejected 2 pk maintenance add --partner shop --cron '0 12 * * *' --duration 0 --reason upgrade
+expect_err_contains "--duration"
+expect_rejected 2 pk maintenance add --partner shop --cron '0 12 * * *' --duration 30d --reason upgrade
+expect_err_contains "at most 7d"
+expect_rejected 2 pk maintenance add --partner shop --cron '0 12 * * *' --duration 30s --reason upgrade
+expect_err_contains "duration"
+expect_rejected 2 pk maintenance add --partner shop --cron '0 12 * * *' --duration 2h --tz Mars/Olympus --reason upgrade
+expect_err_contains "time zone 'Mars/Olympus'"
+expect_rejected 4 pk maintenance add --partner nobody --cron '0 12 * * *' --duration 2h --reason upgrade
+expect_err_contains "partner 'nobody' not found"
+expect_rejected 4 pk maintenance add --config 99 --cron '0 12 * * *' --duration 2h --reason upgrade
+expect_err_contains "configuration 99 not found"
+expect_rejected 2 pk maintenance add --partner shop --all --cron '0 12 * * *' --duration 2h --reason upgrade
+expect_err_contains "exactly one of"
+expect_rejected 2 pk maintenance add --partner shop --cron '0 12 * * *' --duration 2h
+expect_err_contains "--reason"
+expect_rejected 2 pk maintenance add --partner shop --duration 2h --reason upgrade
+expect_err_contains "--cron"
+expect_rejected 2 pk maintenance add --partner shop --cron '0 12 * * *' --duration 2h --reason upgrade --browser ff
+expect_rejected 4 pk maintenance remove 1
+expect_rejected 2 pk maintenance remove abc
+
+# Every day 12:00-14:00 UTC (NOW is 12:00): the shop's due job is not
+# dispatched, status says so, and the job runs after the window.
+expect_ok pk maintenance add --partner shop --cron '0 12 * * *' --duration 2h --tz UTC --reason "shop upgrade"
+expect_contains "Added maintenance window 1 for partner shop"
+expect_ok pk maintenance list --json
+expect_json 'length == 1 and .[0].scope == "partner" and .[0].partner == "shop" and .[0].duration_sec == 7200
+        and .[0].active_until == "'"$(iso $((NOW_S + 7200)))"'" and .[0].next_start == "'"$(iso $((NOW_S + 86400)))"'"
+        and .[0].reason == "shop upgrade"' "the window is listed, open until 14:00"
+expect_ok pk maintenance list
+expect_contains "shop upgrade"
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "0 job(s) due"
+expect_ok pk status
+expect_contains "maintenance until $(iso $((NOW_S + 7200)))"
+expect_ok pk status --json
+expect_json '.rows[0].maintenance_until == "'"$(iso $((NOW_S + 7200)))"'"' "status JSON has the window's end"
+expect_ok pk status --json --now "$(iso $((NOW_S + 7200)))"
+expect_json '.rows[0].maintenance_until == null' "the window closed by itself"
+expect_unchanged disp --dry-run --now "$(iso $((NOW_S + 7200)))"
+expect_contains "1 job(s) due"
+# The configuration's own window, given with the same --config that names
+# a file before the command: both are understood.
+expect_ok pk maintenance add --config 1 --cron '30 12 * * *' --duration 1h --reason "one check"
+expect_contains "configuration 1"
+expect_ok pk maintenance remove 1
+expect_contains "Removed maintenance window 1."
+expect_ok pk maintenance remove 2
+expect_ok pk maintenance list --json
+expect_json 'length == 0'
+expect_unchanged disp --dry-run --now "$T10"
+expect_contains "1 job(s) due"
 
 expect_ok pk run-now shop
 expect_contains "shop"

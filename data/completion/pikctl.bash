@@ -32,6 +32,8 @@ declare -gA _pikctl_verb_opts=(
         [notifications]=""
         [run-now]="--browser"
         [hold]="--reason --until" [release]=""
+        [maintenance add]="--partner --config --all --cron --duration --tz --reason"
+        [maintenance list]="" [maintenance remove]=""
 )
 _pikctl_global_opts="--help --version --json --db --config --now"
 # Options that take a value (the next word is not a command).
@@ -39,7 +41,7 @@ _pikctl_arg_opts=" --db --config --now --name --reason --engine --user-agent --w
         --http-version --header --ca-file --resolve --browsers --url --every --at --cron --schedule --tz
         --product-url --wait --success-marker --failure-marker --success-xpath --failure-xpath
         --login-form --username-field --password-field --csrf-meta --checkout-url --flow
-        --partner --browser --kind --since --limit --until "
+        --partner --browser --kind --since --limit --until --duration "
 
 # _pikctl_list WHAT KEY: the values of KEY in `pikctl WHAT list --json`.
 _pikctl_list() {
@@ -79,7 +81,7 @@ _pikctl() {
         [ -x "$_pikctl_cmd" ] || _pikctl_cmd=pikctl
 
         case ${pos[0]:-} in
-        partner | browser | config | execution | result)
+        partner | browser | config | execution | result | maintenance)
                 group=${pos[0]}
                 [ "${#pos[@]}" -ge 2 ] && verb="$group ${pos[1]}"
                 npos=$((${#pos[@]} - 2))
@@ -151,12 +153,13 @@ _pikctl() {
 
         if [ -z "$group" ] && [ -z "$verb" ]; then
                 mapfile -t COMPREPLY < <(compgen -W "status partner browser config jobs executions execution
-                        results result outcomes alerts notifications run-now hold release" -- "$cur")
+                        results result outcomes alerts notifications run-now hold release maintenance" -- "$cur")
                 return 0
         fi
         if [ -z "$verb" ]; then
                 local subs="list show add remove enable disable"
                 [ "$group" = execution ] || [ "$group" = result ] && subs="show"
+                [ "$group" = maintenance ] && subs="add list remove"
                 mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
                 return 0
         fi
@@ -171,6 +174,9 @@ _pikctl() {
                 ;;
         "config show" | "config remove" | "config enable" | "config disable" | hold | release)
                 mapfile -t COMPREPLY < <(compgen -W "$(_pikctl_list config id)" -- "$cur")
+                ;;
+        "maintenance remove")
+                mapfile -t COMPREPLY < <(compgen -W "$(_pikctl_list maintenance id)" -- "$cur")
                 ;;
         esac
         return 0

@@ -59,7 +59,7 @@ P=$PIKCTL DB=$T/pik.db
 } >/dev/null || { echo "FAIL: setting up $DB with $P"; exit 1; }
 
 # Commands and subcommands.
-expect "$P " status partner browser config jobs executions execution results result outcomes alerts notifications run-now hold release
+expect "$P " status partner browser config jobs executions execution results result outcomes alerts notifications run-now hold release maintenance
 expect "$P r" results result run-now release
 expect "$P partner " list show add remove enable disable
 expect "$P config e" enable
@@ -71,6 +71,8 @@ expect "$P --" --help --version --json --db --config --now
 expect "$P partner add acme --" --help --version --json --db --config --now --name
 expect "$P jobs --o" --overdue
 expect "$P alerts --a" --all
+expect "$P maintenance " add list remove
+expect "$P maintenance add --du" --duration
 expect "$P n" notifications
 expect "$P results --k" --kind
 expect "$P browser add x --e" --engine
@@ -110,6 +112,8 @@ declare -A optname
 while read -r name bit; do
         optname[$bit]=$name
 done < <(grep -oE '[A-Z]+_OPT\("[a-z-]+", *OPT_[A-Z_]+' "$MAIN_C" | sed -E 's/.*\("([^"]*)", *(OPT_[A-Z_]+)/\1 \2/')
+# maintenance add --config ID: main.c takes it out of argv before the table.
+optname[OPT_CONFIG_ID]=config
 [ "${#optname[@]}" -gt 20 ] || { echo "FAIL: found ${#optname[@]} options in $MAIN_C"; fail=1; }
 # #define NAME (OPT_A | …) macros over several lines.
 declare -A macros

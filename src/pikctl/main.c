@@ -55,6 +55,9 @@ static const char usage_text[] =
         "  run-now PARTNER [--browser NAME]   queue a partner's checks for the next dispatcher pass\n"
         "  hold [CONFIG_ID] [--reason TEXT] [--until TIME] | release [CONFIG_ID]\n"
         "                                     without an id: everything; --until 2h or an ISO 8601 time\n"
+        "  maintenance add (--partner CODE | --config ID | --all) --cron EXPR --duration TIME\n"
+        "         [--tz ZONE] --reason TEXT   a window opening at each cron start, e.g. --duration 2h\n"
+        "  maintenance list | remove ID       scheduled maintenance windows\n"
         "\n"
         "Options:\n"
         "  -h --help             Show this help (also: pikctl COMMAND --help)\n"
@@ -112,6 +115,7 @@ static const OptionDef option_defs[] = {
         STR_OPT("since", OPT_SINCE, since),
         STR_OPT("limit", OPT_LIMIT, limit),
         STR_OPT("until", OPT_UNTIL, until),
+        STR_OPT("duration", OPT_DURATION, duration),
         BOOL_OPT("force", OPT_FORCE, force),
         BOOL_OPT("overdue", OPT_OVERDUE, overdue),
         BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),
@@ -275,6 +279,65 @@ static int open_offline(const CliCommon *cli, const Verb *verb, PikConfig **ret_
         return 0;
 }
 
+/* pikd refuses a pik.conf that does not load: at start (so D-Bus
+ * activation fails, or waits for a pikd that never comes) and at reload
+ * (keeping the old one). Say so with file, line and key before calling
+ * it. A file this user may not read is left for pikd to judge. */
+static int check_pikd_config(void) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = pik_config_load(PIK_CONFIG_PATH, true, &cfg, &error);
+        if (r == -EACCES || r == -EPERM)
+                return 0;
+        if (r < 0) {
+                log_error("%s", error ?: strerror(-r));
+                log_error("pikd refuses this configuration (at start; at reload it keeps the one it runs): "
+                          "fix " PIK_CONFIG_PATH ", then systemctl reload pikd.");
+                return -EIO;
+        }
+        return 0;
+}
+
+static bool is_id(const char *s) {
+        if (!s || !*s || *s == '0' || strlen(s) > 18)
+                return false;
+        return strspn(s, "0123456789") == strlen(s);
+}
+
+/* "maintenance add --config ID" spells the configuration with the same
+ * option as the global --config FILE: take a numeric --config after
+ * "maintenance add" out of argv before the options are parsed, so that
+ * both can be given (a file is never a bare number here). */
+static int take_config_id(int *argc, char **argv, int64_t *ret) {
+        int verb = -1;
+
+        for (int i = 1; i + 1 < *argc; i++)
+                if (streq(argv[i], "maintenance") && streq(argv[i + 1], "add")) {
+                        verb = i + 2;
+                        break;
+                }
+        if (verb < 0)
+                return 0;
+        for (int i = verb; i < *argc; i++) {
+                const char *v = NULL;
+                int n = 0;
+
+                if (streq(argv[i], "--config") && i + 1 < *argc && is_id(argv[i + 1]))
+                        v = argv[i + 1], n = 2;
+                else if (startswith(argv[i], "--config=") && is_id(argv[i] + STRLEN("--config=")))
+                        v = argv[i] + STRLEN("--config="), n = 1;
+                if (!v)
+                        continue;
+                *ret = strtoll(v, NULL, 10);
+                memmove(argv + i, argv + i + n, (size_t) (*argc - i - n + 1) * sizeof *argv);
+                *argc -= n;
+                return 1;
+        }
+        return 0;
+}
+
 static int run(int argc, char **argv) {
         _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
         _cleanup_(pik_db_closep) PikDb *db = NULL;
@@ -302,6 +365,8 @@ static int run(int argc, char **argv) {
                 .help = help,
                 .userdata = &st,
         };
+        if (take_config_id(&argc, argv, &args.config_id) > 0)
+                st.seen |= OPT_CONFIG_ID;
         r = cli_parse(&program, argc, argv, &cli);
         if (r <= 0)
                 return r;
@@ -363,6 +428,9 @@ static int run(int argc, char **argv) {
                         log_error("--now and --config apply to offline use only (with --db PATH).");
                         return -EINVAL;
                 }
+                r = check_pikd_config();
+                if (r < 0)
+                        return r;
                 r = sd_bus_open_system(&bus);
                 if (r < 0) {
                         log_error_errno(r, "Failed to connect to the system bus: %m (use --db PATH to work offline)");

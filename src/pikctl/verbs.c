@@ -45,6 +45,13 @@ static int bus_callv(Context *c, const char *method, sd_bus_message **reply, con
 
         r = sd_bus_call_methodv(c->bus, PIK_BUS_NAME, PIK_BUS_PATH, PIK_BUS_INTERFACE, method, &error, reply, types, ap);
         if (r < 0) {
+                /* pikd did not start or did not answer: its journal says
+                 * why (a pik.conf it refuses, among others). */
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT,
+                                           SD_BUS_ERROR_SERVICE_UNKNOWN, "org.freedesktop.DBus.Error.Spawn.ChildExited",
+                                           "org.freedesktop.DBus.Error.Spawn.Failed", "org.freedesktop.systemd1.UnitFailed"))
+                        return fail(c, -EIO, "pikd did not answer %s: %s (see journalctl -u pikd)", method,
+                                    error.message ?: error.name);
                 if (sd_bus_error_is_set(&error))
                         return fail(c, bus_error_to_errno(&error), "%s", error.message ?: error.name);
                 return fail(c, r, "Failed to call %s on pikd: %s", method, strerror(-r));
@@ -179,6 +186,10 @@ static void print_status_cells(StatusPrinter *p, const PikStatusRow *row, int64_
                 snprintf(outcome, sizeof outcome, "held%s%s%s%s", row->held_until > 0 ? " until " : "",
                          row->held_until > 0 ? format_timestamp(until, row->held_until) : "",
                          row->held_reason ? ", " : "", row->held_reason ?: "");
+        } else if (row->enabled && row->maintenance_until > 0) {
+                char until[FORMAT_TIMESTAMP_MAX];
+
+                snprintf(outcome, sizeof outcome, "maintenance until %s", format_timestamp(until, row->maintenance_until));
         } else
                 snprintf(outcome, sizeof outcome, "%s", row->outcome ?: "-");
         if (row->outcome)
@@ -194,7 +205,8 @@ static void print_status_cells(StatusPrinter *p, const PikStatusRow *row, int64_
         if (p->n == 0)
                 output_table_header(&p->c->out, status_columns, ELEMENTSOF(status_columns), p->widths);
         /* A check that does not run is not coloured as failing. */
-        output_table_cells(&p->c->out, cells, row->outcome && row->enabled && !row->held ? row->kind : NULL,
+        output_table_cells(&p->c->out, cells,
+                           row->outcome && row->enabled && !row->held && row->maintenance_until == 0 ? row->kind : NULL,
                            status_columns, ELEMENTSOF(status_columns), p->widths);
         p->n++;
 }
@@ -247,6 +259,7 @@ static void status_row_from_json(json_object *o, PikStatusRow *ret) {
                 .held = json_int(o, "held"),
                 .held_reason = json_str(o, "held_reason"),
                 .held_until = json_time(o, "held_until"),
+                .maintenance_until = json_time(o, "maintenance_until"),
                 .outcome = json_str(o, "outcome"),
                 .kind = json_str(o, "kind"),
                 .result_id = json_int(o, "result_id"),
@@ -1057,6 +1070,10 @@ const Verb pikctl_verbs[] = {
         { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
         { NULL, "hold", 0, 1, VERB_WRITES, OPT_REASON | OPT_UNTIL, verb_hold },
         { NULL, "release", 0, 1, VERB_WRITES, 0, verb_release },
+        { "maintenance", "add", 0, 0, VERB_WRITES,
+          OPT_PARTNER | OPT_CONFIG_ID | OPT_ALL | OPT_CRON | OPT_DURATION | OPT_TZ | OPT_REASON, verb_maintenance_add },
+        { "maintenance", "list", 0, 0, 0, 0, verb_maintenance_list },
+        { "maintenance", "remove", 1, 1, VERB_WRITES, 0, verb_maintenance_remove },
 };
 
 const size_t pikctl_verbs_count = ELEMENTSOF(pikctl_verbs);

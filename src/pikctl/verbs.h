@@ -40,6 +40,8 @@ typedef struct Args {
         const char *since;
         const char *limit;
         const char *until;
+        const char *duration;
+        int64_t config_id;        /* maintenance add --config ID (the global --config, taken as an id) */
         const char *success_xpath;
         const char *failure_xpath;
         const char *login_form;
@@ -128,6 +130,8 @@ enum {
         OPT_ALL = UINT64_C(1) << 37,
         OPT_UNTIL = UINT64_C(1) << 38,
         OPT_SCHEDULE = UINT64_C(1) << 39,
+        OPT_DURATION = UINT64_C(1) << 40,
+        OPT_CONFIG_ID = UINT64_C(1) << 41,   /* --config ID: not an option of its own (see main.c) */
 };
 
 extern const Verb pikctl_verbs[];
@@ -147,6 +151,11 @@ int say_done(Context *c, const char *fmt, ...) _printf_(2, 3);
 int verb_run_now(Context *c, int argc, char **argv);
 int verb_hold(Context *c, int argc, char **argv);
 int verb_release(Context *c, int argc, char **argv);
+
+/* verbs-maintenance.c */
+int verb_maintenance_add(Context *c, int argc, char **argv);
+int verb_maintenance_list(Context *c, int argc, char **argv);
+int verb_maintenance_remove(Context *c, int argc, char **argv);
 
 /* verbs-alerts.c */
 int verb_alerts(Context *c, int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "job.h"
 #include "jobconfig.h"
 #include "jobconfig-options.h"
+#include "maintenance.h"
 #include "log.h"
 #include "manager.h"
 #include "message-ids.h"
@@ -35,6 +36,7 @@
 #define ACTION_MANAGE_CONFIGS  "org.pik.manage-configs"
 #define ACTION_RUN_NOW         "org.pik.run-now"
 #define ACTION_HOLD            "org.pik.hold"
+#define ACTION_MAINTENANCE     "org.pik.maintenance"
 
 /* Rows one listing may ask for: a bigger reply would not fit the system
  * bus's message size limit anyway. */
@@ -796,6 +798,66 @@ static int method_release(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return hold_or_release(msg, userdata, false, false, error);
 }
 
+static int method_list_maintenance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_json_ json_object *o = NULL;
+        Manager *m = userdata;
+
+        return reply_json(m, msg, pik_maintenance_list(manager_db(m), now_utc(), &o), &o, error);
+}
+
+static int method_add_maintenance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *scope, *target, *cron, *tz, *reason;
+        Manager *m = userdata;
+        PikMaintenanceSpec spec;
+        char object[32];
+        int64_t duration, id;
+        int r;
+
+        r = sd_bus_message_read(msg, "ssssxs", &scope, &target, &cron, &tz, &duration, &reason);
+        if (r < 0)
+                return r;
+        spec = (PikMaintenanceSpec) {
+                .scope = pik_maintenance_scope_from_string(scope),
+                .target = target, .cron = cron, .timezone = *tz ? tz : m->cfg->timezone,
+                .duration_sec = duration, .reason = reason,
+        };
+        if (spec.scope < 0)
+                return invalid(error, "maintenance scope '%.32s' is invalid: expected all, partner or config", scope);
+        VERIFY_POLKIT(msg, ACTION_MAINTENANCE, m, error);
+
+        r = pik_maintenance_add(manager_db(m), &spec, now_utc(), &id);
+        if (r < 0)
+                return bus_error_set_from_db(error, m->db, r);
+        snprintf(object, sizeof object, "%lld", (long long) id);
+        log_change(msg, &(Change) { "maintenance-add", object,
+                                    .partner = spec.scope == PIK_MAINTENANCE_PARTNER ? target : NULL },
+                   "Added maintenance window %lld for %s%s%s: '%s' in %s for %llds: %s", (long long) id,
+                   spec.scope == PIK_MAINTENANCE_ALL ? "all checks" : scope, spec.scope == PIK_MAINTENANCE_ALL ? "" : " ",
+                   spec.scope == PIK_MAINTENANCE_ALL ? "" : target, cron, spec.timezone, (long long) duration, reason);
+        return sd_bus_reply_method_return(msg, "x", id);
+}
+
+static int method_remove_maintenance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        char object[32];
+        int64_t id;
+        int r;
+
+        r = sd_bus_message_read(msg, "x", &id);
+        if (r < 0)
+                return r;
+        if (id <= 0)
+                return invalid(error, "maintenance window id %lld is invalid: expected a positive number", (long long) id);
+        VERIFY_POLKIT(msg, ACTION_MAINTENANCE, m, error);
+
+        r = pik_maintenance_remove(manager_db(m), id);
+        if (r < 0)
+                return bus_error_set_from_db(error, m->db, r);
+        snprintf(object, sizeof object, "%lld", (long long) id);
+        log_change(msg, &(Change) { "maintenance-remove", object }, "Removed maintenance window %lld", (long long) id);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 /* ---- the check's own calls ---- */
 
 /* The caller must be the very unit the dispatcher started for this
@@ -1054,6 +1116,14 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_hold_with, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("x", config_id), SD_BUS_NO_RESULT,
                                 method_release, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListMaintenance", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json),
+                                method_list_maintenance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddMaintenance",
+                                SD_BUS_ARGS("s", scope, "s", target, "s", cron, "s", timezone, "x", duration,
+                                            "s", reason),
+                                SD_BUS_RESULT("x", id), method_add_maintenance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveMaintenance", SD_BUS_ARGS("x", id), SD_BUS_NO_RESULT,
+                                method_remove_maintenance, SD_BUS_VTABLE_UNPRIVILEGED),
 
         /* The check's own. */
         SD_BUS_METHOD_WITH_ARGS("GetJob", SD_BUS_ARGS("x", execution, "s", key), SD_BUS_RESULT("s", json),

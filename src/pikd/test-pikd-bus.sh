@@ -279,6 +279,11 @@ expect_err_contains "org.pik.hold"
 expect_error org.pik.Error.PermissionDenied Release int64:1
 expect_error org.pik.Error.PermissionDenied HoldWith int64:0 string:"network work" int64:0
 expect_err_contains "org.pik.hold"
+expect_error org.pik.Error.PermissionDenied AddMaintenance string:all string: string:"0 2 * * *" string: \
+        int64:7200 string:upgrade
+expect_err_contains "org.pik.maintenance"
+expect_error org.pik.Error.PermissionDenied RemoveMaintenance int64:1
+expect_err_contains "org.pik.maintenance"
 expect_error org.pik.Error.PermissionDenied SetBrowserEnabled string:ff boolean:true string:
 expect_error org.pik.Error.PermissionDenied SetConfigEnabled int64:1 boolean:false string:why
 run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
@@ -317,12 +322,16 @@ expect_error org.pik.Error.InvalidArgument RemoveConfig int64:-3
 expect_error org.pik.Error.InvalidArgument HoldWith int64:-1 string: int64:0
 expect_error org.pik.Error.InvalidArgument HoldWith int64:1 string:late int64:1000
 expect_err_contains "hold end 1000 is invalid"
+expect_error org.pik.Error.InvalidArgument AddMaintenance string:everything string: string:"0 2 * * *" string: \
+        int64:7200 string:upgrade
+expect_err_contains "maintenance scope 'everything' is invalid"
+expect_error org.pik.Error.InvalidArgument RemoveMaintenance int64:0
 expect_eq "$(questions)" "$N" "no polkit question for arguments refused outright"
 expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused calls"
 
 section "changes: polkit says yes"
 polkit_says "org.pik.manage-partners yes" "org.pik.manage-browsers yes" "org.pik.manage-configs yes" \
-        "org.pik.run-now yes" "org.pik.hold yes"
+        "org.pik.run-now yes" "org.pik.hold yes" "org.pik.maintenance yes"
 call AddPartner string:globex string:Globex
 expect_eq "$RC" 0 "AddPartner exit"
 expect_error org.pik.Error.AlreadyExists AddPartner string:globex string:Again
@@ -403,6 +412,34 @@ expect_json '.held == true and .held_reason == "network work" and .held_until ==
 expect_error org.pik.Error.InvalidArgument HoldWith int64:2 string:$'two\nlines' int64:0
 expect_err_contains "reason"
 expect_error org.pik.Error.NotFound HoldWith int64:99 string:x int64:0
+section "maintenance windows"
+BEFORE=$(snapshot)
+expect_error org.pik.Error.InvalidArgument AddMaintenance string:partner string:acme string:"0 25 * * *" \
+        string:UTC int64:7200 string:upgrade
+expect_err_contains "hour field"
+expect_error org.pik.Error.InvalidArgument AddMaintenance string:partner string:acme string:"0 2 * * *" \
+        string:Mars/Olympus int64:7200 string:upgrade
+expect_err_contains "time zone"
+expect_error org.pik.Error.InvalidArgument AddMaintenance string:all string: string:"0 2 * * *" \
+        string: int64:0 string:upgrade
+expect_err_contains "duration"
+expect_error org.pik.Error.NotFound AddMaintenance string:partner string:nobody string:"0 2 * * *" \
+        string: int64:7200 string:upgrade
+expect_error org.pik.Error.NotFound RemoveMaintenance int64:42
+expect_eq "$(snapshot)" "$BEFORE" "nothing changed by refused maintenance windows"
+run busctl --address="$ADDR" call org.pik.Manager1 /org/pik/Manager1 org.pik.Manager1 \
+        AddMaintenance ssssxs partner acme "0 2 * * *" Europe/Berlin 7200 "acme upgrade"
+expect_eq "$RC" 0 "AddMaintenance exit"
+expect_contains "x 1"
+call ListMaintenance
+expect_json 'length == 1 and .[0].partner == "acme" and .[0].scope == "partner" and .[0].timezone == "Europe/Berlin"
+        and .[0].duration_sec == 7200 and .[0].reason == "acme upgrade" and (.[0].next_start | type) == "string"' \
+        "ListMaintenance shows the window"
+call RemoveMaintenance int64:1
+expect_eq "$RC" 0 "RemoveMaintenance exit"
+call ListMaintenance
+expect_json 'length == 0'
+
 call Release int64:0
 call Release int64:2
 call Status

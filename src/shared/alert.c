@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "alert.h"
+#include "maintenance.h"
 #include "status.h"
 #include "string-util.h"
 
@@ -168,6 +169,12 @@ int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput
 
         if (in->config_id <= 0 || in->unconfirmed)
                 return 0;
+        /* In a maintenance window failures are expected: its results
+         * neither open, close nor count towards an alert, so nobody is told
+         * anything until it is over. */
+        r = pik_maintenance_covers(db, in->config_id, now, NULL);
+        if (r != 0)
+                return r < 0 ? r : 0;
 
         if (kind == OUTCOME_KIND_INFRASTRUCTURE)
                 return in->retry_scheduled ? 0 : incident_failure(db, cfg, in, now);
@@ -285,7 +292,7 @@ int pik_alert_remind(PikDb *db, const PikConfig *cfg, int64_t now) {
         r = pik_db_begin(db, &tx);
         if (r < 0)
                 return r;
-        r = pik_db_prepare(db, "SELECT id, kind, partner FROM alert "
+        r = pik_db_prepare(db, "SELECT id, kind, partner, coalesce(config_id, 0) FROM alert "
                                "WHERE closed_at IS NULL AND notified_at <= ? ORDER BY id", &s);
         if (r < 0)
                 return r;
@@ -302,6 +309,12 @@ int pik_alert_remind(PikDb *db, const PikConfig *cfg, int64_t now) {
                 if (r == 0)
                         break;
                 id = sqlite3_column_int64(s, 0);
+                /* Not during maintenance: the reminder comes after it. */
+                r = pik_maintenance_covers(db, sqlite3_column_int64(s, 3), now, NULL);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
                 r = notify(db, cfg, id, outcome_kind_from_string((const char *) sqlite3_column_text(s, 1)),
                            (const char *) sqlite3_column_text(s, 2), "reminder", now);
                 if (r < 0)

@@ -17,7 +17,9 @@
  * partner failure while more than incident.partners partners fail the
  * same way (pik_status_in_incident()); the latter then does not count for
  * the check. An incident alert closes at alerts.recover_after successes in
- * its browser. Flapping is not detected.
+ * its browser. Flapping is not detected. A check in a maintenance window
+ * (maintenance.h) is left out: its results do not count, and its open
+ * alerts get no reminder until the window is over.
  *
  * Each opening (firing), reminder and closing (resolved) creates one
  * pending notification per channel that routes it (pik_channel_routes()),

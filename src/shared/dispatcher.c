@@ -8,6 +8,7 @@
 #include "dispatcher.h"
 #include "execution.h"
 #include "job.h"
+#include "maintenance.h"
 #include "result.h"
 
 char *pik_check_unit_name(char buf[static PIK_CHECK_UNIT_MAX], int64_t execution_id) {
@@ -159,9 +160,16 @@ static int count_running(PikDb *db, unsigned *ret) {
 }
 
 static int prepare_due(PikDb *db, const PikConfig *cfg, int64_t now, unsigned limit, sqlite3_stmt **ret) {
+        _cleanup_free_ char *maintenance = NULL;
         int r;
 
         r = pik_job_register_shard_function(db, cfg);
+        if (r < 0)
+                return r;
+        /* A job in a maintenance window stays queued, like a held one: its
+         * turn is not recorded as skipped (nothing ran, nothing failed), and
+         * it runs once at the first pass after the window. */
+        r = pik_maintenance_open_windows(db, now, &maintenance);
         if (r < 0)
                 return r;
         r = pik_db_prepare(db,
@@ -169,12 +177,14 @@ static int prepare_due(PikDb *db, const PikConfig *cfg, int64_t now, unsigned li
                            "FROM scheduled_job j JOIN job_config c ON c.id = j.config_id "
                            "JOIN partner p ON p.id = c.partner_id JOIN browser b ON b.id = j.browser_id "
                            "WHERE j.dispatched = 0 AND j.run_after <= ?1 AND NOT " PIK_HELD_SQL("c", "?1") " "
+                           "  AND " PIK_MAINTENANCE_UNTIL_SQL("c", "?3") " IS NULL "
                            "  AND c.enabled AND p.enabled AND b.enabled AND pik_shard_owns(p.code) "
                            "ORDER BY j.run_after, j.id LIMIT ?2", ret);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(*ret, 1, now);
         sqlite3_bind_int64(*ret, 2, limit);
+        sqlite3_bind_text(*ret, 3, maintenance, -1, SQLITE_TRANSIENT);
         return 0;
 }
 

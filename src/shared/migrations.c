@@ -319,6 +319,23 @@ static const char v10[] =
         "ALTER TABLE job_config ADD COLUMN schedule_override INTEGER NOT NULL DEFAULT 0;"
         "CREATE INDEX job_config_schedule_name ON job_config(schedule_name) WHERE schedule_name IS NOT NULL;";
 
+/* Scheduled maintenance windows (maintenance.c): whether one is open is
+ * computed from its cron expression and duration at the reader's now,
+ * never stored. A window of everything has neither partner nor
+ * configuration; one goes with the partner or configuration it covers. */
+static const char v11[] =
+        "CREATE TABLE maintenance_window ("
+        /* AUTOINCREMENT: a removed window's id never names another. */
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  partner_id INTEGER REFERENCES partner(id) ON DELETE CASCADE,"
+        "  config_id INTEGER REFERENCES job_config(id) ON DELETE CASCADE,"
+        "  cron TEXT NOT NULL,"
+        "  timezone TEXT NOT NULL,"
+        "  duration INTEGER NOT NULL CHECK (duration > 0),"
+        "  reason TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  CHECK (partner_id IS NULL OR config_id IS NULL));";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -330,6 +347,7 @@ const char *const pik_migrations[] = {
         v8,
         v9,
         v10,
+        v11,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

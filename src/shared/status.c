@@ -5,6 +5,7 @@
 
 #include "job.h"
 #include "macro.h"
+#include "maintenance.h"
 #include "string-util.h"
 #include "status.h"
 #include "time-util.h"
@@ -27,7 +28,12 @@ static const char *const severity_kind[] = {
 
 int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        _cleanup_free_ char *maintenance = NULL;
         int r;
+
+        r = pik_maintenance_open_windows(db, now, &maintenance);
+        if (r < 0)
+                return r;
 
         /* The last confirmed result comes from result_check_last (kept by a
          * trigger); a newer unconfirmed one and the 24-hour counts from the
@@ -43,7 +49,8 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                            "         CASE WHEN NOT p.enabled THEN p.disabled_reason WHEN NOT b.enabled "
                            "              THEN b.disabled_reason WHEN NOT c.enabled THEN c.disabled_reason END "
                            "           AS disabled_reason, "
-                           "         " PIK_HELD_SQL("c", "?1") " AS held, c.held_reason, c.held_until "
+                           "         " PIK_HELD_SQL("c", "?1") " AS held, c.held_reason, c.held_until, "
+                           "         " PIK_MAINTENANCE_UNTIL_SQL("c", "?2") " AS maintenance_until "
                            "  FROM job_config c JOIN partner p ON p.id = c.partner_id "
                            "  JOIN job_config_browser cb ON cb.config_id = c.id "
                            "  JOIN browser b ON b.id = cb.browser_id), "
@@ -73,7 +80,7 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                            "  CASE WHEN u.id IS NOT NULL AND NOT sj.dispatched THEN sj.run_after END, "
                            "  min(row.severity) OVER (PARTITION BY row.partner), row.n24, row.s24, "
                            "  CASE WHEN row.held THEN row.held_reason END, CASE WHEN row.held THEN row.held_until END, "
-                           "  row.n7d, row.s7d "
+                           "  row.n7d, row.s7d, row.maintenance_until "
                            "FROM row "
                            "LEFT JOIN result u ON u.id = row.unconfirmed_id "
                            "LEFT JOIN scheduled_job sj ON sj.config_id = row.config_id AND sj.browser_id = row.browser_id "
@@ -81,6 +88,7 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, now);
+        sqlite3_bind_text(s, 2, maintenance, -1, SQLITE_STATIC);
 
         for (;;) {
                 int worst;
@@ -114,6 +122,7 @@ int pik_status_foreach(PikDb *db, int64_t now, PikStatusRowFn cb, void *userdata
                         .held_until = sqlite3_column_int64(s, 20),
                         .results_7d = sqlite3_column_int64(s, 21),
                         .success_7d = sqlite3_column_int64(s, 22),
+                        .maintenance_until = sqlite3_column_int64(s, 23),
                 };
                 r = cb(&row, now, userdata);
                 if (r < 0)
@@ -202,6 +211,7 @@ int pik_status_row_to_json(const PikStatusRow *row, int64_t now, json_object **r
             pik_json_add(o, "held", json_object_new_boolean(row->held)) < 0 ||
             add_nullable(o, "held_reason", row->held_reason) < 0 ||
             add_time(o, "held_until", row->held_until) < 0 ||
+            add_time(o, "maintenance_until", row->maintenance_until) < 0 ||
             add_nullable(o, "outcome", row->outcome) < 0 ||
             add_nullable(o, "kind", row->outcome ? row->kind ?: "unknown" : NULL) < 0 ||
             (row->outcome ? pik_json_add(o, "result_id", json_object_new_int64(row->result_id))

@@ -24,6 +24,7 @@ typedef struct PikStatusRow {
         bool held;                 /* the configuration is held now (an expired hold is not) */
         const char *held_reason;   /* NULL: none given */
         int64_t held_until;        /* 0: until released */
+        int64_t maintenance_until; /* in a maintenance window until then; 0: not */
         const char *outcome;       /* last confirmed outcome; NULL: none yet */
         const char *kind;
         int64_t result_id;
@@ -70,7 +71,7 @@ int pik_status_in_incident(PikDb *db, const PikConfig *cfg, const char *browser,
 
 /* The same as one JSON document, for D-Bus replies:
  * { "now", "held", "held_reason", "held_until" (the global hold), "canary" (the control probe is configured), "incidents": [...], "rows": [ {config_id, name, partner, browser, state,
- *   partner_kind, enabled, disabled_by, disabled_reason, held, held_reason, held_until, outcome, kind, result_id,
+ *   partner_kind, enabled, disabled_by, disabled_reason, held, held_reason, held_until, maintenance_until, outcome, kind, result_id,
  *   executed_at, age_sec, details, unconfirmed, unconfirmed_at, recheck_at, results_24h,
  *   success_24h, success_ratio_24h, results_7d, success_7d, success_ratio_7d}, ... ] } */
 int pik_status(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);

@@ -18,7 +18,7 @@ LIBEXEC=${PIK_LIBEXECDIR:-/usr/libexec/pik}
 SERVICES=(pikd.service pik-scheduler.service pik-dispatcher.service pik-check@.service pik-web.service)
 UNITS=("${SERVICES[@]}" pik-scheduler.timer pik-dispatcher.timer pik.slice pik-web.socket)
 ACTIONS=(org.pik.manage-partners org.pik.manage-browsers org.pik.manage-configs
-         org.pik.run-now org.pik.hold)
+         org.pik.run-now org.pik.hold org.pik.maintenance)
 
 # Is this pik program still a placeholder? (Before pikd and pik-check land,
 # main() { return 0; }.)
