@@ -14,9 +14,9 @@
 #define EVIDENCE_REDACTED REDACTED
 
 /* A copy of html in which the value attribute of every
- * <input type=password> and every occurrence of each secret (as is,
- * HTML-escaped, and as redact_secrets() finds it) reads EVIDENCE_REDACTED. secrets: a NULL
- * terminated list; NULL and empty entries are skipped. */
+ * <input type=password> and every occurrence of each secret, in every
+ * spelling redact_secrets() knows, reads EVIDENCE_REDACTED. secrets: a
+ * NULL terminated list; NULL and empty entries are skipped. */
 int evidence_redact(const char *html, const char *const *secrets, char **ret);
 
 /* Where evidence goes: configured if set, else the first directory of

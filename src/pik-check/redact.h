@@ -13,7 +13,10 @@
 /* A copy of text with every occurrence of each secret replaced by
  * REDACTED: as is, and as URLs and forms carry it, each byte raw or
  * percent-encoded (in either case, in any mix: libcurl encodes only some
- * bytes of a path) and a space also as '+'. secrets: NULL-terminated;
+ * bytes of a path) and a space also as '+'; and as pages and JSON spell
+ * it, each character also as a numeric ("&#38;", "&#x26;") or named
+ * ("&amp;") character reference or a JSON escape (backslash-u0026,
+ * backslash-slash), a space also as a no-break space ("&nbsp;"). secrets: NULL-terminated;
  * NULL and empty entries are skipped. -ENOMEM. */
 int redact_secrets(const char *text, const char *const *secrets, char **ret);
 
