@@ -310,6 +310,14 @@ static const char v9[] =
         "ALTER TABLE job_config ADD COLUMN held_reason TEXT;"
         "ALTER TABLE job_config ADD COLUMN held_until INTEGER;";
 
+/* The files a failed check kept as evidence, by name: the directory is
+ * the execution's (evidence-store.h), and the files go with the result. */
+static const char v12[] =
+        "CREATE TABLE result_evidence ("
+        "  result_id INTEGER NOT NULL REFERENCES result(id) ON DELETE CASCADE,"
+        "  name TEXT NOT NULL,"
+        "  PRIMARY KEY (result_id, name)) WITHOUT ROWID;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -320,6 +328,7 @@ const char *const pik_migrations[] = {
         v7,
         v8,
         v9,
+        v12,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);
