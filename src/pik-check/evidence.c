@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evidence-store.h"
 #include "evidence.h"
 #include "macro.h"
 #include "redact.h"
@@ -158,23 +159,45 @@ int evidence_redact(const char *html, const char *const *secrets, char **ret) {
         return 0;
 }
 
-const char *evidence_directory(const char *configured) {
-        static char runtime[4096];
-        const char *e;
-
-        if (configured && *configured)
-                return configured;
-        e = getenv("RUNTIME_DIRECTORY");
-        if (e && *e == '/') {
-                /* Several directories are separated by ':'. */
-                size_t n = strcspn(e, ":");
-                if (n < sizeof runtime) {
-                        memcpy(runtime, e, n);
-                        runtime[n] = 0;
-                        return runtime;
-                }
+int evidence_directory(const CheckJob *job, char **ret) {
+        if (job->evidence_dir && *job->evidence_dir) {
+                *ret = strdup(job->evidence_dir);
+                return *ret ? 0 : -ENOMEM;
         }
-        return "/tmp";
+        return pik_evidence_directory(NULL, job->execution, ret);
+}
+
+int evidence_keep(const CheckJob *job, CheckResult *res, const char *name, const void *data, size_t size) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        if (res->n_evidence >= CHECK_EVIDENCE_MAX || !pik_evidence_name_is_valid(name) ||
+            strlen(name) > CHECK_EVIDENCE_NAME_MAX)
+                return -EINVAL;
+        r = evidence_directory(job, &dir);
+        if (r < 0)
+                return r;
+        r = evidence_write(dir, name, data, size, NULL);
+        if (r < 0)
+                return r;
+        snprintf(res->evidence[res->n_evidence++], sizeof res->evidence[0], "%s", name);
+        return 0;
+}
+
+int evidence_keep_page(const CheckJob *job, CheckResult *res, const char *name, const char *text) {
+        RedactJobSecrets js;
+        char *redacted = NULL;
+        int r;
+
+        redact_job_secrets(job, &js);
+        r = evidence_redact(text, js.list, &redacted);
+        redact_job_secrets_done(&js);
+        if (r < 0)
+                return r;
+        r = evidence_keep(job, res, name, redacted, strlen(redacted));
+        explicit_bzero(redacted, strlen(redacted));
+        free(redacted);
+        return r;
 }
 
 int evidence_write(const char *dir, const char *name, const void *data, size_t size, char **ret_path) {
@@ -202,7 +225,8 @@ int evidence_write(const char *dir, const char *name, const void *data, size_t s
                 p += n;
                 size -= (size_t) n;
         }
-        if (fchmod(fd, 0640) < 0 || rename(tmp, path) < 0) {
+        /* Root's alone once the check ends (pik-check@.service). */
+        if (fchmod(fd, 0600) < 0 || rename(tmp, path) < 0) {
                 int r = -errno;
                 (void) unlink(tmp);
                 return r;

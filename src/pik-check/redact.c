@@ -230,22 +230,35 @@ int redact_secrets_in_buffer(char *buf, size_t n, const char *const *secrets) {
         return 0;
 }
 
-void redact_check_result(const CheckJob *job, CheckResult *res) {
+void redact_job_secrets(const CheckJob *job, RedactJobSecrets *ret) {
+        time_t now = time(NULL);
+        size_t n = 0;
+
+        _Static_assert(sizeof ret->codes[0] >= TOTP_DIGITS + 1, "room for a TOTP code");
+        *ret = (RedactJobSecrets) {};
+        if (!job)
+                return;
+        ret->list[n++] = job->password;
+        ret->list[n++] = job->totp_seed;
         /* The code of the current step and of the two before (a flow may
          * take a minute), and one ahead for a clock that ticked over. */
-        char codes[4][TOTP_DIGITS + 1] = {};
-        const char *secrets[3 + ELEMENTSOF(codes) + 1] = {};
-        size_t n = 0;
-        time_t now = time(NULL);
+        if (job->totp_seed && *job->totp_seed)
+                for (size_t i = 0; i < ELEMENTSOF(ret->codes); i++)
+                        if (totp_code(job->totp_seed, now + ((time_t) i - 2) * TOTP_STEP_SEC, ret->codes[i]) >= 0)
+                                ret->list[n++] = ret->codes[i];
+}
+
+void redact_job_secrets_done(RedactJobSecrets *s) {
+        explicit_bzero(s->codes, sizeof s->codes);
+}
+
+void redact_check_result(const CheckJob *job, CheckResult *res) {
+        RedactJobSecrets js;
+        const char *const *secrets = js.list;
 
         if (!job)
                 return;
-        secrets[n++] = job->password;
-        secrets[n++] = job->totp_seed;
-        if (job->totp_seed && *job->totp_seed)
-                for (size_t i = 0; i < ELEMENTSOF(codes); i++)
-                        if (totp_code(job->totp_seed, now + ((time_t) i - 2) * TOTP_STEP_SEC, codes[i]) >= 0)
-                                secrets[n++] = codes[i];
+        redact_job_secrets(job, &js);
 
         if (redact_secrets_in_buffer(res->details, sizeof res->details, secrets) < 0)
                 snprintf(res->details, sizeof res->details, "%s (details withheld: they could not be checked for "
@@ -253,5 +266,5 @@ void redact_check_result(const CheckJob *job, CheckResult *res) {
         for (unsigned i = 0; i < res->n_steps && i < CHECK_STEPS_MAX; i++)
                 if (redact_secrets_in_buffer(res->steps[i].name, sizeof res->steps[i].name, secrets) < 0)
                         snprintf(res->steps[i].name, sizeof res->steps[i].name, "step %u", i + 1);
-        explicit_bzero(codes, sizeof codes);
+        redact_job_secrets_done(&js);
 }

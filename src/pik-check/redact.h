@@ -24,6 +24,16 @@ int redact_secrets(const char *text, const char *const *secrets, char **ret);
  * cut to fit, never past a REDACTED). -ENOMEM. */
 int redact_secrets_in_buffer(char *buf, size_t n, const char *const *secrets);
 
+/* The job's secrets: password, TOTP seed, and the TOTP codes of the last
+ * few minutes (a flow may have put one in a URL). list is NULL-terminated
+ * and points into job and codes; redact_job_secrets_done() wipes codes. */
+typedef struct RedactJobSecrets {
+        char codes[4][9];
+        const char *list[2 + 4 + 1];
+} RedactJobSecrets;
+void redact_job_secrets(const CheckJob *job, RedactJobSecrets *ret);
+void redact_job_secrets_done(RedactJobSecrets *s);
+
 /* The job's secrets (password, TOTP seed, and the TOTP codes of the last
  * few minutes: a flow may have put one in a URL) out of the result's
  * details and step names. On failure the details are withheld rather
