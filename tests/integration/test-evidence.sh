@@ -46,6 +46,8 @@ expect_json ".evidence == [\"/var/lib/pik/evidence/$id/page.html\", \"/var/lib/p
         "pikctl result show names the evidence files"
 run ct_run pikctl result show "$rid"
 expect_true "and so does its table" grep -qF "/var/lib/pik/evidence/$id/page.html" <<<"$OUT"
+# The result arrives before the unit's ExecStopPost= has run: wait for it.
+expect_true "pik-check@$id.service ended" ct_wait_unit_state "pik-check@$id.service" "inactive|failed" 60
 run ct_run stat -c '%a %U %G' /var/lib/pik/evidence "/var/lib/pik/evidence/$id" \
         "/var/lib/pik/evidence/$id/page.html" "/var/lib/pik/evidence/$id/steps.txt"
 expect_eq "$OUT" "$(printf '711 root root\n700 root root\n600 root root\n600 root root')" \
@@ -84,7 +86,8 @@ LoadCredential=
 ExecStart=
 ExecStart=/bin/sh -c 'touch /var/lib/pik/evidence/999999/own && echo own-ok; \
   touch /var/lib/pik/evidence/999998/other 2>/dev/null && echo other-WRITTEN; \
-  test -e /var/lib/pik/pik.db && echo db-VISIBLE; \
+  cat /var/lib/pik/pik.db >/dev/null 2>&1 && echo db-READ; \
+  touch /var/lib/pik/pik.db 2>/dev/null && echo db-WRITTEN; \
   touch /var/lib/pik/x 2>/dev/null && echo state-WRITTEN; \
   ls /var/lib/pik/evidence >/dev/null 2>&1 && echo evidence-LISTED; exit 0'
 EOF
@@ -95,7 +98,7 @@ expect_ok ct_run systemctl start --wait pik-check@999999.service
 run ct_journal -o cat -u pik-check@999999.service
 expect_true "the check writes its own directory" grep -qx own-ok <<<"$OUT"
 expect_true "not another execution's, not the database, not /var/lib/pik" \
-        bash -c '! grep -qE "WRITTEN|VISIBLE|LISTED" <<<"$0"' "$OUT"
+        bash -c '! grep -qE "WRITTEN|READ|LISTED" <<<"$0"' "$OUT"
 expect_true "the probe ran" grep -q 'pik check, execution 999999' <<<"$OUT"
 run ct_run stat -c '%U' /var/lib/pik/evidence/999999/own
 expect_eq "$OUT" root "its file is root's after it ended"
