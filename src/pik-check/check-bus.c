@@ -247,6 +247,13 @@ static int report_result(Check *c, const CheckResult *res, int64_t duration_ms) 
                 }
                 json_object_object_add(o, "steps", steps);
         }
+        if (res->n_evidence > 0) {
+                json_object *ev = json_object_new_array();
+
+                for (unsigned i = 0; ev && i < res->n_evidence && i < CHECK_EVIDENCE_MAX; i++)
+                        json_object_array_add(ev, json_object_new_string(res->evidence[i]));
+                json_object_object_add(o, "evidence", ev);
+        }
 
         (void) sd_notifyf(false, "STATUS=step %u/%u: reporting %s to pikd", STEPS, STEPS, res->outcome);
         r = call_pikd(c->bus, "ReportResult", &error, NULL, &retried,

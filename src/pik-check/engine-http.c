@@ -42,6 +42,7 @@
 #include "classify.h"
 #include "control-probe.h"
 #include "engine.h"
+#include "evidence.h"
 #include "flow.h"
 #include "form-encode.h"
 #include "html-form.h"
@@ -188,7 +189,9 @@ static int fetch(Run *r, const HttpRequest *req, FetchJudge judge) {
         if (bad) {
                 r->res->retry_after_sec = resp.retry_after_sec;
                 decide(r, sso_overlay(r, bad, idp_leg), "%s: HTTP %ld from %s", req->step, resp.status, red);
-                http_response_done(&resp);
+                /* The error page is the final page, for the evidence. */
+                http_response_done(&r->resp);
+                r->resp = resp;
                 return 1;
         }
 
@@ -757,6 +760,34 @@ static void details_add_steps(CheckResult *res) {
         }
 }
 
+/* A failed check's final page (redacted) and its steps, in the
+ * execution's evidence directory; best effort. */
+static void save_evidence(Run *r) {
+        const CheckResult *res = r->res;
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (r->resp.body && r->resp.size > 0)
+                (void) evidence_keep_page(r->job, r->res, "page.html", r->resp.body);
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return;
+        fprintf(f, "outcome: %s\ndetails: %s\n", res->outcome, res->details);
+        for (unsigned i = 0; i < res->n_steps && i < CHECK_STEPS_MAX; i++) {
+                const CheckStep *st = &res->steps[i];
+                fprintf(f, "%u. %s: HTTP %ld, %u request(s), dns %lld ms, connect %lld ms, tls %lld ms, "
+                        "first byte %lld ms, total %lld ms\n", i + 1, st->name, st->http_status, MAX(st->requests, 1u),
+                        (long long) (st->dns_us / 1000), (long long) (st->connect_us / 1000),
+                        (long long) (st->tls_us / 1000), (long long) (st->ttfb_us / 1000),
+                        (long long) (st->total_us / 1000));
+        }
+        if (fclose(f) == 0 && text)
+                (void) evidence_keep_page(r->job, r->res, "steps.txt", text);
+        free(text);
+}
+
 static int http_run(const CheckJob *job, CheckProgressFn progress_fn, void *userdata, CheckResult *res) {
         Run r = { .job = job, .res = res, .progress = progress_fn, .userdata = userdata };
         int k;
@@ -787,6 +818,12 @@ static int http_run(const CheckJob *job, CheckProgressFn progress_fn, void *user
                 k = job->flow && !job->page_only ? run_flow(&r) : run_builtin(&r);
         if (k == 0 && !r.decided)
                 decide(&r, "success", "%s", r.res->http_status ? "" : "no page");
+        /* Details and step names are redacted first: steps.txt repeats
+         * them. Our machinery failing leaves nothing worth keeping. */
+        details_add_steps(res);
+        redact_check_result(job, res);
+        if (k >= 0 && !alloc_guard_failed() && res->outcome && !streq(res->outcome, "success"))
+                save_evidence(&r);
 
         html_page_free(r.page);
         http_response_done(&r.resp);
@@ -799,9 +836,9 @@ static int http_run(const CheckJob *job, CheckProgressFn progress_fn, void *user
                 snprintf(res->details, sizeof res->details, "%s during the check%s%s",
                          oom ? "an allocation failed" : "the engine failed",
                          k < 0 && !oom ? ": " : "", k < 0 && !oom ? strerror(-k) : "");
+                details_add_steps(res);
+                redact_check_result(job, res);
         }
-        details_add_steps(res);
-        redact_check_result(job, res);
         return 0;
 }
 

@@ -1226,38 +1226,83 @@ static int run_flow(Run *r) {
         return judge_page(r, JUDGE_MARKERS, wait_ms(j));
 }
 
+/* Before a screenshot: password inputs emptied, and every text node and
+ * input value holding a secret shows EVIDENCE_MASKED instead. The count
+ * is left on <html data-pik-masked>, so the page source saved after the
+ * screenshot shows that the masking ran before it. */
+#define EVIDENCE_MASKED "[MASKED]"
+static const char mask_script[] =
+        "var secrets = arguments[0].filter(function (s) { return s && s.length; }), n = 0;"
+        "function clean(t) {"
+        "  secrets.forEach(function (s) { t = t.split(s).join('" EVIDENCE_MASKED "'); });"
+        "  return t;"
+        "}"
+        "document.querySelectorAll('input[type=password]').forEach(function (e) {"
+        "  if (e.value) { e.value = ''; n++; }"
+        "  e.removeAttribute('value');"
+        "});"
+        "document.querySelectorAll('input, textarea').forEach(function (e) {"
+        "  var v = clean(e.value);"
+        "  if (v !== e.value) { e.value = v; n++; }"
+        "});"
+        "var root = document.documentElement;"
+        "if (!root) return n;"
+        "var w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT), t;"
+        "while ((t = w.nextNode())) {"
+        "  var c = clean(t.nodeValue);"
+        "  if (c !== t.nodeValue) { t.nodeValue = c; n++; }"
+        "}"
+        "root.setAttribute('data-pik-masked', String(n));"
+        "return n;";
+
+static int mask_secrets(Run *r) {
+        RedactJobSecrets js;
+        json_object *args, *list;
+        int k = -ENOMEM;
+
+        args = json_object_new_array();
+        list = json_object_new_array();
+        if (!args || !list) {
+                json_object_put(args);
+                json_object_put(list);
+                return -ENOMEM;
+        }
+        redact_job_secrets(r->job, &js);
+        for (const char *const *s = js.list; *s; s++)
+                if (**s)
+                        json_object_array_add(list, json_object_new_string(*s));
+        redact_job_secrets_done(&js);
+        if (json_object_array_add(args, list) >= 0) {
+                k = webdriver_execute(r->wd, mask_script, args, NULL);
+                /* The copies go as they came: wiped. */
+                for (size_t i = 0; i < json_object_array_length(list); i++) {
+                        const char *c = json_object_get_string(json_object_array_get_idx(list, i));
+                        if (c)
+                                explicit_bzero((char *) c, strlen(c));
+                }
+        } else
+                json_object_put(list);
+        json_object_put(args);
+        return k;
+}
+
 static void save_evidence(Run *r) {
         const CheckJob *j = r->job;
-        const char *dir = evidence_directory(j->evidence_dir);
-        const char *secrets[] = { j->password, j->totp_seed, NULL };
-        _cleanup_free_ char *src = NULL, *redacted = NULL, *png_path = NULL, *src_path = NULL;
+        _cleanup_free_ char *src = NULL;
         _cleanup_free_ void *png = NULL;
-        char name[128];
-        size_t png_size = 0, n;
-        int k;
+        size_t png_size = 0;
 
-        /* Both best effort: a failure to save evidence does not change the
-         * outcome, it only goes unmentioned. */
-        if (webdriver_screenshot(r->wd, &png, &png_size) >= 0) {
-                snprintf(name, sizeof name, "pik-%lld-%u-%s.png", (long long) j->execution, j->attempt, j->browser);
-                (void) evidence_write(dir, name, png, png_size, &png_path);
-        }
+        /* Best effort: a failure to save evidence does not change the
+         * outcome, the file only goes unnamed. The screenshot only once
+         * the page shows no secret: a picture cannot be redacted after. */
+        if (mask_secrets(r) >= 0 && webdriver_screenshot(r->wd, &png, &png_size) >= 0)
+                (void) evidence_keep(j, r->res, "screenshot.png", png, png_size);
         if (webdriver_page_source(r->wd, &src) >= 0) {
                 if (strlen(src) > EVIDENCE_SOURCE_MAX)
                         src[EVIDENCE_SOURCE_MAX] = 0;
-                k = evidence_redact(src, secrets, &redacted);
+                (void) evidence_keep_page(j, r->res, "page.html", src);
                 explicit_bzero(src, strlen(src));
-                if (k >= 0) {
-                        snprintf(name, sizeof name, "pik-%lld-%u-%s.html", (long long) j->execution, j->attempt,
-                                 j->browser);
-                        (void) evidence_write(dir, name, redacted, strlen(redacted), &src_path);
-                }
         }
-        if (!png_path && !src_path)
-                return;
-        n = strlen(r->res->details);
-        snprintf(r->res->details + n, sizeof r->res->details - n, "; evidence: %s%s%s", png_path ?: "",
-                 png_path && src_path ? " " : "", src_path ?: "");
 }
 
 /* The browser's settings the http engine takes from the job, the way

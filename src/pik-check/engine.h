@@ -62,6 +62,9 @@ int check_job_from_json(const char *json, CheckJob **ret, char **ret_error);
 #define CHECK_DETAILS_MAX 512
 #define CHECK_STEPS_MAX 32
 #define CHECK_STEP_NAME_MAX 48
+/* = PIK_EVIDENCE_FILES_MAX and PIK_EVIDENCE_NAME_MAX (evidence-store.h). */
+#define CHECK_EVIDENCE_MAX 8
+#define CHECK_EVIDENCE_NAME_MAX 64
 
 /* One step of a flow (a page fetched, a form submitted, with the redirects
  * that followed), its phases summed over its requests, in µs. */
@@ -84,6 +87,9 @@ typedef struct CheckResult {
         unsigned n_steps;
         CheckStep steps[CHECK_STEPS_MAX];
         int64_t network_us;
+        /* Files kept in the execution's evidence directory (evidence.h). */
+        unsigned n_evidence;
+        char evidence[CHECK_EVIDENCE_MAX][CHECK_EVIDENCE_NAME_MAX + 1];
 } CheckResult;
 
 #define CHECK_RESULT_INIT { .dns_ms = -1, .connect_ms = -1, .tls_ms = -1, .ttfb_ms = -1, .total_ms = -1 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evidence-store.h"
 #include "evidence.h"
 #include "macro.h"
 #include "redact.h"
@@ -139,90 +140,14 @@ static int redact_inputs(const char *html, Buf *out) {
         return buf_append(out, copied, strlen(copied));
 }
 
-static int replace_all(Buf *b, const char *needle) {
-        Buf out = {};
-        size_t n = strlen(needle);
-        const char *p, *copied;
-        int r;
-
-        if (n == 0 || !b->data || !strstr(b->data, needle))
-                return 0;
-        copied = b->data;
-        while ((p = strstr(copied, needle))) {
-                r = buf_append(&out, copied, (size_t) (p - copied));
-                if (r >= 0)
-                        r = buf_append(&out, EVIDENCE_REDACTED, STRLEN(EVIDENCE_REDACTED));
-                if (r < 0) {
-                        buf_wipe(&out);
-                        return r;
-                }
-                copied = p + n;
-        }
-        r = buf_append(&out, copied, strlen(copied));
-        if (r < 0) {
-                buf_wipe(&out);
-                return r;
-        }
-        buf_wipe(b);
-        *b = out;
-        return 0;
-}
-
-/* The secret as an HTML serializer may write it: which characters become
- * references differs between text and attributes (and between
- * serializers), so each of these is looked for. */
-enum {
-        ESCAPE_AMP = 1 << 0,
-        ESCAPE_LT_GT = 1 << 1,
-        ESCAPE_QUOT = 1 << 2,
-        ESCAPE_APOS = 1 << 3,
-};
-static const unsigned escape_modes[] = {
-        ESCAPE_AMP | ESCAPE_LT_GT,                              /* text (HTML's serialization) */
-        ESCAPE_AMP | ESCAPE_QUOT,                               /* attribute values */
-        ESCAPE_AMP | ESCAPE_LT_GT | ESCAPE_QUOT,                /* attribute values, newer serializers */
-        ESCAPE_AMP | ESCAPE_LT_GT | ESCAPE_QUOT | ESCAPE_APOS,  /* everything (template engines) */
-};
-
-static int html_escape(const char *s, unsigned mode, Buf *out) {
-        int r = 0;
-
-        for (; *s && r >= 0; s++)
-                if (*s == '&' && (mode & ESCAPE_AMP))
-                        r = buf_append(out, "&amp;", 5);
-                else if (*s == '<' && (mode & ESCAPE_LT_GT))
-                        r = buf_append(out, "&lt;", 4);
-                else if (*s == '>' && (mode & ESCAPE_LT_GT))
-                        r = buf_append(out, "&gt;", 4);
-                else if (*s == '"' && (mode & ESCAPE_QUOT))
-                        r = buf_append(out, "&quot;", 6);
-                else if (*s == '\'' && (mode & ESCAPE_APOS))
-                        r = buf_append(out, "&#39;", 5);
-                else
-                        r = buf_append(out, s, 1);
-        return r;
-}
-
 int evidence_redact(const char *html, const char *const *secrets, char **ret) {
         Buf b = {};
         char *out = NULL;
         int r;
 
         r = redact_inputs(html ?: "", &b);
-        /* The HTML-escaped spellings here; as is and URL-encoded (either
-         * case, '+' for space) in redact_secrets(). */
-        for (const char *const *s = secrets; r >= 0 && s && *s; s++) {
-                Buf v = {};
-
-                if (!**s)
-                        continue;
-                for (size_t m = 0; r >= 0 && m < ELEMENTSOF(escape_modes); m++) {
-                        r = html_escape(*s, escape_modes[m], &v);
-                        if (r >= 0 && !streq(v.data, *s))
-                                r = replace_all(&b, v.data);
-                        buf_wipe(&v);
-                }
-        }
+        /* Every spelling of each secret (markup, JSON, URL and form
+         * encodings) is redact_secrets()' job. */
         if (r >= 0 && !b.data)
                 r = buf_append(&b, "", 0);
         if (r >= 0)
@@ -234,23 +159,45 @@ int evidence_redact(const char *html, const char *const *secrets, char **ret) {
         return 0;
 }
 
-const char *evidence_directory(const char *configured) {
-        static char runtime[4096];
-        const char *e;
-
-        if (configured && *configured)
-                return configured;
-        e = getenv("RUNTIME_DIRECTORY");
-        if (e && *e == '/') {
-                /* Several directories are separated by ':'. */
-                size_t n = strcspn(e, ":");
-                if (n < sizeof runtime) {
-                        memcpy(runtime, e, n);
-                        runtime[n] = 0;
-                        return runtime;
-                }
+int evidence_directory(const CheckJob *job, char **ret) {
+        if (job->evidence_dir && *job->evidence_dir) {
+                *ret = strdup(job->evidence_dir);
+                return *ret ? 0 : -ENOMEM;
         }
-        return "/tmp";
+        return pik_evidence_directory(NULL, job->execution, ret);
+}
+
+int evidence_keep(const CheckJob *job, CheckResult *res, const char *name, const void *data, size_t size) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        if (res->n_evidence >= CHECK_EVIDENCE_MAX || !pik_evidence_name_is_valid(name) ||
+            strlen(name) > CHECK_EVIDENCE_NAME_MAX)
+                return -EINVAL;
+        r = evidence_directory(job, &dir);
+        if (r < 0)
+                return r;
+        r = evidence_write(dir, name, data, size, NULL);
+        if (r < 0)
+                return r;
+        snprintf(res->evidence[res->n_evidence++], sizeof res->evidence[0], "%s", name);
+        return 0;
+}
+
+int evidence_keep_page(const CheckJob *job, CheckResult *res, const char *name, const char *text) {
+        RedactJobSecrets js;
+        char *redacted = NULL;
+        int r;
+
+        redact_job_secrets(job, &js);
+        r = evidence_redact(text, js.list, &redacted);
+        redact_job_secrets_done(&js);
+        if (r < 0)
+                return r;
+        r = evidence_keep(job, res, name, redacted, strlen(redacted));
+        explicit_bzero(redacted, strlen(redacted));
+        free(redacted);
+        return r;
 }
 
 int evidence_write(const char *dir, const char *name, const void *data, size_t size, char **ret_path) {
@@ -278,7 +225,8 @@ int evidence_write(const char *dir, const char *name, const void *data, size_t s
                 p += n;
                 size -= (size_t) n;
         }
-        if (fchmod(fd, 0640) < 0 || rename(tmp, path) < 0) {
+        /* Root's alone once the check ends (pik-check@.service). */
+        if (fchmod(fd, 0600) < 0 || rename(tmp, path) < 0) {
                 int r = -errno;
                 (void) unlink(tmp);
                 return r;

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Evidence of a failed check: a screenshot and the page source, written
- * where the operator can look at them, never with a secret in them. */
+/* Evidence of a failed check (the final page, the steps, a screenshot),
+ * written where the operator can look at them, never with a secret in
+ * them: the execution's own directory (evidence-store.h), which its unit
+ * creates and only it may write. */
 
 #include <stddef.h>
+
+#include "engine.h"
 
 /* Caps what we save: a page source larger than this is cut (and says so). */
 #define EVIDENCE_SOURCE_MAX (8U * 1024U * 1024U)
@@ -14,17 +18,24 @@
 #define EVIDENCE_REDACTED REDACTED
 
 /* A copy of html in which the value attribute of every
- * <input type=password> and every occurrence of each secret (as is,
- * HTML-escaped, and as redact_secrets() finds it) reads EVIDENCE_REDACTED. secrets: a NULL
- * terminated list; NULL and empty entries are skipped. */
+ * <input type=password> and every occurrence of each secret, in every
+ * spelling redact_secrets() knows, reads EVIDENCE_REDACTED. secrets: a
+ * NULL terminated list; NULL and empty entries are skipped. */
 int evidence_redact(const char *html, const char *const *secrets, char **ret);
 
-/* Where evidence goes: configured if set, else the first directory of
- * $RUNTIME_DIRECTORY (the unit's RuntimeDirectory=), else /tmp (the
- * sandbox's private one under PrivateTmp=). */
-const char *evidence_directory(const char *configured);
+/* Where the job's evidence goes: its evidence_dir if set (pik-check
+ * --job), else PIK_EVIDENCE_ROOT/<execution>. malloc'd. */
+int evidence_directory(const CheckJob *job, char **ret);
+
+/* Write data as name into the job's evidence directory and name it in
+ * res (at most CHECK_EVIDENCE_MAX files). evidence_keep_page() first
+ * redacts the job's secrets (evidence_redact()); raw data (a screenshot)
+ * must have been masked before it was taken. Best effort for the caller:
+ * a failure leaves the file unnamed and the outcome as it was. */
+int evidence_keep(const CheckJob *job, CheckResult *res, const char *name, const void *data, size_t size);
+int evidence_keep_page(const CheckJob *job, CheckResult *res, const char *name, const char *text);
 
 /* Write data to dir/name, replacing an older file atomically (a temporary
  * file and rename(), so a reader never sees half a file and a planted
- * symlink is never followed). Mode 0640. *ret_path: the file's path. */
+ * symlink is never followed). Mode 0600. *ret_path: the file's path. */
 int evidence_write(const char *dir, const char *name, const void *data, size_t size, char **ret_path);

@@ -240,6 +240,10 @@ static int run_job_file(const Options *o) {
                 json_object_array_add(steps, so);
         }
         json_object_object_add(out, "steps", steps);
+        json_object *evidence = json_object_new_array();
+        for (unsigned i = 0; evidence && i < res.n_evidence && i < CHECK_EVIDENCE_MAX; i++)
+                json_object_array_add(evidence, json_object_new_string(res.evidence[i]));
+        json_object_object_add(out, "evidence", evidence);
         puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(out);
         return classify_exit_status(res.outcome);

@@ -343,6 +343,40 @@ check "flow: a secret in a later step's relative URL, 404" http-4xx partner \
         '.entry_url = $H + "/ok" | .flow = [{"request": {"url": "{{entry_url}}"}}, {"request": {"url": "/status/404/{{password}}"}}]' \
         '.details | contains("{{password}}")'
 
+# Evidence of a failed check: the final page, redacted, and the steps, in
+# the job's directory and named in the result; a page that echoes the
+# password in every spelling (raw, numeric and named references, &nbsp;,
+# JSON escapes, form encoding) leaves no spelling of it in any file.
+EV=$TMP/evidence
+mkdir -p "$EV/echo" "$EV/ok"
+ECHOED='wrong & horse/2'
+check "evidence: a failed login keeps its page and steps, redacted" login-rejected partner \
+        ".entry_url = \$H + \"/echo/login\" | .credentials.password = \"$ECHOED\" | .evidence_dir = \"$EV/echo\"" \
+        '.evidence == ["page.html", "steps.txt"]'
+if [ -z "${ONLY:-}" ] || [[ "evidence" =~ $ONLY ]]; then
+        expect_true "evidence: the page is kept" grep -qF 'Invalid password' "$EV/echo/page.html"
+        expect_true "evidence: the page echoed the password, redacted" grep -qF 'Invalid password [REDACTED] |' "$EV/echo/page.html"
+        expect_true "evidence: the steps are kept" grep -qE '^2\. .*HTTP 200' "$EV/echo/steps.txt"
+        expect_true "evidence: no spelling of the password in any file" python3 -c '
+import html, re, sys, urllib.parse
+pw = sys.argv[1]
+for f in sys.argv[2:]:
+    t = open(f, encoding="utf-8", errors="replace").read()
+    spellings = [t, html.unescape(t).replace("\xa0", " "), urllib.parse.unquote_plus(t),
+                 re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), t).replace("\\/", "/")]
+    for s in spellings:
+        if pw in s or "horse" in s.lower():
+            sys.exit("%s holds the password" % f)
+' "$ECHOED" "$EV/echo/page.html" "$EV/echo/steps.txt"
+        expect_true "evidence: files are the owner's alone" \
+                bash -c '[ "$(stat -c %a "$0/page.html") $(stat -c %a "$0/steps.txt")" = "600 600" ]' "$EV/echo"
+fi
+check "evidence: none for a success" success success \
+        ".entry_url = \$H + \"/plain/login\" | .evidence_dir = \"$EV/ok\"" '.evidence == []'
+if [ -z "${ONLY:-}" ] || [[ "evidence" =~ $ONLY ]]; then
+        expect_true "evidence: the directory of a success stays empty" bash -c '[ -z "$(ls -A "$0")" ]' "$EV/ok"
+fi
+
 # Referer: what a browser sends (strict-origin-when-cross-origin).
 section "Referer"
 : >"$TMP/requests.log"

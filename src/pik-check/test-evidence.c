@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evidence-store.h"
 #include "evidence.h"
 #include "test-helpers.h"
 
@@ -94,15 +95,49 @@ static void test_secret_occurrences(void) {
 }
 
 static void test_directory(void) {
-        ASSERT_STREQ(evidence_directory("/var/lib/x"), "/var/lib/x");
-        ASSERT_TRUE(unsetenv("RUNTIME_DIRECTORY") == 0);
-        ASSERT_STREQ(evidence_directory(NULL), "/tmp");
-        ASSERT_STREQ(evidence_directory(""), "/tmp");
-        ASSERT_TRUE(setenv("RUNTIME_DIRECTORY", "/run/pik-check:/run/other", 1) == 0);
-        ASSERT_STREQ(evidence_directory(NULL), "/run/pik-check");
-        ASSERT_TRUE(setenv("RUNTIME_DIRECTORY", "relative", 1) == 0);
-        ASSERT_STREQ(evidence_directory(NULL), "/tmp");
-        ASSERT_TRUE(unsetenv("RUNTIME_DIRECTORY") == 0);
+        CheckJob job = { .execution = 42 };
+        _cleanup_free_ char *d = NULL, *want = NULL;
+
+        /* The execution's own directory; evidence_dir only for --job. */
+        ASSERT_OK(evidence_directory(&job, &d));
+        ASSERT_OK(pik_evidence_directory(NULL, 42, &want));
+        ASSERT_STREQ(d, want);
+        ASSERT_TRUE(strstr(d, "/lib/pik/evidence/42"));
+        free(d);
+        job.evidence_dir = (char *) "/srv/x";
+        ASSERT_OK(evidence_directory(&job, &d));
+        ASSERT_STREQ(d, "/srv/x");
+}
+
+static void test_keep(void) {
+        char *dir = test_tmpdir(), *path = NULL, *content;
+        CheckJob job = { .execution = 7, .evidence_dir = dir, .password = (char *) "p&ss w0rd" };
+        CheckResult res = CHECK_RESULT_INIT;
+
+        /* The page redacted in every spelling, and named in the result. */
+        ASSERT_OK(evidence_keep_page(&job, &res, "page.html",
+                                     "<p>p&amp;ss&nbsp;w0rd</p><script>x=\"p\\u0026ss w0rd\"</script>"
+                                     "<input type=password value=\"typed\">"));
+        ASSERT_EQ(res.n_evidence, 1);
+        ASSERT_STREQ(res.evidence[0], "page.html");
+        ASSERT_TRUE(asprintf(&path, "%s/page.html", dir) > 0);
+        content = test_read_file(path);
+        ASSERT_STREQ(content, "<p>[REDACTED]</p><script>x=\"[REDACTED]\"</script>"
+                              "<input type=password value=\"[REDACTED]\">");
+        free(content);
+        /* A name that is not a plain file name is refused, not written. */
+        ASSERT_ERR(evidence_keep(&job, &res, "../x", "", 0), EINVAL);
+        ASSERT_ERR(evidence_keep(&job, &res, ".x", "", 0), EINVAL);
+        ASSERT_EQ(res.n_evidence, 1);
+        /* At most CHECK_EVIDENCE_MAX files. */
+        for (unsigned i = 1; i < CHECK_EVIDENCE_MAX; i++) {
+                char name[16];
+                snprintf(name, sizeof name, "f%u", i);
+                ASSERT_OK(evidence_keep(&job, &res, name, "x", 1));
+        }
+        ASSERT_ERR(evidence_keep(&job, &res, "one-too-many", "x", 1), EINVAL);
+        free(path);
+        test_tmpdir_cleanup(dir);
 }
 
 static void test_write(void) {
@@ -114,7 +149,7 @@ static void test_write(void) {
         ASSERT_STREQ(content, "hello");
         free(content);
         ASSERT_TRUE(stat(path, &st) == 0);
-        ASSERT_EQ(st.st_mode & 0777, 0640);
+        ASSERT_EQ(st.st_mode & 0777, 0600);
 
         /* Replaced whole, and a planted symlink is replaced, not followed. */
         ASSERT_OK(evidence_write(dir, "a.html", "bye", 3, NULL));
@@ -140,6 +175,7 @@ int main(void) {
         test_password_inputs();
         test_secret_occurrences();
         test_directory();
+        test_keep();
         test_write();
         return 0;
 }

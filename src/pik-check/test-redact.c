@@ -39,6 +39,55 @@ static void test_forms(void) {
         redacts("nothing here", NULL, "nothing here");
 }
 
+static void test_markup_and_json(void) {
+        const char *const pw[] = { "a&b c/\"d\xc3\xbc", NULL };
+
+        /* Numeric references, decimal and hex in either case, with and
+         * without ';', leading zeros; named ones. */
+        redacts("<p>a&#38;b c/&#34;d&#252;</p>", pw, "<p>[REDACTED]</p>");
+        redacts("<p>a&#x26;b&#x20;c&#X2F;&#x0022;d&#xFC;</p>", pw, "<p>[REDACTED]</p>");
+        redacts("<p>a&#38b c/&quot;d\xc3\xbc</p>", pw, "<p>[REDACTED]</p>");
+        redacts("<p>a&amp;b c/&QUOT;d\xc3\xbc</p>", pw, "<p>[REDACTED]</p>");
+        /* A no-break space for the space: named, numeric, UTF-8. */
+        redacts("<p>a&amp;b&nbsp;c/&quot;d\xc3\xbc</p>", pw, "<p>[REDACTED]</p>");
+        redacts("<p>a&amp;b&#160;c/&quot;d\xc3\xbc</p>", pw, "<p>[REDACTED]</p>");
+        redacts("<p>a&amp;b\xc2\xa0" "c/&quot;d\xc3\xbc</p>", pw, "<p>[REDACTED]</p>");
+        /* JSON escapes: \u in either case, \/ and \". */
+        redacts("{\"p\":\"a\\u0026b\\u0020c\\/\\\"d\\u00FC\"}", pw, "{\"p\":\"[REDACTED]\"}");
+        redacts("{\"p\":\"a\\u0026b c\\u002f\\u0022d\\u00fc\"}", pw, "{\"p\":\"[REDACTED]\"}");
+        /* Form encoding: '+' for the space, lower-case %xx. */
+        redacts("p=a%26b+c%2f%22d%c3%bc&x=1", pw, "p=[REDACTED]&x=1");
+        /* Near misses stay. */
+        redacts("a&#39;b c/\"d\xc3\xbc", pw, "a&#39;b c/\"d\xc3\xbc");
+        redacts("a&b\\u0021c/\"d\xc3\xbc", pw, "a&b\\u0021c/\"d\xc3\xbc");
+
+        /* A secret spelt like markup is found as is and escaped. */
+        const char *const amp[] = { "&amp;x", NULL };
+        redacts("v=&amp;x;", amp, "v=[REDACTED];");
+        redacts("v=&amp;amp;x;", amp, "v=[REDACTED];");
+        redacts("v=&#38;amp;x;", amp, "v=[REDACTED];");
+}
+
+static void test_near_misses(void) {
+        /* Near misses that each spelling of '&' follows a long way end,
+         * and a real occurrence after them is still found. */
+        const char *const pw[] = { "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&z", NULL };
+        _cleanup_free_ char *page = NULL, *got = NULL;
+        size_t n = 0;
+
+        page = malloc(80 * 5 + 200);
+        ASSERT_TRUE(page);
+        for (unsigned i = 0; i < 80; i++) {
+                memcpy(page + n, "&amp;", 5);
+                n += 5;
+        }
+        page[n++] = 'y';
+        page[n++] = ' ';
+        memcpy(page + n, pw[0], strlen(pw[0]) + 1);
+        ASSERT_OK(redact_secrets(page, pw, &got));
+        ASSERT_TRUE(strstr(got, "y [REDACTED]"));
+}
+
 static void test_buffer(void) {
         const char *const pw[] = { "hunter2", NULL };
         char buf[24] = "login/hunter2/x";
@@ -69,6 +118,8 @@ static void test_check_result(void) {
 
 int main(void) {
         test_forms();
+        test_markup_and_json();
+        test_near_misses();
         test_buffer();
         test_check_result();
         return 0;

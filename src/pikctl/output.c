@@ -223,7 +223,7 @@ int output_object(const Output *o, json_object *obj) {
         json_object_object_foreach(obj, k, v) {
                 const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
                                 : json_object_is_type(v, json_type_boolean) ? (json_object_get_boolean(v) ? "yes" : "no")
-                                : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+                                : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
                 fprintf(o->f, "%*s: %s\n", (int) w, k, s);
         }
         return 0;

@@ -526,6 +526,25 @@ int pik_check_report_parse(PikDb *db, const char *json, int64_t now, PikResultRe
                         if (r < 0)
                                 return r;
                         rep->retry_not_before = i > 0 ? now + i : 0;
+                } else if (streq(k, "evidence")) {
+                        size_t n;
+
+                        if (!json_object_is_type(v, json_type_array))
+                                return pik_db_set_error(db, -EINVAL, "report: evidence must be an array");
+                        n = json_object_array_length(v);
+                        if (n > PIK_EVIDENCE_FILES_MAX)
+                                return pik_db_set_error(db, -EINVAL, "report: evidence has %zu entries, at most %d",
+                                                        n, PIK_EVIDENCE_FILES_MAX);
+                        for (size_t f = 0; f < n; f++) {
+                                json_object *e = json_object_array_get_idx(v, f);
+
+                                if (!json_object_is_type(e, json_type_string) ||
+                                    !pik_evidence_name_is_valid(json_object_get_string(e)))
+                                        return pik_db_set_error(db, -EINVAL, "report: evidence[%zu] must be a plain "
+                                                                "file name", f);
+                                rep->evidence[f] = json_object_get_string(e);
+                        }
+                        rep->n_evidence = n;
                 } else if (streq(k, "steps")) {
                         PikResultStep *steps = NULL;
 

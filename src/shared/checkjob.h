@@ -60,7 +60,9 @@ int pik_execution_set_progress(PikDb *db, int64_t execution, const char *key, co
  * "dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms": n (-1 or absent:
  * unknown), "details": s, "retry_after_sec": n (0..86400, 0: none),
  * "steps": [ { "name": s (required), "http_status": n (0: none), "requests": n,
- * "dns_ms"…"total_ms": n } ] (at most PIK_RESULT_STEPS_MAX) }.
+ * "dns_ms"…"total_ms": n } ] (at most PIK_RESULT_STEPS_MAX),
+ * "evidence": [ s ] (file names in the execution's evidence directory, at
+ * most PIK_EVIDENCE_FILES_MAX) }.
  * Unknown keys and wrong types are -EINVAL. Retries follow the policy
  * (pik_result_record()). */
 #define PIK_REPORT_JSON_MAX (16 * 1024)

@@ -336,6 +336,14 @@ static const char v11[] =
         "  created_at INTEGER NOT NULL,"
         "  CHECK (partner_id IS NULL OR config_id IS NULL));";
 
+/* The files a failed check kept as evidence, by name: the directory is
+ * the execution's (evidence-store.h), and the files go with the result. */
+static const char v12[] =
+        "CREATE TABLE result_evidence ("
+        "  result_id INTEGER NOT NULL REFERENCES result(id) ON DELETE CASCADE,"
+        "  name TEXT NOT NULL,"
+        "  PRIMARY KEY (result_id, name)) WITHOUT ROWID;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -348,6 +356,7 @@ const char *const pik_migrations[] = {
         v9,
         v10,
         v11,
+        v12,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

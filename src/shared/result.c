@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert.h"
@@ -47,6 +49,32 @@ static int insert_steps(PikDb *db, int64_t result_id, const PikResultStep *steps
                 bind_ms(s, 8, st->tls_ms);
                 bind_ms(s, 9, st->ttfb_ms);
                 bind_ms(s, 10, st->total_ms);
+                r = pik_db_step(db, s);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int insert_evidence(PikDb *db, int64_t result_id, const PikResultReport *rep) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        if (rep->n_evidence == 0)
+                return 0;
+        if (rep->n_evidence > PIK_EVIDENCE_FILES_MAX)
+                return pik_db_set_error(db, -EINVAL, "a result names at most %d evidence files", PIK_EVIDENCE_FILES_MAX);
+        r = pik_db_prepare(db, "INSERT OR IGNORE INTO result_evidence (result_id, name) VALUES (?, ?)", &s);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < rep->n_evidence; i++) {
+                /* A name, never a path: the directory is the execution's. */
+                if (!pik_evidence_name_is_valid(rep->evidence[i]))
+                        return pik_db_set_error(db, -EINVAL, "evidence file name '%.64s' is not a plain file name",
+                                                rep->evidence[i] ?: "");
+                sqlite3_reset(s);
+                sqlite3_bind_int64(s, 1, result_id);
+                sqlite3_bind_text(s, 2, rep->evidence[i], -1, SQLITE_STATIC);
                 r = pik_db_step(db, s);
                 if (r < 0)
                         return r;
@@ -151,6 +179,9 @@ int pik_result_record_locked(PikDb *db, const PikConfig *cfg, const PikResultRep
                 return r;
         rec.result_id = sqlite3_last_insert_rowid(pik_db_handle(db));
         r = insert_steps(db, rec.result_id, rep->steps, rep->n_steps);
+        if (r < 0)
+                return r;
+        r = insert_evidence(db, rec.result_id, rep);
         if (r < 0)
                 return r;
 
@@ -264,8 +295,9 @@ int pik_result_list(PikDb *db, const PikResultFilter *f, json_object **ret) {
 }
 
 int pik_result_show(PikDb *db, int64_t id, json_object **ret) {
-        _cleanup_stmt_ sqlite3_stmt *s = NULL, *st = NULL;
-        _cleanup_json_ json_object *o = NULL, *steps = NULL;
+        _cleanup_stmt_ sqlite3_stmt *s = NULL, *st = NULL, *ev = NULL;
+        _cleanup_json_ json_object *o = NULL, *steps = NULL, *evidence = NULL;
+        json_object *exec;
         int r;
 
         r = pik_db_prepare(db,
@@ -295,6 +327,28 @@ int pik_result_show(PikDb *db, int64_t id, json_object **ret) {
         if (r < 0)
                 return r;
         if (json_object_object_add(o, "steps", TAKE_PTR(steps)) < 0)
+                return -ENOMEM;
+
+        r = pik_db_prepare(db, "SELECT name FROM result_evidence WHERE result_id = ? ORDER BY name", &ev);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(ev, 1, id);
+        evidence = json_object_new_array();
+        if (!evidence)
+                return -ENOMEM;
+        while ((r = pik_db_step(db, ev)) > 0) {
+                _cleanup_free_ char *dir = NULL, *path = NULL;
+
+                if (!json_object_object_get_ex(o, "execution_id", &exec) ||
+                    pik_evidence_directory(NULL, json_object_get_int64(exec), &dir) < 0 ||
+                    asprintf(&path, "%s/%s", dir, (const char *) sqlite3_column_text(ev, 0)) < 0)
+                        return -ENOMEM;
+                if (json_object_array_add(evidence, json_object_new_string(path)) < 0)
+                        return -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        if (json_object_object_add(o, "evidence", TAKE_PTR(evidence)) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
         return 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config.h"
+#include "evidence-store.h"
 #include "db.h"
 #include "outcome.h"
 
@@ -30,6 +31,9 @@ typedef struct PikResultReport {
         int64_t retry_not_before;    /* partner's Retry-After as a time, 0 if none */
         const PikResultStep *steps;
         size_t n_steps;
+        /* Files the check kept in its evidence directory (evidence-store.h). */
+        const char *evidence[PIK_EVIDENCE_FILES_MAX];
+        size_t n_evidence;
 } PikResultReport;
 
 #define PIK_RESULT_REPORT_INIT { .dns_ms = -1, .connect_ms = -1, .tls_ms = -1, .ttfb_ms = -1, .total_ms = -1 }
@@ -70,6 +74,7 @@ int pik_result_list(PikDb *db, const PikResultFilter *f, json_object **ret);
  * its steps: { id, execution_id, config_id, config_name, partner, browser,
  * executed_at, duration_ms, outcome, kind, description, unconfirmed,
  * attempt, dns_ms…total_ms, details, steps: [ {position, name, http_status,
- * requests, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms} ] }. -ENOENT
+ * requests, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms} ], evidence:
+ * [ path of each file the check kept, under PIK_EVIDENCE_ROOT ] }. -ENOENT
  * when there is no such result. */
 int pik_result_show(PikDb *db, int64_t id, json_object **ret);

@@ -514,6 +514,23 @@ static void test_report(void) {
         }
         ASSERT_EQ(q("SELECT count(*) FROM result_step"), 0);
 
+        /* Evidence is named by plain file names: never a path, a dot file,
+         * a non-string, or more than the cap. */
+        ASSERT_REFUSED(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"http-5xx\", \"duration_ms\": 5, "
+                                               "\"evidence\": [\"../../pik.db\"]}", T0 + 10, NULL), EINVAL);
+        ASSERT_REFUSED(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"http-5xx\", \"duration_ms\": 5, "
+                                               "\"evidence\": [\"/etc/passwd\"]}", T0 + 10, NULL), EINVAL);
+        ASSERT_REFUSED(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"http-5xx\", \"duration_ms\": 5, "
+                                               "\"evidence\": [\".x\"]}", T0 + 10, NULL), EINVAL);
+        ASSERT_REFUSED(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"http-5xx\", \"duration_ms\": 5, "
+                                               "\"evidence\": [1]}", T0 + 10, NULL), EINVAL);
+        ASSERT_REFUSED(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"http-5xx\", \"duration_ms\": 5, "
+                                               "\"evidence\": \"page.html\"}", T0 + 10, NULL), EINVAL);
+        ASSERT_REFUSED(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"http-5xx\", \"duration_ms\": 5, "
+                                               "\"evidence\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}",
+                                               T0 + 10, NULL), EINVAL);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld", (long long) e), 0);
+
         /* What pik-check sends: every key, unknown timings as -1, the steps. */
         ASSERT_OK(pik_check_report_result(db, cfg, e, key,
                                           "{\"outcome\": \"http-5xx\", \"duration_ms\": 812, \"dns_ms\": 3, "
@@ -521,7 +538,8 @@ static void test_report(void) {
                                           "\"details\": \"HTTP 503 at /login\", \"retry_after_sec\": 0, \"steps\": ["
                                           "{\"name\": \"entry page\", \"http_status\": 200, \"requests\": 2, \"dns_ms\": 3, "
                                           "\"connect_ms\": 1, \"tls_ms\": -1, \"ttfb_ms\": 100, \"total_ms\": 300}, "
-                                          "{\"name\": \"login form\", \"http_status\": 503, \"total_ms\": 500}]}\n",
+                                          "{\"name\": \"login form\", \"http_status\": 503, \"total_ms\": 500}], "
+                                          "\"evidence\": [\"page.html\", \"steps.txt\"]}\n",
                                           T0 + 10, &rec));
         ASSERT_EQ(q("SELECT count(*) FROM result_step WHERE result_id = %lld", (long long) rec.result_id), 2);
         ASSERT_EQ(q("SELECT count(*) FROM result_step WHERE result_id = %lld AND position = 1 AND name = 'entry page' "
@@ -539,6 +557,13 @@ static void test_report(void) {
                 ASSERT_TRUE(json_object_object_get_ex(json_object_array_get_idx(steps, 1), "name", &v));
                 ASSERT_STREQ(json_object_get_string(v), "login form");
                 ASSERT_TRUE(json_object_object_get_ex(shown, "description", &v));
+                /* The evidence by path, in the execution's directory. */
+                _cleanup_free_ char *ev_dir = NULL, *want = NULL;
+                ASSERT_OK(pik_evidence_directory(NULL, e, &ev_dir));
+                ASSERT_TRUE(asprintf(&want, "%s/page.html", ev_dir) >= 0);
+                ASSERT_TRUE(json_object_object_get_ex(shown, "evidence", &v));
+                ASSERT_EQ(json_object_array_length(v), 2);
+                ASSERT_STREQ(json_object_get_string(json_object_array_get_idx(v, 0)), want);
                 ASSERT_REFUSED(pik_result_show(db, 99999, &shown), ENOENT);
         }
         ASSERT_STREQ(rec.outcome.name, "http-5xx");
