@@ -20,7 +20,7 @@
 #include "engine.h"
 #include "log.h"
 #include "message-ids.h"
-#include "outcome.h"
+#include "outcome-kind.h"
 #include "time-util.h"
 
 /* Four steps as the operator sees them in `systemctl status`: fetch the

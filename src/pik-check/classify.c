@@ -4,7 +4,7 @@
 
 #include "classify.h"
 #include "macro.h"
-#include "outcome.h"
+#include "outcome-kind.h"
 
 static const struct {
         CURLcode code;

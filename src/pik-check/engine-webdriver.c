@@ -33,7 +33,7 @@
 #include "redact.h"
 #include "flow.h"
 #include "host-rules.h"
-#include "outcome.h"
+#include "outcome-kind.h"
 #include "sso.h"
 #include "totp.h"
 #include "url-util.h"

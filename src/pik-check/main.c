@@ -29,7 +29,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "log.h"
-#include "outcome.h"
+#include "outcome-kind.h"
 #include "string-util.h"
 #include "time-util.h"
 

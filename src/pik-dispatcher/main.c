@@ -146,6 +146,11 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
 
+        /* Before any start: a check without it would run unbounded. */
+        r = systemd_starter_set_expiry(PIK_CHECK_EXPIRY_DROPIN, cfg->job_expiry_sec);
+        if (r < 0)
+                return r;
+
         SystemdStarter s = { .bus = bus, .key_dir = PIK_EXECUTION_KEY_DIR };
         PikUnitStarter starter = {
                 .start = systemd_starter_start,

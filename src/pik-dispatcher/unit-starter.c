@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "notification.h"
 #include "string-util.h"
@@ -25,6 +26,46 @@ static int write_key(const char *dir, int64_t id, const char *key, char *path, s
                 return -errno;
         if (write(fd, key, n) != (ssize_t) n)
                 return -EIO;
+        return 0;
+}
+
+int systemd_starter_set_expiry(const char *path, unsigned sec) {
+        _cleanup_free_ char *old = NULL, *text = NULL, *dir = NULL, *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t size;
+        char *slash;
+        int n, r;
+
+        n = asprintf(&text, "# Written by pik-dispatcher: job_expiry of pik.conf.\n"
+                            "[Service]\nRuntimeMaxSec=%u\n", sec);
+        if (n < 0)
+                return log_oom();
+        if (read_file_capped(path, 4096, &old, &size) >= 0 && streq(old, text))
+                return 0;
+
+        dir = strdup(path);
+        if (!dir || asprintf(&tmp, "%s.tmp", path) < 0)
+                return log_oom();
+        slash = strrchr(dir, '/');
+        if (slash)
+                *slash = '\0';
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(-errno, "Failed to create %s: %m", dir);
+        /* Whole or not at all: systemd may load a check's unit meanwhile. */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return log_error_errno(-errno, "Failed to write %s: %m", tmp);
+        if (write(fd, text, n) != n) {
+                r = errno > 0 ? -errno : -EIO;
+                (void) unlink(tmp);
+                return log_error_errno(r, "Failed to write %s: %m", tmp);
+        }
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                (void) unlink(tmp);
+                return log_error_errno(r, "Failed to rename %s to %s: %m", tmp, path);
+        }
+        log_info("Checks started from now on stop after job_expiry, %u s (RuntimeMaxSec= in %s).", sec, path);
         return 0;
 }
 

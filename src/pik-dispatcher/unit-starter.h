@@ -13,6 +13,13 @@ typedef struct SystemdStarter {
         const char *key_dir;
 } SystemdStarter;
 
+/* RuntimeMaxSec= of the checks started from now on: job_expiry, in a
+ * runtime drop-in of pik-check@.service at path, rewritten only when it
+ * changes. systemd 252 refuses SetUnitProperties(RuntimeMaxUSec) for a unit
+ * that is not transient, but reads a unit's drop-ins whenever it loads it,
+ * and a check's unit is loaded anew for each start (CollectMode=). */
+int systemd_starter_set_expiry(const char *path, unsigned sec);
+
 int systemd_starter_start(void *userdata, const PikExecutionStart *e);
 int systemd_starter_unit_alive(void *userdata, const char *unit);
 int systemd_starter_count_active(void *userdata, unsigned *ret);

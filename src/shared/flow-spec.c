@@ -11,7 +11,7 @@
 #include "flow-spec.h"
 #include "regex-util.h"
 #include "string-util.h"
-#include "validate.h"
+#include "xpath.h"
 
 static const char *const builtin_vars[] = {
         "username", "password", "totp", "entry_url", "product_url", NULL,

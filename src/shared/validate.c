@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
-#include <libxml/xpath.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,22 +97,6 @@ int pik_validate_reason(PikDb *db, bool enabled, const char *reason) {
         if (!reason || !*reason)
                 return pik_db_set_error(db, -EINVAL, "disabling needs a reason (--reason TEXT)");
         return pik_validate_text(db, "reason", reason, PIK_TEXT_MAX, false);
-}
-
-static void xml_error_silent(void *ctx, const char *msg, ...) {
-}
-
-bool pik_xpath_compiles(const char *xpath) {
-        xmlXPathCompExprPtr e;
-
-        /* libxml2 would print the syntax error on stderr too; the caller
-         * reports the refusal in its own words. */
-        xmlSetGenericErrorFunc(NULL, xml_error_silent);
-        e = xmlXPathCompile((const xmlChar *) xpath);
-        if (!e)
-                return false;
-        xmlXPathFreeCompExpr(e);
-        return true;
 }
 
 int pik_validate_xpath(PikDb *db, const char *what, const char *xpath) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "db.h"
+#include "xpath.h"
 
 /* Input checks shared by every entity, each setting pik_db_error() to a
  * message that names the argument ("partner code 'Acme!': ..."). */
@@ -11,8 +12,6 @@ int pik_validate_text(PikDb *db, const char *what, const char *text, size_t max,
 int pik_validate_url(PikDb *db, const char *what, const char *url, bool optional);
 int pik_validate_reason(PikDb *db, bool enabled, const char *reason);
 
-/* An XPath 1.0 expression libxml2 compiles. */
-bool pik_xpath_compiles(const char *xpath);
 int pik_validate_xpath(PikDb *db, const char *what, const char *xpath);
 /* An HTML form field name: 1..128 bytes, no blanks or control characters. */
 int pik_validate_field_name(PikDb *db, const char *what, const char *name);
