@@ -74,6 +74,11 @@ typedef struct PikConfig {
         } alerts;
         PikChannel *channels;
         size_t n_channels;
+        struct {
+                unsigned keep_days;        /* results kept, in days; default 90, 1..3650 */
+                unsigned keep_daily_days;  /* their daily aggregates; default 400, keep_days..36500 */
+        } results;
+        unsigned evidence_days;            /* evidence files kept, in days; default 14, 1..3650 */
 } PikConfig;
 
 int pik_config_new_default(PikConfig **ret);

@@ -310,6 +310,30 @@ static const char v9[] =
         "ALTER TABLE job_config ADD COLUMN held_reason TEXT;"
         "ALTER TABLE job_config ADD COLUMN held_until INTEGER;";
 
+/* History that lasts (prune.c, history.c): results older than
+ * results.keep_days are folded into one row per UTC day and check
+ * (configuration × browser) before they are deleted, kept
+ * results.keep_daily_days. config_id 0 stands for results without a
+ * configuration (recorded before checks had one). The percentiles are
+ * nearest-rank over that day's durations, computed while the day's results
+ * are still there: a day is always folded whole. */
+static const char v11[] =
+        "CREATE TABLE result_daily ("
+        "  config_id INTEGER NOT NULL,"
+        "  browser TEXT NOT NULL,"
+        "  partner TEXT NOT NULL,"
+        "  day INTEGER NOT NULL,"
+        "  runs INTEGER NOT NULL,"
+        "  successes INTEGER NOT NULL,"
+        "  partner_failures INTEGER NOT NULL,"
+        "  infrastructure_failures INTEGER NOT NULL,"
+        "  configuration_failures INTEGER NOT NULL,"
+        "  p50_ms INTEGER NOT NULL,"
+        "  p95_ms INTEGER NOT NULL,"
+        "  PRIMARY KEY (config_id, browser, partner, day)) WITHOUT ROWID;"
+        "CREATE INDEX result_daily_day ON result_daily(day);"
+        "CREATE INDEX result_daily_partner ON result_daily(partner, day);";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -320,6 +344,8 @@ const char *const pik_migrations[] = {
         v7,
         v8,
         v9,
+        /* v10 is another branch's; the lead renumbers at merge. */
+        v11,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);
