@@ -56,6 +56,7 @@ typedef struct Args {
         bool overdue;
         bool upcoming;
         bool all;
+        const char *days;
         uint64_t seen;            /* OPT_* bits of the options given */
 } Args;
 
@@ -126,6 +127,7 @@ enum {
         OPT_RESOLVE = UINT64_C(1) << 36,
         OPT_ALL = UINT64_C(1) << 37,
         OPT_UNTIL = UINT64_C(1) << 38,
+        OPT_DAYS = UINT64_C(1) << 39,
 };
 
 extern const Verb pikctl_verbs[];
@@ -149,6 +151,9 @@ int verb_release(Context *c, int argc, char **argv);
 /* verbs-alerts.c */
 int verb_alerts(Context *c, int argc, char **argv);
 int verb_notifications(Context *c, int argc, char **argv);
+
+/* verbs-history.c */
+int verb_history(Context *c, int argc, char **argv);
 
 /* Record what went wrong for main to print; returns r. */
 int fail(Context *c, int r, const char *fmt, ...) _printf_(3, 4);
