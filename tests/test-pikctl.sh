@@ -6,7 +6,7 @@
 # pass (--now, --dry-run) and what pikctl shows of them.
 #
 # Usage: test-pikctl.sh PIKCTL
-#   env PIK_SCHEDULER, PIK_DISPATCHER: the programs (default: next to PIKCTL
+#   env PIK_SCHEDULER, PIK_DISPATCHER, PIK_PRUNE: the programs (default: next to PIKCTL
 #   in the build tree); PIKCTL_WRAPPER: a command prefixed to every run of
 #   the programs, e.g. "valgrind --leak-check=full --error-exitcode=99 -q"
 #   (exit status 99 counts as a failure).
@@ -20,6 +20,7 @@ PIKCTL=$(realpath "${1:?usage: test-pikctl.sh PIKCTL}")
 BUILD_SRC=$(dirname "$(dirname "$PIKCTL")")
 SCHEDULER=$(realpath "${PIK_SCHEDULER:-$BUILD_SRC/pik-scheduler/pik-scheduler}")
 DISPATCHER=$(realpath "${PIK_DISPATCHER:-$BUILD_SRC/pik-dispatcher/pik-dispatcher}")
+PRUNE=$(realpath "${PIK_PRUNE:-$BUILD_SRC/pik-prune/pik-prune}")
 read -ra WRAP <<<"${PIKCTL_WRAPPER:-}"
 
 for t in jq sqlite3 sha256sum cmp python3; do
@@ -53,6 +54,12 @@ sched() {
 }
 disp() {
         "${WRAP[@]}" "$DISPATCHER" --db "$DB" --config "$CONF" "$@"
+}
+# prune CONF ARGS…: the daily prune with its own settings.
+prune() {
+        local conf=$1
+        shift
+        "${WRAP[@]}" "$PRUNE" --db "$DB" --config "$conf" --now "$NOW" "$@"
 }
 
 db_state() {
@@ -928,6 +935,90 @@ expect_contains "HTTP status 503"
 expect_contains "failed"
 expect_rejected 2 pk notifications --all
 expect_rejected 2 pk alerts extra
+
+# ---------------------------------------------------------------------------
+section "history and the daily prune"
+use_db history
+expect_ok pk partner add acme --name Acme
+expect_ok pk partner add globex --name Globex
+expect_ok pk browser add ff --engine http
+expect_ok pk config add acme --name sso-login --browsers ff --url https://acme.example/login --every 5m
+expect_ok pk history --json
+expect_json 'length == 0' "no history yet"
+# Hourly results from the first second of 2026-01-01 up to now: every fourth a partner failure,
+# durations 100 ms and up.
+sqlite3 "$DB" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 228)
+               INSERT INTO result (config_id, partner, browser, executed_at, duration_ms, outcome)
+               SELECT 1, 'acme', 'ff', $NOW_S - 3600 * i, 100 + i % 24,
+                      CASE WHEN i % 4 = 0 THEN 'http-5xx' ELSE 'success' END FROM n;
+               INSERT INTO result_step (result_id, position, name) SELECT id, 0, 'entry' FROM result;"
+expect_ok pk history --days 10 --json
+BEFORE=$OUT
+expect_json 'length == 1 and .[0].config_name == "sso-login" and .[0].runs == 229 and .[0].successes == 171
+             and (.[0].days | length) == 10 and .[0].days[0].day == "2026-01-01"
+             and .[0].days[9].day == "2026-01-10" and .[0].days[9].runs == 13' "ten days, today's 13 runs"
+expect_ok pk history acme --days 3 --json
+expect_json '(.[0].days | length) == 3 and .[0].days[0].day == "2026-01-08"' "--days 3: the last three days"
+# Piped: a plain row per day, no bars, no colour.
+expect_ok pk history --days 10
+expect_contains "2026-01-05"
+expect_contains "75.0%"
+expect_not_contains "█"
+# On a terminal: one line per check with a bar per day.
+OUT=$(on_tty "$PIKCTL" --db "$DB" --config "$CONF" --now "$NOW" history --days 10)
+if [[ "$OUT" == *"#1 sso-login"*"▆"* ]] && [[ "$OUT" != *"2026-01-05"* ]]; then _t_ok; else _t_fail "no bar line on a terminal: $OUT"; fi
+
+CONF3=$TMP/keep3.conf
+printf 'results = { keep_days = 3; };\nevidence_days = 1;\n' >"$CONF3"
+EVIDENCE=$TMP/evidence
+mkdir -p "$EVIDENCE/17"
+touch -d "@$((NOW_S - 3 * 86400))" "$EVIDENCE/pik-16-1-ff.png" "$EVIDENCE/17/page.html" "$EVIDENCE/17" "$EVIDENCE/keep.txt"
+touch -d "@$((NOW_S - 3600))" "$EVIDENCE/pik-18-1-ff.png"
+# Stopped by SIGKILL wherever it was (maybe before it began, maybe between
+# batches), then run again: the same aggregates as a run left alone.
+cp "$DB" "$TMP/history-reference.db"
+"$PRUNE" --db "$DB" --config "$CONF3" --now "$NOW" --evidence-dir "$EVIDENCE" --batch 1 &
+sleep 0.05
+kill -KILL $! 2>/dev/null
+wait $! 2>/dev/null
+expect_ok prune "$CONF3" --evidence-dir "$EVIDENCE" --batch 1
+(DB=$TMP/history-reference.db; prune "$CONF3" --evidence-dir "$TMP/none") >/dev/null 2>&1
+AGG="SELECT * FROM result_daily ORDER BY config_id, browser, partner, day"
+if [ "$(sqlite3 "$DB" "$AGG")" == "$(sqlite3 "$TMP/history-reference.db" "$AGG")" ] &&
+   [ "$(sqlite3 "$DB" "SELECT count(*) FROM result_daily")" == 6 ]; then
+        _t_ok
+else
+        _t_fail "an interrupted prune ended with other aggregates"
+fi
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM result WHERE executed_at < $(( NOW_S - NOW_S % 86400 - 3 * 86400 ))")" == 0 ] &&
+        [ "$(sqlite3 "$DB" "SELECT count(*) FROM result_step") " == "$(sqlite3 "$DB" "SELECT count(*) FROM result") " ] &&
+        _t_ok || _t_fail "old results or their steps are left"
+# The history reads the same, folded or not.
+expect_ok pk history --days 10 --json
+if [ "$OUT" == "$BEFORE" ]; then _t_ok; else _t_fail "history changed with the prune"; fi
+[ ! -e "$EVIDENCE/pik-16-1-ff.png" ] && [ ! -e "$EVIDENCE/17" ] && [ -e "$EVIDENCE/pik-18-1-ff.png" ] &&
+        [ -e "$EVIDENCE/keep.txt" ] && _t_ok || _t_fail "old evidence left or recent evidence removed"
+# Aggregates go after keep_daily_days.
+CONF_SHORT=$TMP/short.conf
+printf 'results = { keep_days = 1; keep_daily_days = 2; };\n' >"$CONF_SHORT"
+expect_ok prune "$CONF_SHORT" --evidence-dir "$EVIDENCE"
+expect_ok pk history --days 10 --json
+expect_json '.[0].days[0].day == "2026-01-08"' "aggregates older than keep_daily_days are gone"
+
+# Bad settings and arguments: refused, nothing written.
+printf 'results = {\n  keep_days = 0;\n};\n' >"$TMP/bad.conf"
+expect_rejected 1 prune "$TMP/bad.conf"
+expect_err_contains "bad.conf:2: results.keep_days: 0 is out of range 1..3650"
+expect_rejected 1 prune "$CONF3" --batch 0
+expect_rejected 1 prune "$CONF3" --evidence-dir relative
+expect_rejected 2 pk history --days 0
+expect_err_contains "--days"
+expect_rejected 2 pk history --days 36501
+expect_rejected 2 pk history 'Not A Code'
+expect_rejected 4 pk history initech
+expect_err_contains "initech"
+expect_rejected 2 pk history acme globex
+expect_rejected 2 pk history --all
 
 # ---------------------------------------------------------------------------
 section "config set: change a configuration in place"

@@ -16,11 +16,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 # verify wants the programs to exist: point the units at executable stubs.
 mkdir "$tmp/bin" "$tmp/units"
-for p in pikd pik-check pik-scheduler pik-dispatcher pik-notify pik-web; do
+for p in pikd pik-check pik-scheduler pik-dispatcher pik-prune pik-notify pik-web; do
         printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/$p"
         chmod +x "$tmp/bin/$p"
 done
-for u in pikd.service pik-scheduler.service pik-dispatcher.service pik-check@.service pik-notify@.service pik-web.service; do
+for u in pikd.service pik-scheduler.service pik-dispatcher.service pik-prune.service pik-check@.service pik-notify@.service pik-web.service; do
         exe=$(sed -n 's|^ExecStart=\(.*\)/pikd$|\1|p; s|^ExecStart=\(.*\)/pik-[a-z]*\( %i\)\{0,1\}$|\1|p' "$built/$u" | head -n1)
         if [ -z "$exe" ]; then
                 echo "$u: no ExecStart= naming a pik program" >&2
@@ -28,14 +28,14 @@ for u in pikd.service pik-scheduler.service pik-dispatcher.service pik-check@.se
         fi
         sed "s|$exe/|$tmp/bin/|g" "$built/$u" >"$tmp/units/$u"
 done
-cp "$src/pik.slice" "$src/pik-scheduler.timer" "$src/pik-dispatcher.timer" "$src/pik-web.socket" "$tmp/units/"
+cp "$src/pik.slice" "$src/pik-scheduler.timer" "$src/pik-dispatcher.timer" "$src/pik-prune.timer" "$src/pik-web.socket" "$tmp/units/"
 
 cd "$tmp/units"
 # The template is verified through an instance name.
 cp pik-check@.service pik-check@1.service
 cp pik-notify@.service pik-notify@1.service
-"$analyze" verify --man=no pikd.service pik-scheduler.service pik-dispatcher.service \
-        pik-check@1.service pik-notify@1.service pik-scheduler.timer pik-dispatcher.timer pik.slice pik-web.service pik-web.socket
+"$analyze" verify --man=no pikd.service pik-scheduler.service pik-dispatcher.service pik-prune.service \
+        pik-check@1.service pik-notify@1.service pik-scheduler.timer pik-dispatcher.timer pik-prune.timer pik.slice pik-web.service pik-web.socket
 echo "systemd-analyze verify: ok"
 
 # The services whose memory holds secrets never dump core.
@@ -51,7 +51,7 @@ printf '%-28s %8s %8s\n' UNIT EXPOSURE TARGET
 # pik-notify@.service: 8.5, because mail through the host's setuid/setgid
 # sendmail rules out NoNewPrivileges= and everything that implies it (the
 # unit explains); the target keeps it from growing worse.
-for ut in pik-check@.service:2.0 pik-web.service:2.0 pik-notify@.service:8.5 pikd.service:3.5 pik-scheduler.service:3.5 pik-dispatcher.service:3.5; do
+for ut in pik-check@.service:2.0 pik-web.service:2.0 pik-notify@.service:8.5 pikd.service:3.5 pik-scheduler.service:3.5 pik-dispatcher.service:3.5 pik-prune.service:3.5; do
         u=${ut%%:*} target=${ut#*:}
         score=$("$analyze" security --offline=yes --no-pager "./$u" 2>/dev/null |
                 sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p')

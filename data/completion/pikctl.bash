@@ -30,6 +30,7 @@ declare -gA _pikctl_verb_opts=(
         [outcomes]=""
         [alerts]="--all"
         [notifications]=""
+        [history]="--days"
         [run-now]="--browser"
         [hold]="--reason --until" [release]=""
         [maintenance add]="--partner --config --all --cron --duration --tz --reason"
@@ -41,7 +42,7 @@ _pikctl_arg_opts=" --db --config --now --name --reason --engine --user-agent --w
         --http-version --header --ca-file --resolve --browsers --url --every --at --cron --schedule --tz
         --product-url --wait --success-marker --failure-marker --success-xpath --failure-xpath
         --login-form --username-field --password-field --csrf-meta --checkout-url --flow
-        --partner --browser --kind --since --limit --until --duration "
+        --partner --browser --kind --since --limit --until --duration --days "
 
 # _pikctl_list WHAT KEY: the values of KEY in `pikctl WHAT list --json`.
 _pikctl_list() {
@@ -153,7 +154,7 @@ _pikctl() {
 
         if [ -z "$group" ] && [ -z "$verb" ]; then
                 mapfile -t COMPREPLY < <(compgen -W "status partner browser config jobs executions execution
-                        results result outcomes alerts notifications run-now hold release maintenance" -- "$cur")
+                        results result outcomes alerts notifications history run-now hold release maintenance" -- "$cur")
                 return 0
         fi
         if [ -z "$verb" ]; then
@@ -166,7 +167,7 @@ _pikctl() {
         # The one positional argument of a command.
         [ "$npos" -eq 0 ] || return 0
         case $verb in
-        "partner show" | "partner remove" | "partner enable" | "partner disable" | "config add" | run-now)
+        "partner show" | "partner remove" | "partner enable" | "partner disable" | "config add" | run-now | history)
                 mapfile -t COMPREPLY < <(compgen -W "$(_pikctl_list partner code)" -- "$cur")
                 ;;
         "browser show" | "browser remove" | "browser enable" | "browser disable")

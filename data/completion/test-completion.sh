@@ -59,7 +59,7 @@ P=$PIKCTL DB=$T/pik.db
 } >/dev/null || { echo "FAIL: setting up $DB with $P"; exit 1; }
 
 # Commands and subcommands.
-expect "$P " status partner browser config jobs executions execution results result outcomes alerts notifications run-now hold release maintenance
+expect "$P " status partner browser config jobs executions execution results result outcomes alerts notifications history run-now hold release maintenance
 expect "$P r" results result run-now release
 expect "$P partner " list show add remove enable disable
 expect "$P config e" enable
@@ -74,6 +74,9 @@ expect "$P alerts --a" --all
 expect "$P maintenance " add list remove
 expect "$P maintenance add --du" --duration
 expect "$P n" notifications
+expect "$P h" history hold
+expect "$P history --da" --days
+expect "$P --db $DB history " acme globex
 expect "$P results --k" --kind
 expect "$P browser add x --e" --engine
 # Values of options.

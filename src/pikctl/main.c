@@ -52,6 +52,7 @@ static const char usage_text[] =
         "  outcomes                           the outcome catalog\n"
         "  alerts [--all]                     open alerts (--all: closed ones too)\n"
         "  notifications                      alert notifications: pending, sent, failed\n"
+        "  history [PARTNER] [--days N]       day by day per check: runs, success ratio, p50/p95 (default 30 days)\n"
         "  run-now PARTNER [--browser NAME]   queue a partner's checks for the next dispatcher pass\n"
         "  hold [CONFIG_ID] [--reason TEXT] [--until TIME] | release [CONFIG_ID]\n"
         "                                     without an id: everything; --until 2h or an ISO 8601 time\n"
@@ -116,6 +117,7 @@ static const OptionDef option_defs[] = {
         STR_OPT("limit", OPT_LIMIT, limit),
         STR_OPT("until", OPT_UNTIL, until),
         STR_OPT("duration", OPT_DURATION, duration),
+        STR_OPT("days", OPT_DAYS, days),
         BOOL_OPT("force", OPT_FORCE, force),
         BOOL_OPT("overdue", OPT_OVERDUE, overdue),
         BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),

@@ -1067,6 +1067,7 @@ const Verb pikctl_verbs[] = {
         { NULL, "outcomes", 0, 0, 0, 0, verb_outcomes },
         { NULL, "alerts", 0, 0, 0, OPT_ALL, verb_alerts },
         { NULL, "notifications", 0, 0, 0, 0, verb_notifications },
+        { NULL, "history", 0, 1, 0, OPT_DAYS, verb_history },
         { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
         { NULL, "hold", 0, 1, VERB_WRITES, OPT_REASON | OPT_UNTIL, verb_hold },
         { NULL, "release", 0, 1, VERB_WRITES, 0, verb_release },

@@ -59,6 +59,7 @@ typedef struct Args {
         bool overdue;
         bool upcoming;
         bool all;
+        const char *days;
         uint64_t seen;            /* OPT_* bits of the options given */
 } Args;
 
@@ -132,6 +133,7 @@ enum {
         OPT_SCHEDULE = UINT64_C(1) << 39,
         OPT_DURATION = UINT64_C(1) << 40,
         OPT_CONFIG_ID = UINT64_C(1) << 41,   /* --config ID: not an option of its own (see main.c) */
+        OPT_DAYS = UINT64_C(1) << 42,
 };
 
 extern const Verb pikctl_verbs[];
@@ -160,6 +162,9 @@ int verb_maintenance_remove(Context *c, int argc, char **argv);
 /* verbs-alerts.c */
 int verb_alerts(Context *c, int argc, char **argv);
 int verb_notifications(Context *c, int argc, char **argv);
+
+/* verbs-history.c */
+int verb_history(Context *c, int argc, char **argv);
 
 /* Record what went wrong for main to print; returns r. */
 int fail(Context *c, int r, const char *fmt, ...) _printf_(3, 4);

@@ -15,6 +15,7 @@
 #include "checkjob.h"
 #include "dispatcher.h"
 #include "execution.h"
+#include "history.h"
 #include "job.h"
 #include "jobconfig.h"
 #include "jobconfig-options.h"
@@ -358,6 +359,21 @@ static int method_list_results(sd_bus_message *msg, void *userdata, sd_bus_error
         f.browser = *browser ? browser : NULL;
         f.kind = *kind ? kind : NULL;
         return reply_json(m, msg, pik_result_list(manager_db(m), &f, &o), &o, error);
+}
+
+static int method_history(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_json_ json_object *o = NULL;
+        Manager *m = userdata;
+        const char *partner;
+        uint32_t days;
+        int r;
+
+        r = sd_bus_message_read(msg, "su", &partner, &days);
+        if (r < 0)
+                return r;
+        /* The library checks the partner code and the range of days. */
+        return reply_json(m, msg, pik_history(manager_db(m), *partner ? partner : NULL, days, now_utc(), &o), &o,
+                          error);
 }
 
 static int method_list_outcomes(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -1084,6 +1100,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_show_result, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListOutcomes", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json),
                                 method_list_outcomes, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("History", SD_BUS_ARGS("s", partner, "u", days), SD_BUS_RESULT("s", json),
+                                method_history, SD_BUS_VTABLE_UNPRIVILEGED),
 
         /* Changes. */
         SD_BUS_METHOD_WITH_ARGS("AddPartner", SD_BUS_ARGS("s", code, "s", name), SD_BUS_NO_RESULT,

@@ -157,6 +157,11 @@ call ListAlerts boolean:true
 expect_json 'type == "array" and length == 0' "ListAlerts: none yet"
 call ListNotifications
 expect_json 'type == "array" and length == 0' "ListNotifications: none yet"
+call History string:"" uint32:30
+expect_json 'type == "array" and length == 0' "History: none yet"
+expect_error org.pik.Error.InvalidArgument History string:Bad/Code uint32:30
+expect_error org.pik.Error.InvalidArgument History string:"" uint32:0
+expect_error org.pik.Error.NotFound History string:nope uint32:30
 call ListOutcomes
 expect_eq "$RC" 0 "ListOutcomes exit"
 expect_json 'map(select(.name == "engine-crashed" and .kind == "infrastructure")) | length == 1' \

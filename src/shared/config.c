@@ -183,6 +183,17 @@ static const ConfigKey alerts_keys[] = {
         {}
 };
 
+/* History (pik-prune): results older than keep_days are folded into daily
+ * aggregates, which are kept keep_daily_days. */
+static const ConfigKey results_keys[] = {
+        { .name = "keep_days", .type = KEY_UNSIGNED, .min = 1, .max = 3650,
+          .offset = offsetof(PikConfig, results.keep_days) },
+        /* Its lower bound is results.keep_days: checked once both are known. */
+        { .name = "keep_daily_days", .type = KEY_UNSIGNED, .min = 1, .max = 36500,
+          .offset = offsetof(PikConfig, results.keep_daily_days) },
+        {}
+};
+
 static const ConfigKey top_keys[] = {
         { .name = "database", .type = KEY_STRING, .max_len = PATH_MAX - 1, .check = check_database,
           .offset = offsetof(PikConfig, database) },
@@ -200,6 +211,10 @@ static const ConfigKey top_keys[] = {
         { .name = "canary", .type = KEY_GROUP, .members = canary_keys },
         { .name = "incident", .type = KEY_GROUP, .members = incident_keys },
         { .name = "alerts", .type = KEY_GROUP, .members = alerts_keys },
+        { .name = "results", .type = KEY_GROUP, .members = results_keys },
+        /* Evidence files of failed checks under /var/lib/pik/evidence. */
+        { .name = "evidence_days", .type = KEY_UNSIGNED, .min = 1, .max = 3650,
+          .offset = offsetof(PikConfig, evidence_days) },
         /* A list of groups, parsed by parse_channels(). */
         { .name = "channels", .type = KEY_CHANNELS },
         /* name = "schedule" pairs, parsed by parse_schedules(). */
@@ -342,6 +357,18 @@ static int check_cross(Parser *p, const config_t *cfg, PikConfig *c) {
         if (s && c->shard_index >= c->shard_count)
                 return parser_error(p, SETTING_AT(s), "shard.index: %u is out of range 0..%u (shard.count is %u)",
                                     c->shard_index, c->shard_count - 1, c->shard_count);
+
+        /* Aggregates exist only for days older than keep_days: kept for less,
+         * they would be deleted as soon as they are made. */
+        s = config_lookup(cfg, "results.keep_daily_days");
+        if (s) {
+                if (c->results.keep_daily_days < c->results.keep_days)
+                        return parser_error(p, SETTING_AT(s),
+                                            "results.keep_daily_days: %u is less than results.keep_days (%u)",
+                                            c->results.keep_daily_days, c->results.keep_days);
+        } else
+                /* Only keep_days given: the aggregates' term follows it up. */
+                c->results.keep_daily_days = MAX(c->results.keep_daily_days, c->results.keep_days);
         return 0;
 }
 
@@ -509,6 +536,11 @@ int pik_config_new_default(PikConfig **ret) {
                         .recover_after = 1,
                         .remind_every_sec = 4 * 3600,
                 },
+                .results = {
+                        .keep_days = 90,
+                        .keep_daily_days = 400,
+                },
+                .evidence_days = 14,
                 .shard_index = 0,
                 .shard_count = 1,
                 .engine = {

@@ -88,6 +88,11 @@ typedef struct PikConfig {
         size_t n_channels;
         PikNamedSchedule *schedules;
         size_t n_schedules;
+        struct {
+                unsigned keep_days;        /* results kept, in days; default 90, 1..3650 */
+                unsigned keep_daily_days;  /* their daily aggregates; default 400, keep_days..36500 */
+        } results;
+        unsigned evidence_days;            /* evidence files kept, in days; default 14, 1..3650 */
 } PikConfig;
 
 int pik_config_new_default(PikConfig **ret);

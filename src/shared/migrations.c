@@ -344,6 +344,30 @@ static const char v12[] =
         "  name TEXT NOT NULL,"
         "  PRIMARY KEY (result_id, name)) WITHOUT ROWID;";
 
+/* History that lasts (prune.c, history.c): results older than
+ * results.keep_days are folded into one row per UTC day and check
+ * (configuration × browser) before they are deleted, kept
+ * results.keep_daily_days. config_id 0 stands for results without a
+ * configuration (recorded before checks had one). The percentiles are
+ * nearest-rank over that day's durations, computed while the day's results
+ * are still there: a day is always folded whole. */
+static const char v13[] =
+        "CREATE TABLE result_daily ("
+        "  config_id INTEGER NOT NULL,"
+        "  browser TEXT NOT NULL,"
+        "  partner TEXT NOT NULL,"
+        "  day INTEGER NOT NULL,"
+        "  runs INTEGER NOT NULL,"
+        "  successes INTEGER NOT NULL,"
+        "  partner_failures INTEGER NOT NULL,"
+        "  infrastructure_failures INTEGER NOT NULL,"
+        "  configuration_failures INTEGER NOT NULL,"
+        "  p50_ms INTEGER NOT NULL,"
+        "  p95_ms INTEGER NOT NULL,"
+        "  PRIMARY KEY (config_id, browser, partner, day)) WITHOUT ROWID;"
+        "CREATE INDEX result_daily_day ON result_daily(day);"
+        "CREATE INDEX result_daily_partner ON result_daily(partner, day);";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -357,6 +381,7 @@ const char *const pik_migrations[] = {
         v10,
         v11,
         v12,
+        v13,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

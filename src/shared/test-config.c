@@ -676,10 +676,38 @@ static void test_schedules(void) {
         load_fails("schedules = {\n  x = \"\";\n};\n", EINVAL, 2, "schedules.x", "must not be empty");
 }
 
+static void test_history(void) {
+        _cleanup_(pik_config_freep) PikConfig *d = load_ok("");
+        _cleanup_(pik_config_freep) PikConfig *c = NULL;
+
+        ASSERT_EQ(d->results.keep_days, 90);
+        ASSERT_EQ(d->results.keep_daily_days, 400);
+        ASSERT_EQ(d->evidence_days, 14);
+
+        c = load_ok("results = { keep_days = 7; keep_daily_days = 7; };\nevidence_days = 30;\n");
+        ASSERT_EQ(c->results.keep_days, 7);
+        ASSERT_EQ(c->results.keep_daily_days, 7);
+        ASSERT_EQ(c->evidence_days, 30);
+
+        load_fails("results = {\n  keep_days = 0;\n};\n", EINVAL, 2, "results.keep_days", "out of range 1..3650");
+        load_fails("evidence_days = -1;\n", EINVAL, 1, "evidence_days", "out of range");
+        load_fails("results = {\n  keep_daily_days = \"1y\";\n};\n", EINVAL, 2, "results.keep_daily_days",
+                   "expected an integer");
+        load_fails("results = {\n  keep_days = 30;\n  keep_dayz = 3;\n};\n", EINVAL, 3, "results.keep_dayz",
+                   "unknown key");
+        /* Aggregates of days older than keep_days, kept for less: refused. */
+        load_fails("results = {\n  keep_days = 100;\n  keep_daily_days = 50;\n};\n", EINVAL, 3,
+                   "results.keep_daily_days", "less than results.keep_days (100)");
+        pik_config_free(c);
+        c = load_ok("results = { keep_days = 500; };\n");
+        ASSERT_EQ(c->results.keep_daily_days, 500);
+}
+
 int main(void) {
         dir = test_tmpdir();
 
         test_schedules();
+        test_history();
 
         test_parse_buffer();
         test_alerts();

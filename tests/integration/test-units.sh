@@ -15,8 +15,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib.sh"
 
 LIBEXEC=${PIK_LIBEXECDIR:-/usr/libexec/pik}
-SERVICES=(pikd.service pik-scheduler.service pik-dispatcher.service pik-check@.service pik-web.service)
-UNITS=("${SERVICES[@]}" pik-scheduler.timer pik-dispatcher.timer pik.slice pik-web.socket)
+SERVICES=(pikd.service pik-scheduler.service pik-dispatcher.service pik-prune.service pik-check@.service pik-web.service)
+UNITS=("${SERVICES[@]}" pik-scheduler.timer pik-dispatcher.timer pik-prune.timer pik.slice pik-web.socket)
 ACTIONS=(org.pik.manage-partners org.pik.manage-browsers org.pik.manage-configs
          org.pik.run-now org.pik.hold org.pik.maintenance)
 
@@ -33,7 +33,8 @@ for u in "${UNITS[@]}"; do
         expect_eq "$(ct_unit_prop "$inst" LoadState)" loaded "$inst LoadState"
 done
 expect_ok ct_run systemd-analyze verify --man=no pikd.service pik-scheduler.service \
-        pik-dispatcher.service pik-check@1.service pik-scheduler.timer pik-dispatcher.timer pik.slice
+        pik-dispatcher.service pik-prune.service pik-check@1.service pik-scheduler.timer pik-dispatcher.timer \
+        pik-prune.timer pik.slice
 expect_eq "$(ct_unit_prop pikd.service Type)" dbus "pikd Type"
 expect_eq "$(ct_unit_prop pikd.service BusName)" org.pik.Manager1 "pikd BusName"
 expect_eq "$(ct_unit_prop pik-check@1.service Slice)" pik.slice "check Slice"
@@ -72,6 +73,12 @@ for t in pik-scheduler pik-dispatcher; do
         expect_eq "$(ct_unit_prop "$t.timer" AccuracyUSec)" 1s "$t.timer AccuracySec"
 done
 expect_contains "OnUnitActiveUSec=10s"     # the dispatcher's (last) period
+# The daily prune: once a day, caught up after downtime, spread over a fleet.
+run ct_run systemctl show -P TimersCalendar pik-prune.timer
+expect_contains "OnCalendar=*-*-* 00:00:00"
+expect_eq "$(ct_unit_prop pik-prune.timer Persistent)" yes "pik-prune.timer Persistent"
+expect_eq "$(ct_unit_prop pik-prune.timer RandomizedDelayUSec)" 1h "pik-prune.timer RandomizedDelaySec"
+expect_eq "$(ct_unit_prop pik-prune.service Type)" oneshot "pik-prune.service Type"
 expect_ok ct_run systemctl enable --now pik-scheduler.timer pik-dispatcher.timer
 for t in pik-scheduler pik-dispatcher; do
         expect_eq "$(ct_unit_prop "$t.timer" ActiveState)" active "$t.timer ActiveState"
