@@ -310,6 +310,14 @@ static const char v9[] =
         "ALTER TABLE job_config ADD COLUMN held_reason TEXT;"
         "ALTER TABLE job_config ADD COLUMN held_until INTEGER;";
 
+/* Whether a network-level failure is part of an incident asks, for every
+ * partner failure, how many partners failed that way in one browser over
+ * the last incident.window: with result_executed alone that walks every
+ * result of the window (100,000 at 50,000 checks every 5 minutes). This
+ * index answers it from the matching rows only, without the table. */
+static const char v14[] =
+        "CREATE INDEX result_incident ON result(outcome, browser, executed_at, partner);";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -320,6 +328,7 @@ const char *const pik_migrations[] = {
         v7,
         v8,
         v9,
+        v14,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);
