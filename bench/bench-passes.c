@@ -15,6 +15,11 @@
  *   dispatcher DB NOW [MAX]       one pik_dispatcher_pass(), max_concurrent MAX
  *                                 (default 1000), unit starts a no-op
  *   status DB NOW                 pik_status() alone, without pikctl's output
+ *   alerts DB NOW N               N results recorded one transaction each on
+ *                                 random checks of DB, twice: the row alone
+ *                                 (the reference), then the row and
+ *                                 pik_alert_record_result(); prints a table
+ *                                 of both per result and what alerts add
  *   exec CMD [ARG…]               run CMD with stdout on /dev/null: the whole
  *                                 process, as an operator would see it
  *
@@ -31,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "config.h"
 #include "db.h"
 #include "dispatcher.h"
@@ -449,6 +455,107 @@ static int status_cmd(int argc, char **argv) {
         return 0;
 }
 
+/* One result row as pik stores it, then (with_alerts) its alert state, in
+ * a transaction of its own like pikd's. */
+static int record_one(PikDb *db, const PikConfig *cfg, sqlite3_stmt *ins, uint64_t *seed, unsigned n_jobs,
+                      bool with_alerts, int64_t now) {
+        _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
+        unsigned job = (unsigned) (rnd(seed) % n_jobs), pct = (unsigned) (rnd(seed) % 100);
+        unsigned config = job / (unsigned) ELEMENTSOF(browsers) + 1;
+        /* Mostly successes; the failures include a network-level one, the
+         * path that asks whether an incident is under way. */
+        static const PikOutcome outcomes[] = {
+                { .name = "success", .kind = OUTCOME_KIND_SUCCESS },
+                { .name = "login-rejected", .kind = OUTCOME_KIND_PARTNER },
+                { .name = "partner-timeout", .kind = OUTCOME_KIND_PARTNER },
+        };
+        const PikOutcome *o = &outcomes[pct < 80 ? 0 : 1 + pct % 2];
+        char partner[16];
+        int r;
+
+        snprintf(partner, sizeof partner, "p%06u", config);
+        r = pik_db_begin(db, &tx);
+        if (r < 0)
+                return r;
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, config);
+        sqlite3_bind_text(ins, 2, partner, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, browsers[job % ELEMENTSOF(browsers)], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 4, now);
+        sqlite3_bind_text(ins, 5, o->name, -1, SQLITE_STATIC);
+        r = pik_db_step(db, ins);
+        if (r < 0)
+                return r;
+        if (with_alerts) {
+                PikAlertInput in = {
+                        .result_id = sqlite3_last_insert_rowid(pik_db_handle(db)), .config_id = config,
+                        .partner = partner, .browser = browsers[job % ELEMENTSOF(browsers)], .outcome = o,
+                };
+                r = pik_alert_record_result(db, cfg, &in, now);
+                if (r < 0)
+                        return r;
+        }
+        return pik_db_commit(TAKE_PTR(tx));
+}
+
+static int alerts_cmd(int argc, char **argv) {
+        _cleanup_(pik_config_freep) PikConfig *cfg = NULL;
+        _cleanup_(pik_db_closep) PikDb *db = NULL;
+        _cleanup_stmt_ sqlite3_stmt *ins = NULL;
+        unsigned n = 0, n_jobs;
+        double ms[2], cpu[2];
+        int64_t now;
+        int r;
+
+        r = setup(argc, argv, 4, 4, "alerts DB NOW N", &db, &cfg, &now);
+        if (r < 0)
+                return r;
+        if (parse_unsigned(argv[3], &n) < 0 || n == 0)
+                return log_error_errno(-EINVAL, "N must be a positive number.");
+        r = pik_db_prepare(db, "SELECT count(*) FROM job_config", &ins);
+        if (r < 0 || pik_db_step(db, ins) <= 0)
+                return log_error_errno(-EIO, "%s", pik_db_error(db));
+        n_jobs = (unsigned) sqlite3_column_int64(ins, 0) * (unsigned) ELEMENTSOF(browsers);
+        sqlite3_finalize(TAKE_PTR(ins));
+        if (n_jobs == 0)
+                return log_error_errno(-EINVAL, "%s has no configuration (run fill first).", argv[1]);
+        r = pik_db_prepare(db, "INSERT INTO result (config_id, partner, browser, executed_at, duration_ms, outcome) "
+                               "VALUES (?, ?, ?, ?, 800, ?)", &ins);
+        if (r < 0)
+                return log_error_errno(r, "%s", pik_db_error(db));
+
+        /* The same sequence of checks and outcomes both times. */
+        for (int pass = 0; pass < 2; pass++) {
+                uint64_t seed = UINT64_C(0x2545f4914f6cdd1d);
+                Meter m;
+
+                meter_start(&m);
+                for (unsigned i = 0; i < n; i++) {
+                        r = record_one(db, cfg, ins, &seed, n_jobs, pass == 1, now + i);
+                        if (r < 0)
+                                return log_error_errno(r, "Recording a result failed: %s", pik_db_error(db));
+                }
+                {
+                        struct timespec t;
+                        struct rusage ru;
+
+                        clock_gettime(CLOCK_MONOTONIC, &t);
+                        getrusage(RUSAGE_SELF, &ru);
+                        ms[pass] = ts_ms(&t) - ts_ms(&m.wall);
+                        cpu[pass] = rusage_cpu_ms(&ru) - rusage_cpu_ms(&m.ru);
+                }
+        }
+        /* Wall time includes each commit's fsync, which the disk decides;
+         * CPU time is pik's own work. */
+        printf("| checks | results | operation | wall ms per result | CPU ms per result |\n|--:|--:|---|--:|--:|\n");
+        printf("| %u | %u | result row alone (reference) | %.3f | %.3f |\n", n_jobs, n, ms[0] / n, cpu[0] / n);
+        printf("| %u | %u | result row + alert evaluation | %.3f | %.3f |\n", n_jobs, n, ms[1] / n, cpu[1] / n);
+        printf("| %u | %u | alert evaluation adds (target < 1 ms) | %.3f | %.3f |\n", n_jobs, n,
+               (ms[1] - ms[0]) / n, (cpu[1] - cpu[0]) / n);
+        printf("\nRatio with alerts / reference: %.2f\n", ms[1] / ms[0]);
+        return 0;
+}
+
 static int exec_cmd(int argc, char **argv) {
         struct timespec t0, t1;
         struct rusage ru;
@@ -492,6 +599,7 @@ int main(int argc, char **argv) {
                 { "scheduler", scheduler_cmd },
                 { "dispatcher", dispatcher_cmd },
                 { "status", status_cmd },
+                { "alerts", alerts_cmd },
                 { "exec", exec_cmd },
         };
 
@@ -500,7 +608,7 @@ int main(int argc, char **argv) {
                         if (streq(argv[1], commands[i].name))
                                 return commands[i].run(argc - 1, argv + 1) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
-        fprintf(stderr, "Usage: %s fill|sql|scheduler|dispatcher|status|exec …\n"
+        fprintf(stderr, "Usage: %s fill|sql|scheduler|dispatcher|status|alerts|exec …\n"
                         "See the comment at the top of bench/bench-passes.c.\n",
                 program_invocation_short_name);
         return 2;

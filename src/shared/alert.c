@@ -139,7 +139,7 @@ static int incident_success(PikDb *db, const PikConfig *cfg, const PikAlertInput
         if (sqlite3_changes(pik_db_handle(db)) == 0)
                 return 0;
 
-        r = pik_db_prepare(db, "SELECT id FROM alert WHERE config_id IS NULL AND closed_at IS NULL "
+        r = pik_db_prepare(db, "SELECT id, outcome FROM alert WHERE config_id IS NULL AND closed_at IS NULL "
                                "  AND browser = ? AND successes >= ?", &s);
         if (r < 0)
                 return r;
@@ -151,6 +151,15 @@ static int incident_success(PikDb *db, const PikConfig *cfg, const PikAlertInput
                         return r;
                 if (r == 0)
                         break;
+                /* A partner that logs in fine says nothing about the others
+                 * that still fail the same network-level way: the incident
+                 * lasts while they do (found by test-notify, where it closed
+                 * and reopened at every success of an unaffected partner). */
+                r = pik_status_in_incident(db, cfg, in->browser, (const char *) sqlite3_column_text(s, 1), now);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
                 r = alert_close(db, cfg, sqlite3_column_int64(s, 0), OUTCOME_KIND_INFRASTRUCTURE, NULL,
                                 in->result_id, now);
                 if (r < 0)

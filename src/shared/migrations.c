@@ -368,6 +368,14 @@ static const char v13[] =
         "CREATE INDEX result_daily_day ON result_daily(day);"
         "CREATE INDEX result_daily_partner ON result_daily(partner, day);";
 
+/* Whether a network-level failure is part of an incident asks, for every
+ * partner failure, how many partners failed that way in one browser over
+ * the last incident.window: with result_executed alone that walks every
+ * result of the window (100,000 at 50,000 checks every 5 minutes). This
+ * index answers it from the matching rows only, without the table. */
+static const char v14[] =
+        "CREATE INDEX result_incident ON result(outcome, browser, executed_at, partner);";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -382,6 +390,7 @@ const char *const pik_migrations[] = {
         v11,
         v12,
         v13,
+        v14,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);
