@@ -62,8 +62,9 @@ int message_from_json(json_object *doc, Message *ret, const char **ret_error) {
             !json_object_is_type(m.steps, json_type_array))
                 m.steps = NULL;
 
-        if (!m.event || !(streq(m.event, "firing") || streq(m.event, "reminder") || streq(m.event, "resolved"))) {
-                *ret_error = "the notification's event is not firing, reminder or resolved";
+        if (!m.event || !(streq(m.event, "firing") || streq(m.event, "reminder") || streq(m.event, "resolved") ||
+                          streq(m.event, "flapping"))) {
+                *ret_error = "the notification's event is not firing, reminder, resolved or flapping";
                 return -EINVAL;
         }
         if (!m.channel || !m.channel_type || !m.target || !m.browser || !m.outcome || !m.kind || !m.opened_at) {
@@ -102,6 +103,9 @@ int message_subject(const Message *m, char **ret) {
                                      streq(m->event, "reminder") ? "still a " : "", m->browser, m->outcome, m->kind);
         } else if (streq(m->event, "resolved"))
                 r = asprintf(ret, "pik: %s %s in %s is back UP", m->partner, m->check, m->browser);
+        else if (streq(m->event, "flapping"))
+                r = asprintf(ret, "pik: %s %s in %s is FLAPPING (%s, %s)", m->partner, m->check, m->browser,
+                             m->outcome, m->kind);
         else
                 r = asprintf(ret, "pik: %s %s in %s is %s (%s, %s)", m->partner, m->check, m->browser,
                              streq(m->event, "reminder") ? "still DOWN" : "DOWN", m->outcome, m->kind);
@@ -156,6 +160,9 @@ int message_body(const Message *m, char **ret) {
                 fprintf(f, "Partner:       %s\n", m->partner);
                 fprintf(f, "Check:         %s (configuration %lld)\n", m->check, (long long) m->config_id);
         }
+        if (streq(m->event, "flapping"))
+                fputs("It goes up and down too often to page anyone at each turn: pik says nothing\n"
+                      "more about it until it settles, then whether it is down or back up.\n\n", f);
         fprintf(f, "Browser:       %s\n", m->browser);
         fprintf(f, "Outcome:       %s (%s)\n", m->outcome, m->kind);
         if (m->description)

@@ -82,6 +82,11 @@ notification reminder '{"name": "ops", "type": "mail", "to": "ops@example.com"}'
 run "$PIK_NOTIFY" --from-file "$TMP/reminder.json" --sendmail "$TMP/sendmail"
 expect_true "reminder subject" \
         grep -qx 'Subject: pik: acme sso-login in chrome is still DOWN (login-rejected, partner)' "$TMP/sendmail.in"
+notification flapping '{"name": "ops", "type": "mail", "to": "ops@example.com"}' >"$TMP/flapping.json"
+run "$PIK_NOTIFY" --from-file "$TMP/flapping.json" --sendmail "$TMP/sendmail"
+expect_true "flapping subject" \
+        grep -qx 'Subject: pik: acme sso-login in chrome is FLAPPING (login-rejected, partner)' "$TMP/sendmail.in"
+expect_true "flapping says pik goes quiet" grep -q "pik says nothing" "$TMP/sendmail.in"
 
 printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$TMP/sendmail-busy"
 chmod +x "$TMP/sendmail-busy"
@@ -190,6 +195,6 @@ expect_exit 1 "$PIK_NOTIFY" abc
 expect_err_contains "Invalid notification id 'abc'"
 jq '.event = "exploded"' "$TMP/firing.json" >"$TMP/bad.json"
 expect_exit 1 "$PIK_NOTIFY" --from-file "$TMP/bad.json" --sendmail "$TMP/sendmail"
-expect_err_contains "event is not firing, reminder or resolved"
+expect_err_contains "event is not firing, reminder, resolved or flapping"
 
 finish

@@ -47,7 +47,8 @@ static int notify(PikDb *db, const PikConfig *cfg, int64_t alert_id, OutcomeKind
 }
 
 static int alert_open(PikDb *db, const PikConfig *cfg, const PikAlertInput *in, bool incident,
-                      int64_t first_result_id, int64_t last_success_at, int64_t now, int64_t *ret_id) {
+                      int64_t first_result_id, int64_t last_success_at, int64_t now, const char *event,
+                      int64_t *ret_id) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         OutcomeKind kind = incident ? OUTCOME_KIND_INFRASTRUCTURE : in->outcome->kind;
         int r;
@@ -74,7 +75,7 @@ static int alert_open(PikDb *db, const PikConfig *cfg, const PikAlertInput *in, 
         if (r < 0)
                 return r;
         *ret_id = sqlite3_last_insert_rowid(pik_db_handle(db));
-        return notify(db, cfg, *ret_id, kind, incident ? NULL : in->partner, "firing", now);
+        return notify(db, cfg, *ret_id, kind, incident ? NULL : in->partner, event, now);
 }
 
 static int alert_close(PikDb *db, const PikConfig *cfg, int64_t alert_id, OutcomeKind kind, const char *partner,
@@ -95,6 +96,49 @@ static int alert_close(PikDb *db, const PikConfig *cfg, int64_t alert_id, Outcom
         return notify(db, cfg, alert_id, kind, partner, "resolved", now);
 }
 
+/* Up/down changes among the last `window` of n results (bits of recent,
+ * newest lowest): each pair of neighbours that differ is one. */
+static unsigned flap_changes(uint64_t recent, unsigned n, unsigned window) {
+        unsigned k = MIN(n, window);
+
+        if (k < 2)
+                return 0;
+        return (unsigned) __builtin_popcountll((recent ^ (recent >> 1)) & ((UINT64_C(1) << (k - 1)) - 1));
+}
+
+/* since > 0: flapping from then; 0: no longer. Either is said now. */
+static int alert_set_flapping(PikDb *db, int64_t alert_id, int64_t since, int64_t now) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "UPDATE alert SET flapping_since = ?, notified_at = ? WHERE id = ?", &s);
+        if (r < 0)
+                return r;
+        if (since > 0)
+                sqlite3_bind_int64(s, 1, since);
+        sqlite3_bind_int64(s, 2, now);
+        sqlite3_bind_int64(s, 3, alert_id);
+        r = pik_db_step(db, s);
+        return r < 0 ? r : 0;
+}
+
+/* The alert points at the newest result (and success, if one). */
+static int alert_follow(PikDb *db, int64_t alert_id, int64_t result_id, int64_t success_at) {
+        _cleanup_stmt_ sqlite3_stmt *s = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "UPDATE alert SET last_result_id = ?, "
+                               "  last_success_at = coalesce(?, last_success_at) WHERE id = ?", &s);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(s, 1, result_id);
+        if (success_at > 0)
+                sqlite3_bind_int64(s, 2, success_at);
+        sqlite3_bind_int64(s, 3, alert_id);
+        r = pik_db_step(db, s);
+        return r < 0 ? r : 0;
+}
+
 /* One alert per browser × outcome, whatever the number of partners. */
 static int incident_failure(PikDb *db, const PikConfig *cfg, const PikAlertInput *in, int64_t now) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL, *u = NULL;
@@ -111,7 +155,7 @@ static int incident_failure(PikDb *db, const PikConfig *cfg, const PikAlertInput
         if (r < 0)
                 return r;
         if (r == 0)
-                return alert_open(db, cfg, in, true, in->result_id, 0, now, &id);
+                return alert_open(db, cfg, in, true, in->result_id, 0, now, "firing", &id);
 
         r = pik_db_prepare(db, "UPDATE alert SET last_result_id = ?, successes = 0 WHERE id = ?", &u);
         if (r < 0)
@@ -201,15 +245,19 @@ int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput
         }
 
         /* The streak: a success ends a run of failures and the reverse. */
+        /* recent: one bit per counted result, newest lowest, 1 a failure;
+         * 62 bits at most keep it a positive SQLite integer. */
         r = pik_db_prepare(db,
                            "INSERT INTO alert_state (config_id, browser, failures, successes, first_failure_id, "
-                           "  last_success_at) VALUES (?1, ?2, NOT ?3, ?3 != 0, CASE WHEN ?3 THEN NULL ELSE ?4 END, "
-                           "  CASE WHEN ?3 THEN ?5 END) "
+                           "  last_success_at, recent, recent_n) VALUES (?1, ?2, NOT ?3, ?3 != 0, "
+                           "  CASE WHEN ?3 THEN NULL ELSE ?4 END, CASE WHEN ?3 THEN ?5 END, NOT ?3, 1) "
                            "ON CONFLICT (config_id, browser) DO UPDATE SET "
                            "  failures = CASE WHEN ?3 THEN 0 ELSE failures + 1 END, "
                            "  successes = CASE WHEN ?3 THEN successes + 1 ELSE 0 END, "
                            "  first_failure_id = CASE WHEN ?3 THEN NULL ELSE coalesce(first_failure_id, ?4) END, "
-                           "  last_success_at = CASE WHEN ?3 THEN ?5 ELSE last_success_at END", &up);
+                           "  last_success_at = CASE WHEN ?3 THEN ?5 ELSE last_success_at END, "
+                           "  recent = ((recent << 1) | (NOT ?3)) & ((1 << 62) - 1), "
+                           "  recent_n = min(recent_n + 1, 62)", &up);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(up, 1, in->config_id);
@@ -222,7 +270,8 @@ int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput
                 return r;
 
         r = pik_db_prepare(db, "SELECT s.failures, s.successes, coalesce(s.first_failure_id, 0), "
-                               "  coalesce(s.last_success_at, 0), coalesce(a.id, 0) FROM alert_state s "
+                               "  coalesce(s.last_success_at, 0), coalesce(a.id, 0), s.recent, s.recent_n, "
+                               "  a.flapping_since IS NOT NULL, a.kind FROM alert_state s "
                                "LEFT JOIN alert a ON a.id = s.alert_id AND a.closed_at IS NULL "
                                "WHERE s.config_id = ? AND s.browser = ?", &st);
         if (r < 0)
@@ -237,6 +286,54 @@ int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput
         first_failure_id = sqlite3_column_int64(st, 2);
         last_success_at = sqlite3_column_int64(st, 3);
         alert_id = sqlite3_column_int64(st, 4);
+
+        if (cfg->alerts.flap_window > 0) {
+                unsigned changes = flap_changes((uint64_t) sqlite3_column_int64(st, 5),
+                                                (unsigned) sqlite3_column_int64(st, 6), cfg->alerts.flap_window);
+                bool flapping = alert_id > 0 && sqlite3_column_int(st, 7);
+
+                if (flapping && changes > cfg->alerts.flap_changes / 2)
+                        /* Still flapping: quiet, the alert only follows the results. */
+                        return alert_follow(db, alert_id, in->result_id, success ? now : 0);
+                if (flapping) {
+                        /* Settled: said once, like the start; then as usual. */
+                        OutcomeKind alert_kind = outcome_kind_from_string((const char *) sqlite3_column_text(st, 8));
+
+                        r = alert_set_flapping(db, alert_id, 0, now);
+                        if (r < 0)
+                                return r;
+                        if (!success) {
+                                n = notify(db, cfg, alert_id, alert_kind, in->partner, "firing", now);
+                                if (n < 0)
+                                        return n;
+                                r = alert_follow(db, alert_id, in->result_id, 0);
+                                return r < 0 ? r : n;
+                        }
+                } else if (!success && changes > cfg->alerts.flap_changes) {
+                        /* Starts flapping (at a failure, so that an alert opened
+                         * for it has an outcome): one notification, then quiet. */
+                        if (alert_id > 0) {
+                                r = alert_set_flapping(db, alert_id, now, now);
+                                if (r < 0)
+                                        return r;
+                                r = notify(db, cfg, alert_id, in->outcome->kind, in->partner, "flapping", now);
+                                if (r < 0)
+                                        return r;
+                                n += r;
+                                r = alert_follow(db, alert_id, in->result_id, 0);
+                                return r < 0 ? r : n;
+                        }
+                        r = alert_open(db, cfg, in, false, first_failure_id ?: in->result_id, last_success_at, now,
+                                       "flapping", &id);
+                        if (r < 0)
+                                return r;
+                        n += r;
+                        r = alert_set_flapping(db, id, now, now);
+                        if (r < 0)
+                                return r;
+                        goto set_alert;
+                }
+        }
 
         if (alert_id > 0) {
                 _cleanup_stmt_ sqlite3_stmt *a = NULL;
@@ -274,7 +371,7 @@ int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput
 
         if (success || failures < cfg->alerts.fail_after)
                 return n;
-        r = alert_open(db, cfg, in, false, first_failure_id ?: in->result_id, last_success_at, now, &id);
+        r = alert_open(db, cfg, in, false, first_failure_id ?: in->result_id, last_success_at, now, "firing", &id);
         if (r < 0)
                 return r;
         n += r;
@@ -302,7 +399,7 @@ int pik_alert_remind(PikDb *db, const PikConfig *cfg, int64_t now) {
         if (r < 0)
                 return r;
         r = pik_db_prepare(db, "SELECT id, kind, partner, coalesce(config_id, 0) FROM alert "
-                               "WHERE closed_at IS NULL AND notified_at <= ? ORDER BY id", &s);
+                               "WHERE closed_at IS NULL AND flapping_since IS NULL AND notified_at <= ? ORDER BY id", &s);
         if (r < 0)
                 return r;
         r = pik_db_prepare(db, "UPDATE alert SET notified_at = ? WHERE id = ?", &u);

@@ -17,7 +17,12 @@
  * partner failure while more than incident.partners partners fail the
  * same way (pik_status_in_incident()); the latter then does not count for
  * the check. An incident alert closes at alerts.recover_after successes in
- * its browser. Flapping is not detected. A check in a maintenance window
+ * its browser. A check whose counted results changed between up and down
+ * more than alerts.flap_changes times among its last alerts.flap_window
+ * flaps: its alert (opened for it if need be) says so once ("flapping")
+ * and then nothing — no closing, no reminder — until the changes are down
+ * to half that; then "firing" if it fails, or the usual closing once it
+ * has recovered. A check in a maintenance window
  * (maintenance.h) is left out: its results do not count, and its open
  * alerts get no reminder until the window is over.
  *

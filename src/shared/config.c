@@ -180,6 +180,12 @@ static const ConfigKey alerts_keys[] = {
         /* Seconds, like every duration here; 0: no reminders. */
         { .name = "remind_every", .type = KEY_UNSIGNED, .min = 0, .max = 604800,
           .offset = offsetof(PikConfig, alerts.remind_every_sec) },
+        /* A check that goes up and down more than flap_changes times among
+         * its last flap_window results is said to flap, once. */
+        { .name = "flap_window", .type = KEY_UNSIGNED, .min = 0, .max = 62,
+          .offset = offsetof(PikConfig, alerts.flap_window) },
+        { .name = "flap_changes", .type = KEY_UNSIGNED, .min = 2, .max = 61,
+          .offset = offsetof(PikConfig, alerts.flap_changes) },
         {}
 };
 
@@ -358,6 +364,13 @@ static int check_cross(Parser *p, const config_t *cfg, PikConfig *c) {
                 return parser_error(p, SETTING_AT(s), "shard.index: %u is out of range 0..%u (shard.count is %u)",
                                     c->shard_index, c->shard_count - 1, c->shard_count);
 
+        /* Among n results there are at most n - 1 changes. */
+        if (c->alerts.flap_window > 0 && c->alerts.flap_changes >= c->alerts.flap_window) {
+                s = config_lookup(cfg, "alerts.flap_changes") ?: config_lookup(cfg, "alerts.flap_window");
+                return parser_error(p, SETTING_AT(s), "alerts.flap_changes: %u is not less than alerts.flap_window (%u)",
+                                    c->alerts.flap_changes, c->alerts.flap_window);
+        }
+
         /* Aggregates exist only for days older than keep_days: kept for less,
          * they would be deleted as soon as they are made. */
         s = config_lookup(cfg, "results.keep_daily_days");
@@ -535,6 +548,8 @@ int pik_config_new_default(PikConfig **ret) {
                         .fail_after = 2,
                         .recover_after = 1,
                         .remind_every_sec = 4 * 3600,
+                        .flap_window = 20,
+                        .flap_changes = 6,
                 },
                 .results = {
                         .keep_days = 90,

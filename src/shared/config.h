@@ -83,6 +83,8 @@ typedef struct PikConfig {
                 unsigned fail_after;       /* confirmed failures in a row that open an alert; default 2, 1..100 */
                 unsigned recover_after;    /* successes in a row that close it; default 1, 1..100 */
                 unsigned remind_every_sec; /* reminder while it stays open; 0: none; default 14400 */
+                unsigned flap_window;      /* the last results looked at for flapping; 0: off; default 20, 0..62 */
+                unsigned flap_changes;     /* more up/down changes among them: flapping; default 6, < flap_window */
         } alerts;
         PikChannel *channels;
         size_t n_channels;

@@ -376,6 +376,32 @@ static const char v13[] =
 static const char v14[] =
         "CREATE INDEX result_incident ON result(outcome, browser, executed_at, partner);";
 
+/* Flapping (alert.c): the last results' up/down bits per check, when an
+ * alert went flapping, and a notification event to say so; SQLite cannot
+ * change a CHECK constraint, so the notification table is built anew. */
+static const char v15[] =
+        "ALTER TABLE alert ADD COLUMN flapping_since INTEGER;"
+        "ALTER TABLE alert_state ADD COLUMN recent INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE alert_state ADD COLUMN recent_n INTEGER NOT NULL DEFAULT 0;"
+        "CREATE TABLE notification_v15 ("
+        "  id INTEGER PRIMARY KEY,"
+        "  alert_id INTEGER NOT NULL REFERENCES alert(id) ON DELETE CASCADE,"
+        "  channel TEXT NOT NULL,"
+        "  event TEXT NOT NULL CHECK (event IN ('firing', 'resolved', 'reminder', 'flapping')),"
+        "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  error TEXT,"
+        "  created_at INTEGER NOT NULL,"
+        "  started_at INTEGER,"
+        "  sent_at INTEGER);"
+        "INSERT INTO notification_v15 (id, alert_id, channel, event, state, attempts, error, created_at, "
+        "  started_at, sent_at) "
+        "SELECT id, alert_id, channel, event, state, attempts, error, created_at, started_at, sent_at "
+        "FROM notification;"
+        "DROP TABLE notification;"
+        "ALTER TABLE notification_v15 RENAME TO notification;"
+        "CREATE INDEX notification_unstarted ON notification(id) WHERE started_at IS NULL;";
+
 const char *const pik_migrations[] = {
         v1,
         v2,
@@ -391,6 +417,7 @@ const char *const pik_migrations[] = {
         v12,
         v13,
         v14,
+        v15,
 };
 
 const size_t pik_migrations_count = ELEMENTSOF(pik_migrations);

@@ -312,6 +312,65 @@ static void test_reminders_and_delivery(void) {
         ASSERT_TRUE(strstr(pik_db_error(db), "'ops'"));
 }
 
+/* Up and down too often: said once, then quiet until it settles. */
+static void test_flapping(void) {
+        int64_t t = T0 + 100000, alert;
+        unsigned n = 0;
+
+        ASSERT_EQ(cfg->alerts.flap_window, 20);
+        ASSERT_EQ(cfg->alerts.flap_changes, 6);
+#define R(outcome) report(initech, "initech", "ff", (outcome), t += 300).notifications
+        /* F S F S F S F: six changes, not more; no two failures in a row, no alert. */
+        for (int i = 0; i < 3; i++) {
+                n += R("login-rejected");
+                n += R("success");
+        }
+        n += R("login-rejected");
+        ASSERT_EQ(n, 0);
+        ASSERT_EQ(q("SELECT count(*) FROM alert WHERE partner = 'initech'"), 0);
+        /* The eighth change, at a failure: an alert opens to say it flaps, once. */
+        ASSERT_EQ(R("success"), 0);
+        ASSERT_EQ(R("login-rejected"), 1);
+        alert = q("SELECT id FROM alert WHERE partner = 'initech' AND closed_at IS NULL");
+        ASSERT_TRUE(alert > 0);
+        ASSERT_EQ(q("SELECT flapping_since FROM alert WHERE id = %lld", (long long) alert), t);
+        ASSERT_EQ(q("SELECT count(*) FROM notification WHERE alert_id = %lld AND event = 'flapping'",
+                    (long long) alert), 1);
+
+        /* Still up and down: nothing, not even a closing or a reminder. */
+        for (int i = 0; i < 3; i++) {
+                ASSERT_EQ(R("success"), 0);
+                ASSERT_EQ(R("login-rejected"), 0);
+        }
+        ASSERT_EQ(q("SELECT closed_at IS NULL FROM alert WHERE id = %lld", (long long) alert), 1);
+        ASSERT_EQ(pik_alert_remind(db, cfg, t + 30 * 86400), 0);
+
+        /* Steadily down: once the changes are at half, it is DOWN, said once. */
+        n = 0;
+        for (int i = 0; i < 30; i++)
+                n += R("login-rejected");
+        ASSERT_EQ(n, 1);
+        ASSERT_TRUE(q("SELECT flapping_since IS NULL FROM alert WHERE id = %lld", (long long) alert));
+        ASSERT_EQ(q("SELECT count(*) FROM notification WHERE alert_id = %lld AND event = 'firing'", (long long) alert),
+                  1);
+        /* Then as usual: back up closes it. */
+        ASSERT_EQ(R("success"), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM notification WHERE alert_id = %lld", (long long) alert), 3);
+        ASSERT_TRUE(q("SELECT closed_at IS NOT NULL FROM alert WHERE id = %lld", (long long) alert));
+
+        /* flap_window 0: never said to flap; an alternating check opens nothing. */
+        cfg->alerts.flap_window = 0;
+        n = 0;
+        for (int i = 0; i < 12; i++) {
+                n += R("login-rejected");
+                n += R("success");
+        }
+        ASSERT_EQ(n, 0);
+        ASSERT_EQ(q("SELECT count(*) FROM alert WHERE partner = 'initech' AND closed_at IS NULL"), 0);
+        cfg->alerts.flap_window = 20;
+#undef R
+}
+
 int main(void) {
         char *dir = NULL;
 
@@ -325,6 +384,7 @@ int main(void) {
         test_unconfirmed_ignored();
         test_infrastructure_incident();
         test_reminders_and_delivery();
+        test_flapping();
 
         pik_config_free(cfg);
         pik_db_close(db);

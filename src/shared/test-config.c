@@ -612,6 +612,12 @@ static void test_alerts(void) {
         ASSERT_TRUE(pik_config_find_channel(c, "pager") == &c->channels[2]);
         ASSERT_TRUE(!pik_config_find_channel(c, "nope"));
 
+        ASSERT_EQ(d->alerts.flap_window, 20);
+        ASSERT_EQ(d->alerts.flap_changes, 6);
+        load_fails("alerts = {\n  flap_window = 63;\n};\n", EINVAL, 2, "alerts.flap_window", "out of range 0..62");
+        load_fails("alerts = {\n  flap_window = 10;\n  flap_changes = 10;\n};\n", EINVAL, 3, "alerts.flap_changes",
+                   "is not less than alerts.flap_window (10)");
+        pik_config_free(load_ok("alerts = { flap_window = 0; flap_changes = 30; };\n"));
         load_fails("alerts = {\n  fail_after = 0;\n};\n", EINVAL, 2, "alerts.fail_after", "out of range");
         load_fails("alerts = {\n  remind_every = \"4h\";\n};\n", EINVAL, 2, "alerts.remind_every",
                    "expected an integer");
