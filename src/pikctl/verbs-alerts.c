@@ -19,6 +19,7 @@ int verb_alerts(Context *c, int argc, char **argv) {
                 { "kind", "KIND", COLUMN_KIND, "kind" },
                 { "opened_at", "SINCE", COLUMN_TIME, NULL },
                 { "last_success_at", "LAST SUCCESS", COLUMN_TIME, NULL },
+                { "flapping_since", "FLAPPING SINCE", COLUMN_TIME, NULL },
                 { "last_result_id", "RESULT", COLUMN_TEXT, NULL },
                 /* Last: left out without --all, where every row is open. */
                 { "closed_at", "CLOSED", COLUMN_TIME, NULL },

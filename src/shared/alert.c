@@ -443,7 +443,8 @@ int pik_alert_list(PikDb *db, bool all, json_object **ret) {
 
         r = pik_db_prepare(db,
                            "SELECT a.id, a.config_id, c.name AS config_name, a.partner, a.browser, a.kind, a.outcome, "
-                           "  a.opened_at, a.closed_at, a.first_result_id, a.last_result_id, a.last_success_at "
+                           "  a.opened_at, a.closed_at, a.first_result_id, a.last_result_id, a.last_success_at, "
+                           "  a.flapping_since "
                            "FROM alert a LEFT JOIN job_config c ON c.id = a.config_id "
                            "WHERE ?1 OR a.closed_at IS NULL ORDER BY a.opened_at DESC, a.id DESC", &s);
         if (r < 0)

@@ -55,6 +55,7 @@ bool pik_channel_routes(const PikChannel *ch, OutcomeKind kind, const char *part
 
 /* Alerts as a JSON array, newest first: open ones only unless all:
  * { id, config_id, config_name, partner, browser, kind, outcome, opened_at,
- *   closed_at, first_result_id, last_result_id, last_success_at }. */
+ *   closed_at, first_result_id, last_result_id, last_success_at,
+ *   flapping_since (while it flaps) }. */
 #define PIK_ALERTS_LIST_MAX 10000
 int pik_alert_list(PikDb *db, bool all, json_object **ret);

@@ -395,7 +395,8 @@ static bool column_is_bool(const char *name) {
 
 static bool column_is_time(const char *name) {
         size_t n = strlen(name);
-        return (n > 3 && streq(name + n - 3, "_at")) || streq(name, "run_after") || streq(name, "held_until");
+        return (n > 3 && streq(name + n - 3, "_at")) || streq(name, "run_after") || streq(name, "held_until") ||
+               streq(name, "flapping_since");
 }
 
 int pik_json_add(json_object *o, const char *key, json_object *v) {
