@@ -938,7 +938,7 @@ expect_rejected 2 pk alerts extra
 
 # ---------------------------------------------------------------------------
 section "history and the daily prune"
-use_db history
+use_db daily_history
 expect_ok pk partner add acme --name Acme
 expect_ok pk partner add globex --name Globex
 expect_ok pk browser add ff --engine http
