@@ -159,7 +159,10 @@ if [ "$PROBE_END" != hang ]; then
         can tmp touch /tmp/pik-probe
         cannot keys-dir ls /run/pik/executions
         cannot credentials ls /etc/pik/credentials
-        cannot database ls /var/lib/pik
+        # The database by name (the state directory itself holds the
+        # check's own evidence directory, test-evidence.sh).
+        cannot database cat /var/lib/pik/pik.db
+        cannot state-dir touch /var/lib/pik/pik-probe
         cannot home ls /root
         cannot read-only touch /run/lock/pik-probe
         # Every file system the check sees writable, by mount point.
@@ -224,6 +227,9 @@ probe_end() {
         run ct_journal -u "pik-check@$1.service" -o cat --grep '^PROBE '
 }
 
+# The database the check must not reach (made here if no pikd made it yet).
+expect_ok ct_run pikctl --db /var/lib/pik/pik.db outcomes
+expect_ok ct_run test -s /var/lib/pik/pik.db
 # A peer check that hangs (dumpable, same user), for 900 to try to reach.
 probe_start 899 hang
 ct_wait_unit_state pik-check@899.service active 10
@@ -231,7 +237,7 @@ peer_pid=$(ct_unit_prop pik-check@899.service MainPID)
 probe_start 900 ok "Environment=PROBE_PEER=899 PROBE_PEER_PID=$peer_pid"
 sleep 0.3
 probe_end 900
-for w in user key bus net tmp keys-dir credentials database home read-only shm peer-key peer-environ peer-memory; do
+for w in user key bus net tmp keys-dir credentials database state-dir home read-only shm peer-key peer-environ peer-memory; do
         expect_contains "PROBE ok $w"
 done
 if [ -n "$pikd_env" ]; then
@@ -240,13 +246,14 @@ else
         echo "SKIP: pikd is a stub: a check calling pikd not tested"
 fi
 expect_not_contains "PROBE FAIL"
-# Writable: the private /tmp and /var/tmp, the API file systems (whose
-# files are checked by their own permissions), and nspawn's /run/host.
+# Writable: the private /tmp and /var/tmp, the check's own evidence
+# directory, the API file systems (whose files are checked by their own
+# permissions), and nspawn's /run/host.
 rw=$(printf '%s\n' "$OUT" | sed -n 's/^PROBE rw-mounts //p')
 extra=""
 for m in $rw; do
         case "$m" in
-        /tmp|/var/tmp|/proc|/dev/mqueue|/dev/pts|/dev/hugepages|/run/host/*) ;;
+        /tmp|/var/tmp|/var/lib/pik/evidence/900|/proc|/dev/mqueue|/dev/pts|/dev/hugepages|/run/host/*) ;;
         *) extra+="$m " ;;
         esac
 done
