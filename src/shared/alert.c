@@ -336,20 +336,10 @@ int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput
         }
 
         if (alert_id > 0) {
-                _cleanup_stmt_ sqlite3_stmt *a = NULL;
-
                 if (success && successes >= cfg->alerts.recover_after) {
-                        _cleanup_stmt_ sqlite3_stmt *k = NULL;
-                        OutcomeKind alert_kind;
+                        /* The open alert's kind came with the streak's row. */
+                        OutcomeKind alert_kind = outcome_kind_from_string((const char *) sqlite3_column_text(st, 8));
 
-                        r = pik_db_prepare(db, "SELECT kind FROM alert WHERE id = ?", &k);
-                        if (r < 0)
-                                return r;
-                        sqlite3_bind_int64(k, 1, alert_id);
-                        r = pik_db_step(db, k);
-                        if (r <= 0)
-                                return r < 0 ? r : -EIO;
-                        alert_kind = outcome_kind_from_string((const char *) sqlite3_column_text(k, 0));
                         r = alert_close(db, cfg, alert_id, alert_kind, in->partner, in->result_id, now);
                         if (r < 0)
                                 return r;
@@ -360,12 +350,7 @@ int pik_alert_record_result(PikDb *db, const PikConfig *cfg, const PikAlertInput
                 if (success)
                         return n;
                 /* Still failing: the alert points at the newest failure. */
-                r = pik_db_prepare(db, "UPDATE alert SET last_result_id = ? WHERE id = ?", &a);
-                if (r < 0)
-                        return r;
-                sqlite3_bind_int64(a, 1, in->result_id);
-                sqlite3_bind_int64(a, 2, alert_id);
-                r = pik_db_step(db, a);
+                r = alert_follow(db, alert_id, in->result_id, 0);
                 return r < 0 ? r : n;
         }
 
