@@ -3,11 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evidence-store.h"
 #include "prune.h"
+#include "string-util.h"
 
 #define DAY_SEC INT64_C(86400)
 
@@ -204,33 +207,6 @@ static bool is_evidence_name(const char *name) {
         return prefixed ? p[n] == '-' : p[n] == 0;
 }
 
-/* The files of one execution's directory (one level: pik-check writes no
- * deeper), then the directory itself. */
-static int remove_evidence_dir(int dfd, const char *name) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int fd;
-
-        fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
-                        return -errno;
-        }
-        if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return -errno;
-        return 0;
-}
-
 int pik_prune_evidence(const char *dir, const PikConfig *cfg, int64_t now, unsigned *ret_removed) {
         _cleanup_(closedirp) DIR *d = NULL;
         int64_t cutoff = MAX(now - (int64_t) cfg->evidence_days * DAY_SEC, pik_prune_results_cutoff(cfg, now));
@@ -261,9 +237,13 @@ int pik_prune_evidence(const char *dir, const PikConfig *cfg, int64_t now, unsig
                 }
                 if ((int64_t) st.st_mtime >= cutoff)
                         continue;
-                if (S_ISDIR(st.st_mode))
-                        r = remove_evidence_dir(dirfd(d), de->d_name);
-                else
+                /* An execution's directory: the one remover evidence-store.c
+                 * has for it (symlinks not followed). */
+                if (S_ISDIR(st.st_mode)) {
+                        if (startswith(de->d_name, "pik-"))
+                                continue;       /* not a layout pik writes */
+                        r = pik_evidence_remove_at(dir, strtoll(de->d_name, NULL, 10));
+                } else
                         r = unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT ? -errno : 0;
                 if (r < 0)
                         return r;
