@@ -156,6 +156,7 @@ static int run(int argc, char **argv) {
                 .start = systemd_starter_start,
                 .unit_alive = systemd_starter_unit_alive,
                 .count_active = systemd_starter_count_active,
+                .logged_result = pik_logged_result_find,
                 .userdata = &s,
         };
 

@@ -1027,6 +1027,7 @@ static int method_report_unit_ended(sd_bus_message *msg, void *userdata, sd_bus_
         PikResultRecorded rec;
         int64_t execution;
         const char *kind, *details = "";
+        bool logged = false;
         json_object *v;
         Fields f = {};
         int r;
@@ -1039,11 +1040,19 @@ static int method_report_unit_ended(sd_bus_message *msg, void *userdata, sd_bus_
                 return r;
 
         r = pik_check_unit_ended(manager_db(m), m->cfg, execution, key, service_result, exit_code, exit_status,
-                                 now_utc(), &rec);
+                                 pik_logged_result_find, now_utc(), &rec, &logged);
         if (r < 0)
                 return bus_error_set_from_db(error, m->db, r);
         if (r == 0)
                 return sd_bus_reply_method_return(msg, NULL);     /* it had reported: the normal case */
+        if (logged) {
+                /* The check said it itself, in the journal; only the
+                 * database had not heard it. */
+                log_notice("Result of execution %lld (%s in %s, %s) recorded from the check's journal entry: "
+                           "its report never reached pikd.", (long long) execution, rec.partner, rec.browser,
+                           rec.outcome.name);
+                goto recorded;
+        }
 
         /* The check died without a word: pikd speaks for it. */
         if (pik_execution_show(manager_db(m), execution, &shown) >= 0 &&
@@ -1059,6 +1068,7 @@ static int method_report_unit_ended(sd_bus_message *msg, void *userdata, sd_bus_
         log_event(LOG_WARNING, PIK_MESSAGE_EXPIRED_STR, &f,
                   "Check of %s in %s (execution %lld) ended without a result: %s: %s",
                   rec.partner, rec.browser, (long long) execution, rec.outcome.name, details);
+recorded:
         log_retry(m, execution, &rec);
         emit_result_recorded(m, execution, &rec);
         if (rec.notifications > 0)

@@ -664,13 +664,16 @@ static int unit_end_details(const char *sr, const char *code, const char *status
 
 int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
                          const char *service_result, const char *exit_code, const char *exit_status,
-                         int64_t now, PikResultRecorded *ret) {
+                         int (*find_logged)(int64_t execution, PikLoggedResult *ret),
+                         int64_t now, PikResultRecorded *ret, bool *ret_logged) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
-        _cleanup_free_ char *details = NULL;
+        _cleanup_free_ char *details = NULL, *recovered = NULL;
+        PikLoggedResult logged = PIK_LOGGED_RESULT_INIT;
         PikResultReport rep = PIK_RESULT_REPORT_INIT;
         PikResultRecorded rec;
         const char *final_state;
         ExecutionAuth a;
+        bool from_journal = false;
         int r;
 
         r = pik_db_begin(db, &tx);
@@ -691,19 +694,36 @@ int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, con
         r = unit_end_details(service_result, exit_code, exit_status, &details);
         if (r < 0)
                 return r;
-        rep.execution_id = execution;
-        rep.outcome = unit_end_outcome(service_result ?: "", &final_state);
-        rep.duration_ms = now > a.since ? (now - a.since) * 1000 : 0;
-        rep.details = details;
 
-        r = pik_result_record_locked(db, cfg, &rep, now, final_state, &rec);
-        if (r < 0)
-                return r;
+        /* The unit is gone: nothing can report for this execution any
+         * more, and the journal knows all it will know. */
+        if (find_logged && find_logged(execution, &logged) > 0) {
+                if (asprintf(&recovered, "recorded from the journal: the check logged it, its report never "
+                                         "reached pikd (then %s)", details) < 0)
+                        return -ENOMEM;
+                pik_logged_result_to_report(&logged, execution, recovered, &rep);
+                r = pik_result_record_locked(db, cfg, &rep, now, "failure", &rec);
+                from_journal = r >= 0;
+                if (r < 0 && r != -EINVAL)
+                        return r;
+        }
+        if (!from_journal) {
+                rep = (PikResultReport) PIK_RESULT_REPORT_INIT;
+                rep.execution_id = execution;
+                rep.outcome = unit_end_outcome(service_result ?: "", &final_state);
+                rep.duration_ms = now > a.since ? (now - a.since) * 1000 : 0;
+                rep.details = details;
+                r = pik_result_record_locked(db, cfg, &rep, now, final_state, &rec);
+                if (r < 0)
+                        return r;
+        }
         r = pik_db_commit(TAKE_PTR(tx));
         if (r < 0)
                 return r;
         if (ret)
                 *ret = rec;
+        if (ret_logged)
+                *ret_logged = from_journal;
         return 1;
 }
 

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "credentials.h"
 #include "db.h"
+#include "logged-result.h"
 #include "result.h"
 
 /* The check's own calls (docs/DBUS.md, "The check's own calls"), as pikd
@@ -86,10 +87,14 @@ int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, 
  *                              reporting has failed)
  * with details naming what systemd said ("unit ended: signal SEGV"), and
  * returns 1. Each string is at most 64 bytes of printable ASCII, and may
- * be empty (unknown: engine-crashed, "unit ended: unknown (…)"). */
+ * be empty (unknown: engine-crashed, "unit ended: unknown (…)").
+ * Unless the check had logged its result and only its report was lost
+ * (find_logged, optional: pik_logged_result_find()): then what it logged
+ * is recorded, and *ret_logged (optional) says so. */
 int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
                          const char *service_result, const char *exit_code, const char *exit_status,
-                         int64_t now, PikResultRecorded *ret);
+                         int (*find_logged)(int64_t execution, PikLoggedResult *ret),
+                         int64_t now, PikResultRecorded *ret, bool *ret_logged);
 
 /* After a result whose retry was scheduled: the attempt number the next
  * execution of the same job will carry and the seconds from now until it

@@ -8,6 +8,8 @@
 #include "dispatcher.h"
 #include "execution.h"
 #include "job.h"
+#include "log.h"
+#include "logged-result.h"
 #include "maintenance.h"
 #include "result.h"
 
@@ -16,9 +18,19 @@ char *pik_check_unit_name(char buf[static PIK_CHECK_UNIT_MAX], int64_t execution
         return buf;
 }
 
+/* How long past job_expiry the reaper leaves a check whose unit systemd
+ * still has: RuntimeMaxSec= (job_expiry too) stops it, and its
+ * ExecStopPost= records how it ended. Reaped at the very second, a check
+ * finishing in the same second (systemd's timer a little late on a loaded
+ * host) had its report refused after it had logged its result. */
+#define REAP_ALIVE_GRACE_SEC 5
+
 typedef struct Running {
         int64_t id;
+        int64_t since;               /* started_at, or created_at before the check fetched its job */
         bool started;
+        bool logged;                 /* the journal holds the check's own result */
+        PikLoggedResult result;
         char unit[PIK_CHECK_UNIT_MAX];
 } Running;
 
@@ -33,7 +45,8 @@ static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n)
         size_t n = 0, alloc = 0;
         int r;
 
-        r = pik_db_prepare(db, "SELECT id, started_at IS NOT NULL FROM execution WHERE state IN "
+        r = pik_db_prepare(db, "SELECT id, started_at IS NOT NULL, coalesce(started_at, created_at) "
+                               "FROM execution WHERE state IN "
                                PIK_EXECUTION_RUNNING_SQL " AND coalesce(started_at, created_at) <= ?1 ORDER BY id", &q);
         if (r < 0)
                 return r;
@@ -54,6 +67,7 @@ static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n)
                 }
                 l[n].id = sqlite3_column_int64(q, 0);
                 l[n].started = sqlite3_column_int(q, 1);
+                l[n].since = sqlite3_column_int64(q, 2);
                 pik_check_unit_name(l[n].unit, l[n].id);
                 n++;
         }
@@ -62,12 +76,43 @@ static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n)
         return 0;
 }
 
-static int reap_one(PikDb *db, const PikConfig *cfg, int64_t id, const char *outcome, int64_t duration_ms,
+/* What the check logged, if it logged anything: asked of the journal
+ * outside the transaction, like systemd. */
+static void find_logged(const PikUnitStarter *starter, Running *l, size_t n) {
+        for (size_t i = 0; starter && starter->logged_result && i < n; i++) {
+                int r;
+
+                if (l[i].id == 0 || !l[i].started)
+                        continue;
+                l[i].result = (PikLoggedResult) PIK_LOGGED_RESULT_INIT;
+                r = starter->logged_result(l[i].id, &l[i].result);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to read the journal for the result of execution %lld, "
+                                          "recording it as the check's unit ended: %m", (long long) l[i].id);
+                l[i].logged = r > 0;
+        }
+}
+
+static int reap_one(PikDb *db, const PikConfig *cfg, const Running *run, const char *outcome, int64_t duration_ms,
                     const char *details, const char *state, int64_t now) {
+        _cleanup_free_ char *why = NULL;
         PikResultReport rep = PIK_RESULT_REPORT_INIT;
         int r;
 
-        rep.execution_id = id;
+        if (run->logged) {
+                /* The check found its result; only the report was lost. */
+                if (asprintf(&why, "recorded from the journal: the check logged it, its report never reached "
+                                   "pikd (then %s)", details) < 0)
+                        return -ENOMEM;
+                pik_logged_result_to_report(&run->result, run->id, why, &rep);
+                r = pik_result_record_locked(db, cfg, &rep, now, "failure", NULL);
+                if (r != -EINVAL)
+                        return r == -ESTALE ? 0 : r;
+                log_warning("Execution %lld logged outcome '%s', which is not in the catalog; recording %s.",
+                            (long long) run->id, run->result.outcome, outcome);
+                rep = (PikResultReport) PIK_RESULT_REPORT_INIT;
+        }
+        rep.execution_id = run->id;
         rep.outcome = outcome;
         rep.duration_ms = duration_ms;
         rep.details = details;
@@ -98,6 +143,7 @@ int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, c
                 r = starter->unit_alive(starter->userdata, l[i].unit);
                 l[i].id = r == 0 ? l[i].id : 0;   /* keep only the gone ones */
         }
+        find_logged(starter, l, n);
 
         r = pik_db_begin(db, &tx);
         if (r < 0)
@@ -105,10 +151,16 @@ int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, c
         for (size_t i = 0; i < n; i++) {
                 if (l[i].id == 0)
                         continue;
-                r = reap_one(db, cfg, l[i].id, l[i].started ? "engine-crashed" : "unit-start-failed", 0,
-                             l[i].started ? "the check's unit ended without a report"
-                                          : "the check's unit never ran (or ended before fetching its job)",
-                             "failure", now);
+                if (l[i].since <= now - (int64_t) cfg->job_expiry_sec)
+                        /* Stopped at RuntimeMaxSec=, and its ExecStopPost=
+                         * could not say so: the expiry all the same. */
+                        r = reap_one(db, cfg, &l[i], "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
+                                     "no report within job_expiry", "expired", now);
+                else
+                        r = reap_one(db, cfg, &l[i], l[i].started ? "engine-crashed" : "unit-start-failed", 0,
+                                     l[i].started ? "the check's unit ended without a report"
+                                                  : "the check's unit never ran (or ended before fetching its job)",
+                                     "failure", now);
                 if (r < 0)
                         return r;
                 reaped++;
@@ -121,32 +173,43 @@ int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, c
         return 0;
 }
 
-int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_reaped) {
+int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
+                        unsigned *ret_reaped) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
         _cleanup_free_ Running *l = NULL;
+        unsigned reaped = 0;
         size_t n = 0;
         int r;
+
+        /* Still waiting for a report, and started (or created) job_expiry
+         * or more ago. Listed before the transaction, for the journal; one
+         * that reports in the meantime is left alone by reap_one(). */
+        r = list_running(db, now - (int64_t) cfg->job_expiry_sec, &l, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; starter && starter->unit_alive && i < n; i++)
+                if (l[i].since > now - (int64_t) cfg->job_expiry_sec - REAP_ALIVE_GRACE_SEC &&
+                    starter->unit_alive(starter->userdata, l[i].unit) > 0)
+                        l[i].id = 0;    /* systemd is stopping it: its own end records it */
+        find_logged(starter, l, n);
 
         r = pik_db_begin(db, &tx);
         if (r < 0)
                 return r;
-        /* Still waiting for a report, and started (or created) job_expiry or more ago. */
-        r = list_running(db, now - (int64_t) cfg->job_expiry_sec, &l, &n);
-        if (r < 0)
-                return r;
-
         for (size_t i = 0; i < n; i++) {
-                r = reap_one(db, cfg, l[i].id, "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
+                if (l[i].id == 0)
+                        continue;
+                r = reap_one(db, cfg, &l[i], "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
                              "no report within job_expiry", "expired", now);
                 if (r < 0)
                         return r;
+                reaped++;
         }
-
         r = pik_db_commit(TAKE_PTR(tx));
         if (r < 0)
                 return r;
         if (ret_reaped)
-                *ret_reaped = (unsigned) n;
+                *ret_reaped = reaped;
         return 0;
 }
 
@@ -283,7 +346,7 @@ int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikU
         size_t n = 0;
         int r;
 
-        r = pik_dispatcher_reap(db, cfg, now, &st.reaped);
+        r = pik_dispatcher_reap(db, cfg, now, starter, &st.reaped);
         if (r < 0)
                 return r;
         r = pik_dispatcher_reap_vanished(db, cfg, now, starter, &st.vanished);

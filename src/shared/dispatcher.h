@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "logged-result.h"
 
 /* One dispatcher pass (pik-dispatcher is a thin main over it):
  *   1. reap: executions still waiting for a report after job_expiry end as
@@ -39,6 +40,10 @@ typedef struct PikUnitStarter {
          * counts whichever is higher, this or the executions waiting for
          * a report. */
         int (*count_active)(void *userdata, unsigned *ret);
+        /* Optional: the result the execution's check logged to the journal
+         * (pik_logged_result_find()), recorded instead of the reaper's
+         * outcome for a check whose report was lost. */
+        int (*logged_result)(int64_t execution, PikLoggedResult *ret);
         void *userdata;
 } PikUnitStarter;
 
@@ -51,7 +56,8 @@ typedef struct PikDispatcherStats {
         bool held;                   /* everything is held */
 } PikDispatcherStats;
 
-int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, unsigned *ret_reaped);
+int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
+                        unsigned *ret_reaped);
 /* Executions still waiting for a report whose unit is gone: engine-crashed
  * if the check had fetched its job, unit-start-failed if it never did (the
  * dispatcher died between recording the execution and starting the unit,

@@ -642,7 +642,7 @@ static void test_unit_ended(void) {
                                                   "WHERE id = (SELECT max(id) FROM execution)"));
 
                 ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, c->service_result, c->exit_code, c->exit_status,
-                                               T0 + 90, &rec), 1);
+                                               NULL, T0 + 90, &rec, NULL), 1);
                 ASSERT_STREQ(rec.outcome.name, c->outcome);
                 outcome = qs("SELECT outcome FROM result WHERE execution_id = ?", e);
                 state = qs("SELECT state FROM execution WHERE id = ?", e);
@@ -658,7 +658,7 @@ static void test_unit_ended(void) {
                 /* ExecStopPost= runs once, but a second call changes nothing. */
                 {
                         _cleanup_free_ char *before = test_db_dump(db), *after = NULL;
-                        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "signal", "killed", "KILL", T0 + 95, NULL), 0);
+                        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "signal", "killed", "KILL", NULL, T0 + 95, NULL, NULL), 0);
                         after = test_db_dump(db);
                         ASSERT_STREQ(before, after);
                 }
@@ -669,19 +669,72 @@ static void test_unit_ended(void) {
         ASSERT_OK(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"success\", \"duration_ms\": 5}", T0, NULL));
         {
                 _cleanup_free_ char *before = test_db_dump(db), *after = NULL;
-                ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "success", "exited", "0", T0 + 1, NULL), 0);
+                ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "success", "exited", "0", NULL, T0 + 1, NULL, NULL), 0);
                 after = test_db_dump(db);
                 ASSERT_STREQ(before, after);
         }
 
         e = new_execution(J.job_acme_ff, key);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, "bad", "signal", "killed", "SEGV", T0, NULL), EACCES);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, 5555, key, "signal", "killed", "SEGV", T0, NULL), ENOENT);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "sig nal", "killed", "SEGV", T0, NULL), EINVAL);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "signal", "killed\n", "SEGV", T0, NULL), EINVAL);
+        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, "bad", "signal", "killed", "SEGV", NULL, T0, NULL, NULL), EACCES);
+        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, 5555, key, "signal", "killed", "SEGV", NULL, T0, NULL, NULL), ENOENT);
+        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "sig nal", "killed", "SEGV", NULL, T0, NULL, NULL), EINVAL);
+        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "signal", "killed\n", "SEGV", NULL, T0, NULL, NULL), EINVAL);
         ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "signal", "killed",
-                                            "SEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVX", T0, NULL),
+                                            "SEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVX", NULL, T0, NULL, NULL),
                        EINVAL);
+}
+
+/* The check logged its result, then its report was lost (pikd killed under
+ * it, the unit stopped at RuntimeMaxSec= while it retried): what it logged
+ * is recorded, not the unit's end; an outcome the catalog does not know
+ * falls back to the unit's end. */
+static const char *fake_journal_outcome;
+
+static int fake_find_logged(int64_t execution, PikLoggedResult *ret) {
+        snprintf(ret->outcome, sizeof ret->outcome, "%s", fake_journal_outcome);
+        ret->duration_ms = 4321;
+        ret->ttfb_ms = 321;
+        return 1;
+}
+
+static int find_nothing(int64_t execution, PikLoggedResult *ret) {
+        return 0;
+}
+
+static void test_unit_ended_logged(void) {
+        char key[PIK_EXECUTION_KEY_HEX];
+        PikResultRecorded rec;
+        bool logged;
+        int64_t e;
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 1, attempt = 1"));
+        e = new_execution(J.job_acme_ff, key);
+        fake_journal_outcome = "success";
+        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "timeout", "killed", "TERM", fake_find_logged, T0 + 90,
+                                       &rec, &logged), 1);
+        ASSERT_TRUE(logged);
+        ASSERT_STREQ(rec.outcome.name, "success");
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'success' AND duration_ms = 4321 "
+                    "AND ttfb_ms = 321 AND details = 'recorded from the journal: the check logged it, its report never "
+                    "reached pikd (then unit ended: timed out, killed TERM (SERVICE_RESULT=timeout EXIT_CODE=killed "
+                    "EXIT_STATUS=TERM))'", (long long) e), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'success'", (long long) e), 1);
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 1, attempt = 1"));
+        e = new_execution(J.job_acme_ff, key);
+        fake_journal_outcome = "no-such-outcome";
+        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "timeout", "killed", "TERM", fake_find_logged, T0 + 90,
+                                       &rec, &logged), 1);
+        ASSERT_TRUE(!logged);
+        ASSERT_STREQ(rec.outcome.name, "check-expired");
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) e), 1);
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 1, attempt = 1"));
+        e = new_execution(J.job_acme_ff, key);
+        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "signal", "killed", "SEGV", find_nothing, T0 + 90,
+                                       &rec, &logged), 1);
+        ASSERT_TRUE(!logged);
+        ASSERT_STREQ(rec.outcome.name, "engine-crashed");
 }
 
 /* No listing shows a key or a password: neither as they are, nor the
@@ -752,6 +805,7 @@ int main(void) {
         test_progress();
         test_report();
         test_unit_ended();
+        test_unit_ended_logged();
         test_no_secrets_in_listings();
 
         free(creds_dir);

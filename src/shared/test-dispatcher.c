@@ -507,6 +507,98 @@ static void test_reap_counts_from_start(void) {
         ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) id), 1);
 }
 
+/* A check that logged its result to the journal but whose report never
+ * reached pikd (pikd killed under it; the check stopped at RuntimeMaxSec=
+ * while it retried) is recorded as it logged it, not as the reaper's
+ * check-expired or engine-crashed: the soak saw "success" in the journal
+ * and check-expired in the database. An outcome the catalog does not know
+ * falls back to the reaper's. */
+static int64_t logged_success_id, logged_bogus_id;
+
+static int fake_logged(int64_t execution, PikLoggedResult *ret) {
+        if (execution != logged_success_id && execution != logged_bogus_id)
+                return 0;
+        snprintf(ret->outcome, sizeof ret->outcome, "%s", execution == logged_success_id ? "success" : "no-such-outcome");
+        ret->duration_ms = 2345;
+        ret->total_ms = 2000;
+        return 1;
+}
+
+static void test_reap_from_journal(void) {
+        Recorder rec = {};
+        PikUnitStarter s = { .start = record_start, .logged_result = fake_logged, .userdata = &rec };
+        PikDispatcherStats st;
+        int64_t now = T0 + 60000;
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
+                                  "UPDATE scheduled_job SET dispatched = 1;"
+                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
+                                  "WHERE id IN (1, 2, 3);"));
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
+        ASSERT_EQ(st.dispatched, 3);
+        logged_success_id = rec.ids[0];
+        logged_bogus_id = rec.ids[1];
+        for (unsigned i = 0; i < 3; i++)
+                set_started(rec.ids[i], now + 1);
+
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now + 1 + cfg->job_expiry_sec, &s, &st));
+        ASSERT_EQ(st.reaped, 3);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'success' "
+                    "AND duration_ms = 2345 AND total_ms = 2000 AND details LIKE 'recorded from the journal%%'",
+                    (long long) rec.ids[0]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'success'", (long long) rec.ids[0]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'check-expired'",
+                    (long long) rec.ids[1]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'check-expired'",
+                    (long long) rec.ids[2]), 1);
+        logged_success_id = logged_bogus_id = 0;
+}
+
+/* A check past job_expiry whose unit systemd still has is being stopped
+ * by RuntimeMaxSec= and will record its own end: the reaper leaves it a
+ * few seconds. Gone without a word after job_expiry, it is check-expired
+ * (its ExecStopPost= could not say so), not engine-crashed. */
+static void test_reap_alive_unit(void) {
+        FakeSystemd f = {};
+        PikUnitStarter s = { .start = fake_start, .unit_alive = fake_alive, .userdata = &f };
+        PikDispatcherStats st;
+        int64_t now = T0 + 70000, alive, gone;
+
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
+                                  "UPDATE scheduled_job SET dispatched = 1;"
+                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
+                                  "WHERE id IN (1, 2);"));
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
+        ASSERT_EQ(st.dispatched, 2);
+        alive = f.rec.ids[0];
+        gone = f.rec.ids[1];
+        f.alive_id = alive;
+        set_started(alive, now);
+        set_started(gone, now);
+
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now + cfg->job_expiry_sec, &s, &st));
+        ASSERT_EQ(st.reaped, 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'check-expired'",
+                    (long long) gone), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'started'", (long long) alive), 1);
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now + cfg->job_expiry_sec + 4, &s, &st));
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'started'", (long long) alive), 1);
+        /* Still there after the grace: systemd did not stop it. */
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now + cfg->job_expiry_sec + 5, &s, &st));
+        ASSERT_EQ(st.reaped, 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) alive), 1);
+
+        /* Gone after job_expiry, found by the vanished pass (the expiry
+         * pass ran before the unit went): check-expired as well. */
+        ASSERT_OK(pik_job_run_now(db, "alpha", NULL, now + 100));
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now + 100, &s, &st));
+        ASSERT_EQ(st.dispatched, 1);
+        set_started(f.rec.ids[2], now + 100);
+        ASSERT_OK(pik_dispatcher_reap_vanished(db, cfg, now + 100 + cfg->job_expiry_sec, &s, &st.vanished));
+        ASSERT_EQ(st.vanished, 1);
+        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) f.rec.ids[2]), 1);
+}
+
 int main(void) {
         char *dir = NULL;
 
@@ -527,6 +619,8 @@ int main(void) {
         test_units();
         test_confirmation();
         test_reap_counts_from_start();
+        test_reap_from_journal();
+        test_reap_alive_unit();
         cfg = pik_config_free(cfg);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);

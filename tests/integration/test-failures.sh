@@ -6,7 +6,10 @@
 #     systemd at RuntimeMaxSec= (lowered by a drop-in) and recorded as
 #     check-expired, then retried as attempt 2;
 #   - a check whose process dies of SIGSEGV is recorded as engine-crashed,
-#     then retried as attempt 2.
+#     then retried as attempt 2;
+#   - a check that logged its result but could not report it (pikd masked
+#     under it) is recorded as it logged it, read back from the journal by
+#     the dispatcher's reaper, not as engine-crashed.
 # Run by ./run in a fresh container.
 
 set -u
@@ -131,6 +134,36 @@ for id in "$crash1" "$hang1"; do
 done
 expect_eq "$(pik_sql "SELECT count(*) FROM execution WHERE partner IN ('hang', 'crash') AND attempt = 1")" 2 \
         "attempt 1 of each was not run again"
+
+section "a result logged but never reported: recorded from the journal"
+run ct_sh "
+set -e
+pikctl partner add late --name 'Late Reporter'
+pikctl config add late --browsers firefox --url '$PIK_SITE/slow?s=5' --cron '0 0 1 1 *' --success-marker 'Welcome back'
+pikctl run-now late
+"
+expect_eq "$RC" 0 "a partner whose page takes 5 s, queued"
+expect_true "late dispatched" pik_wait_sql 15 1 "SELECT count(*) FROM execution WHERE partner = 'late'"
+late1=$(pik_sql "SELECT id FROM execution WHERE partner = 'late' AND attempt = 1")
+expect_true "execution $late1 is waiting for the partner's page" ct_wait_until 10 in_step2 "$late1"
+# pikd goes and cannot come back: the check's report and its unit's
+# ExecStopPost= report both fail. The journal still has the result.
+expect_ok ct_run systemctl mask --runtime pikd.service
+expect_ok ct_run systemctl stop pikd.service
+expect_true "pik-check@$late1.service ended" ct_wait_unit_state "pik-check@$late1.service" "inactive|failed" 20
+run ct_journal -u "pik-check@$late1.service" -o cat
+expect_contains "Failed to report the result of execution $late1"
+run ct_journal -o json "MESSAGE_ID=$(pik_message_id SUCCESS)" "PIK_EXECUTION=$late1"
+expect_true "the check logged success for execution $late1" \
+        sh -c 'printf "%s\n" "$1" | jq -e -s "any(.[]; .PIK_OUTCOME == \"success\")" >/dev/null' sh "$OUT"
+expect_true "the dispatcher's reaper recorded execution $late1" \
+        pik_wait_sql 15 1 "SELECT count(*) FROM result WHERE execution_id = $late1"
+run pik_sql "SELECT outcome, details FROM result WHERE execution_id = $late1"
+echo "result: $OUT"
+expect_contains "success|recorded from the journal: the check logged it, its report never reached pikd"
+expect_eq "$(pik_sql "SELECT state FROM execution WHERE id = $late1")" success "execution $late1 state"
+expect_eq "$(pik_sql "SELECT count(*) FROM execution WHERE partner = 'late'")" 1 "a success is not retried"
+expect_ok ct_run systemctl unmask --runtime pikd.service
 
 [ "$T_FAIL" -eq 0 ] || pik_dump_diag
 finish
