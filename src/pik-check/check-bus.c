@@ -323,31 +323,3 @@ finish:
                 return r;
         return classify_exit_status(res.outcome);
 }
-
-int check_report_end(int64_t execution, const char *bus_address) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        char key[128], path[256];
-        int r;
-
-        /* ExecStopPost= runs as root outside the sandbox, where systemd 252
-         * passes no credentials: the dispatcher's root-only key file is
-         * read directly (the unit removes it right after). */
-        snprintf(path, sizeof path, "%s/%lld.key", PIK_EXECUTION_KEY_DIR, (long long) execution);
-        r = read_key_file(path, key);
-        if (r < 0)
-                return r;
-        r = open_bus(bus_address, &bus);
-        if (r < 0)
-                goto finish;
-
-        /* systemd sets these for ExecStopPost= (systemd.exec(5)). */
-        r = call_pikd(bus, "ReportUnitEnded", &error, NULL, NULL, "xssss", execution, key,
-                      getenv("SERVICE_RESULT") ?: "", getenv("EXIT_CODE") ?: "", getenv("EXIT_STATUS") ?: "");
-        if (r < 0)
-                log_error_errno(r, "Failed to tell pikd how execution %lld ended: %s",
-                                (long long) execution, error.message ?: strerror(-r));
-finish:
-        explicit_bzero(key, sizeof key);
-        return r < 0 ? r : 0;
-}

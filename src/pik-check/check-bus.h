@@ -3,8 +3,7 @@
 
 #include <stdint.h>
 
-/* The check's side of the conversation with pikd (docs/DBUS.md). Both
- * return a negative errno when pikd could not be told, else the exit
- * status for the outcome (check_run) or 0. */
+/* The check's side of the conversation with pikd (docs/DBUS.md): a
+ * negative errno when pikd could not be told, else the exit status for the
+ * outcome. */
 int check_run(int64_t execution, const char *bus_address);
-int check_report_end(int64_t execution, const char *bus_address);

@@ -6,10 +6,9 @@
  * engine, tells systemd how far it got (STATUS=), writes one structured
  * journal entry and reports the result to pikd.
  *
- *   pik-check ID               the check itself (ExecStart=)
- *   pik-check --report-end ID  after the check (ExecStopPost=): tells pikd
- *                              how the unit ended, so that a check that died
- *                              without reporting is recorded at once
+ *   pik-check ID               the check itself (ExecStart=); a check that
+ *                              dies without reporting is recorded by the
+ *                              dispatcher's reaper, from what systemd logged
  *   pik-check --url URL        one check without pikd, result on stdout
  *   pik-check --job FILE       a whole job document (docs/JOB.md) without
  *                              pikd, with the engine it names
@@ -35,7 +34,6 @@
 
 typedef struct Options {
         int64_t execution;
-        bool report_end;
         const char *url;
         const char *job_file;
         const char *success_marker;
@@ -45,33 +43,27 @@ typedef struct Options {
 
 static void help(int argc, char **argv, void *userdata) {
         printf("Usage: %s [OPTIONS…] EXECUTION_ID\n"
-               "       %s --report-end EXECUTION_ID\n"
                "       %s --url URL [--success-marker TEXT] [--failure-marker TEXT]\n"
                "       %s --job FILE\n\n"
-               "Run one login check (as pik-check@EXECUTION_ID.service), or report how\n"
-               "its unit ended, or check one URL without pikd.\n\n"
+               "Run one login check (as pik-check@EXECUTION_ID.service), or check one URL\n"
+               "or job document without pikd.\n\n"
                "  -h --help                Show this help\n"
                "     --version             Show the version\n"
-               "     --report-end          Report $SERVICE_RESULT/$EXIT_CODE/$EXIT_STATUS\n"
                "     --url URL             Check URL directly and print the result as JSON\n"
                "     --success-marker TEXT Text the final page must contain (with --url)\n"
                "     --failure-marker TEXT Text the final page must not contain (with --url)\n"
                "     --job FILE            Run the job document in FILE (JSON, as pikd hands it\n"
                "                           out) and print the result as JSON\n"
                "     --bus-address ADDR    Talk to pikd on this bus instead of the system bus\n",
-               program_invocation_short_name, program_invocation_short_name, program_invocation_short_name,
-               program_invocation_short_name);
+               program_invocation_short_name, program_invocation_short_name, program_invocation_short_name);
 }
 
-enum { ARG_REPORT_END = CLI_ARG_PROGRAM, ARG_URL, ARG_SUCCESS, ARG_FAILURE, ARG_BUS, ARG_JOB };
+enum { ARG_URL = CLI_ARG_PROGRAM, ARG_SUCCESS, ARG_FAILURE, ARG_BUS, ARG_JOB };
 
 static int parse_option(int c, const char *arg, void *userdata) {
         Options *o = userdata;
 
         switch (c) {
-        case ARG_REPORT_END:
-                o->report_end = true;
-                return 0;
         case ARG_URL:
                 o->url = arg;
                 return 0;
@@ -97,7 +89,6 @@ static int parse_argv(int argc, char **argv, Options *o) {
                 .name = "pik-check",
                 .flags = CLI_ARGS,
                 .options = (const struct option[]) {
-                        { "report-end", no_argument, NULL, ARG_REPORT_END },
                         { "url", required_argument, NULL, ARG_URL },
                         { "success-marker", required_argument, NULL, ARG_SUCCESS },
                         { "failure-marker", required_argument, NULL, ARG_FAILURE },
@@ -117,7 +108,7 @@ static int parse_argv(int argc, char **argv, Options *o) {
                 return r;
 
         if (o->url || o->job_file) {
-                if (cli.argc != 0 || o->report_end || (o->url && o->job_file))
+                if (cli.argc != 0 || (o->url && o->job_file))
                         return log_error_errno(-EINVAL, "--url and --job take no execution id, and not each other.");
                 return 1;
         }
@@ -272,8 +263,6 @@ int main(int argc, char **argv) {
                 r = run_job_file(&o);
                 return r < 0 ? EXIT_FAILURE : r;
         }
-        if (o.report_end)
-                return check_report_end(o.execution, o.bus_address) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
         r = check_run(o.execution, o.bus_address);
         if (r < 0)

@@ -157,6 +157,7 @@ static int run(int argc, char **argv) {
                 .unit_alive = systemd_starter_unit_alive,
                 .count_active = systemd_starter_count_active,
                 .logged_result = pik_logged_result_find,
+                .unit_end = pik_unit_end_find,
                 .userdata = &s,
         };
 
@@ -165,6 +166,7 @@ static int run(int argc, char **argv) {
                 return log_error_errno(r, "Dispatcher pass failed: %s", pik_db_error(db));
 
         notify_pass(db, cfg, &s, now);
+        (void) systemd_starter_sweep_keys(&s, db);
 
         if (st.held)
                 log_debug("Everything is held; nothing dispatched.");

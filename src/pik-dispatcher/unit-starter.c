@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +28,38 @@ static int write_key(const char *dir, int64_t id, const char *key, char *path, s
                 return -errno;
         if (write(fd, key, n) != (ssize_t) n)
                 return -EIO;
+        return 0;
+}
+
+int systemd_starter_sweep_keys(SystemdStarter *s, PikDb *db) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        unsigned n = 0;
+
+        d = opendir(s->key_dir);
+        if (!d)
+                return errno == ENOENT ? 0 : log_warning_errno(-errno, "Failed to open %s: %m", s->key_dir);
+        while ((de = readdir(d))) {
+                long long id;
+                char *end;
+                int r;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                errno = 0;
+                id = strtoll(de->d_name, &end, 10);
+                if (errno != 0 || end == de->d_name || id <= 0 || !streq(end, ".key"))
+                        continue;
+                r = pik_dispatcher_key_wanted(db, id);
+                if (r != 0)
+                        continue;       /* still to be loaded, or unknown: left for the next pass */
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                        log_warning_errno(-errno, "Failed to remove %s/%s: %m", s->key_dir, de->d_name);
+                else
+                        n++;
+        }
+        if (n > 0)
+                log_debug("Removed %u execution key file(s) their checks no longer need.", n);
         return 0;
 }
 

@@ -21,6 +21,12 @@ typedef struct SystemdStarter {
 int systemd_starter_set_expiry(const char *path, unsigned sec);
 
 int systemd_starter_start(void *userdata, const PikExecutionStart *e);
+
+/* Removes the key files no check needs any more: systemd copied a key into
+ * its check's credentials when it started the unit, and the check fetched
+ * its job with it (or the execution ended without). The one process per
+ * check stays one: nothing runs after a check to clean up after it. */
+int systemd_starter_sweep_keys(SystemdStarter *s, PikDb *db);
 int systemd_starter_unit_alive(void *userdata, const char *unit);
 int systemd_starter_count_active(void *userdata, unsigned *ret);
 

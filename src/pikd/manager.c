@@ -27,6 +27,7 @@
 #include "outcome.h"
 #include "partner.h"
 #include "result.h"
+#include "result-journal.h"
 #include "status.h"
 #include "string-util.h"
 #include "time-util.h"
@@ -923,26 +924,6 @@ static void emit_result_recorded(Manager *m, int64_t execution, const PikResultR
                                   (long long) execution);
 }
 
-/* A retry was queued by recording rec: say when, for the operator. */
-static void log_retry(Manager *m, int64_t execution, const PikResultRecorded *rec) {
-        unsigned attempt;
-        int64_t delay;
-        Fields f = {};
-
-        if (!rec->retry_scheduled)
-                return;
-        if (pik_check_next_attempt(manager_db(m), execution, now_utc(), &attempt, &delay) < 0)
-                return;
-        fields_add(&f, "PIK_PARTNER=%s", rec->partner);
-        fields_add(&f, "PIK_BROWSER=%s", rec->browser);
-        fields_add(&f, "PIK_EXECUTION=%lld", (long long) execution);
-        fields_add(&f, "PIK_OUTCOME=%s", rec->outcome.name);
-        fields_add(&f, "PIK_ATTEMPT=%u", attempt);
-        fields_add(&f, "PIK_RETRY_AFTER_SEC=%lld", (long long) delay);
-        log_event(LOG_NOTICE, PIK_MESSAGE_RETRY_STR, &f, "Check of %s in %s will be retried: attempt %u in %lld s.",
-                  rec->partner, rec->browser, attempt, (long long) delay);
-}
-
 static int method_get_job(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(erase_and_freep) char *text = NULL;
         _cleanup_free_ char *why = NULL;
@@ -1013,63 +994,7 @@ static int method_report_result(sd_bus_message *msg, void *userdata, sd_bus_erro
         }
         /* The check logs its outcome itself (PIK_MESSAGE_SUCCESS/FAILURE). */
         log_debug("Execution %lld reported %s.", (long long) execution, rec.outcome.name);
-        log_retry(m, execution, &rec);
-        emit_result_recorded(m, execution, &rec);
-        if (rec.notifications > 0)
-                notify_start_pending(m);
-        return sd_bus_reply_method_return(msg, NULL);
-}
-
-static int method_report_unit_ended(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        _cleanup_json_ json_object *shown = NULL;
-        Manager *m = userdata;
-        const char *key, *service_result, *exit_code, *exit_status;
-        PikResultRecorded rec;
-        int64_t execution;
-        const char *kind, *details = "";
-        bool logged = false;
-        json_object *v;
-        Fields f = {};
-        int r;
-
-        r = sd_bus_message_read(msg, "xssss", &execution, &key, &service_result, &exit_code, &exit_status);
-        if (r < 0)
-                return r;
-        r = verify_check_caller(msg, execution, error);
-        if (r < 0)
-                return r;
-
-        r = pik_check_unit_ended(manager_db(m), m->cfg, execution, key, service_result, exit_code, exit_status,
-                                 pik_logged_result_find, now_utc(), &rec, &logged);
-        if (r < 0)
-                return bus_error_set_from_db(error, m->db, r);
-        if (r == 0)
-                return sd_bus_reply_method_return(msg, NULL);     /* it had reported: the normal case */
-        if (logged) {
-                /* The check said it itself, in the journal; only the
-                 * database had not heard it. */
-                log_notice("Result of execution %lld (%s in %s, %s) recorded from the check's journal entry: "
-                           "its report never reached pikd.", (long long) execution, rec.partner, rec.browser,
-                           rec.outcome.name);
-                goto recorded;
-        }
-
-        /* The check died without a word: pikd speaks for it. */
-        if (pik_execution_show(manager_db(m), execution, &shown) >= 0 &&
-            json_object_object_get_ex(shown, "details", &v))
-                details = json_object_get_string(v);
-        kind = outcome_kind_to_string(rec.outcome.kind) ?: "infrastructure";
-        fields_add(&f, "PIK_PARTNER=%s", rec.partner);
-        fields_add(&f, "PIK_BROWSER=%s", rec.browser);
-        fields_add(&f, "PIK_EXECUTION=%lld", (long long) execution);
-        fields_add(&f, "PIK_ATTEMPT=%u", rec.attempt);
-        fields_add(&f, "PIK_OUTCOME=%s", rec.outcome.name);
-        fields_add(&f, "PIK_OUTCOME_KIND=%s", kind);
-        log_event(LOG_WARNING, PIK_MESSAGE_EXPIRED_STR, &f,
-                  "Check of %s in %s (execution %lld) ended without a result: %s: %s",
-                  rec.partner, rec.browser, (long long) execution, rec.outcome.name, details);
-recorded:
-        log_retry(m, execution, &rec);
+        pik_journal_retry(manager_db(m), execution, &rec, now_utc());
         emit_result_recorded(m, execution, &rec);
         if (rec.notifications > 0)
                 notify_start_pending(m);
@@ -1161,11 +1086,6 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_ARGS("ReportResult", SD_BUS_ARGS("x", execution, "s", key, "s", result),
                                 SD_BUS_NO_RESULT, method_report_result,
-                                SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
-        SD_BUS_METHOD_WITH_ARGS("ReportUnitEnded",
-                                SD_BUS_ARGS("x", execution, "s", key, "s", service_result, "s", exit_code,
-                                            "s", exit_status),
-                                SD_BUS_NO_RESULT, method_report_unit_ended,
                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
 
         SD_BUS_SIGNAL_WITH_ARGS("ResultRecorded",

@@ -6,7 +6,6 @@
 #include "config.h"
 #include "credentials.h"
 #include "db.h"
-#include "logged-result.h"
 #include "result.h"
 
 /* The check's own calls (docs/DBUS.md, "The check's own calls"), as pikd
@@ -75,26 +74,6 @@ int pik_check_report_parse(PikDb *db, const char *json, int64_t now, PikResultRe
                            PikResultStep **ret_steps);
 int pik_check_report_result(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key, const char *json,
                             int64_t now, PikResultRecorded *ret);
-
-/* From the unit's ExecStopPost=, with systemd's $SERVICE_RESULT, $EXIT_CODE
- * and $EXIT_STATUS. The normal case is an execution that already has its
- * result: nothing happens and 0 is returned. Otherwise the unit died
- * without reporting and this records, retries following the policy:
- *   timeout                    check-expired (the execution ends 'expired')
- *   oom-kill                   out-of-memory
- *   anything else              engine-crashed (signal, core-dump, exit-code,
- *                              even success: a check that exits without
- *                              reporting has failed)
- * with details naming what systemd said ("unit ended: signal SEGV"), and
- * returns 1. Each string is at most 64 bytes of printable ASCII, and may
- * be empty (unknown: engine-crashed, "unit ended: unknown (…)").
- * Unless the check had logged its result and only its report was lost
- * (find_logged, optional: pik_logged_result_find()): then what it logged
- * is recorded, and *ret_logged (optional) says so. */
-int pik_check_unit_ended(PikDb *db, const PikConfig *cfg, int64_t execution, const char *key,
-                         const char *service_result, const char *exit_code, const char *exit_status,
-                         int (*find_logged)(int64_t execution, PikLoggedResult *ret),
-                         int64_t now, PikResultRecorded *ret, bool *ret_logged);
 
 /* After a result whose retry was scheduled: the attempt number the next
  * execution of the same job will carry and the seconds from now until it

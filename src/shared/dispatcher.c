@@ -12,6 +12,7 @@
 #include "logged-result.h"
 #include "maintenance.h"
 #include "result.h"
+#include "result-journal.h"
 
 char *pik_check_unit_name(char buf[static PIK_CHECK_UNIT_MAX], int64_t execution_id) {
         snprintf(buf, PIK_CHECK_UNIT_MAX, "pik-check@%lld.service", (long long) execution_id);
@@ -19,20 +20,33 @@ char *pik_check_unit_name(char buf[static PIK_CHECK_UNIT_MAX], int64_t execution
 }
 
 /* How long past job_expiry the reaper leaves a check whose unit systemd
- * still has: RuntimeMaxSec= (job_expiry too) stops it, and its
- * ExecStopPost= records how it ended. Reaped at the very second, a check
+ * still has: RuntimeMaxSec= (job_expiry too) is stopping it, and its end
+ * is recorded once it is gone. Reaped at the very second, a check
  * finishing in the same second (systemd's timer a little late on a loaded
  * host) had its report refused after it had logged its result. */
 #define REAP_ALIVE_GRACE_SEC 5
 
 typedef struct Running {
-        int64_t id;
+        int64_t id;                  /* 0: left for a later pass */
         int64_t since;               /* started_at, or created_at before the check fetched its job */
         bool started;
+        bool gone;                   /* systemd no longer has its unit */
         bool logged;                 /* the journal holds the check's own result */
         PikLoggedResult result;
+        bool ended;                  /* the journal says how its unit ended */
+        PikUnitEnd end;
+        bool recorded;               /* this pass recorded its result */
+        PikResultRecorded rec;
+        char *details;
         char unit[PIK_CHECK_UNIT_MAX];
 } Running;
+
+static void running_free_many(Running **l, size_t *n) {
+        for (size_t i = 0; *l && i < *n; i++)
+                free((*l)[i].details);
+        *l = mfree(*l);
+        *n = 0;
+}
 
 /* The executions waiting for a report, started (or, not started yet,
  * created) at or before `before`. From the start, as RuntimeMaxSec= of the
@@ -65,9 +79,11 @@ static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n)
                         l = p;
                         alloc = na;
                 }
-                l[n].id = sqlite3_column_int64(q, 0);
-                l[n].started = sqlite3_column_int(q, 1);
-                l[n].since = sqlite3_column_int64(q, 2);
+                l[n] = (Running) {
+                        .id = sqlite3_column_int64(q, 0),
+                        .started = sqlite3_column_int(q, 1),
+                        .since = sqlite3_column_int64(q, 2),
+                };
                 pik_check_unit_name(l[n].unit, l[n].id);
                 n++;
         }
@@ -76,55 +92,136 @@ static int list_running(PikDb *db, int64_t before, Running **ret, size_t *ret_n)
         return 0;
 }
 
-/* What the check logged, if it logged anything: asked of the journal
- * outside the transaction, like systemd. */
-static void find_logged(const PikUnitStarter *starter, Running *l, size_t n) {
-        for (size_t i = 0; starter && starter->logged_result && i < n; i++) {
+/* What the journal knows of each execution: the result its check logged
+ * (and never got to pikd) and, for a unit that is gone, how it ended.
+ * Asked outside the transaction, like systemd. */
+static void read_journal(const PikUnitStarter *starter, Running *l, size_t n) {
+        for (size_t i = 0; starter && i < n; i++) {
                 int r;
 
-                if (l[i].id == 0 || !l[i].started)
+                if (l[i].id == 0)
                         continue;
-                l[i].result = (PikLoggedResult) PIK_LOGGED_RESULT_INIT;
-                r = starter->logged_result(l[i].id, &l[i].result);
-                if (r < 0)
-                        log_warning_errno(r, "Failed to read the journal for the result of execution %lld, "
-                                          "recording it as the check's unit ended: %m", (long long) l[i].id);
-                l[i].logged = r > 0;
+                if (l[i].started && starter->logged_result) {
+                        l[i].result = (PikLoggedResult) PIK_LOGGED_RESULT_INIT;
+                        r = starter->logged_result(l[i].id, &l[i].result);
+                        if (r < 0)
+                                log_warning_errno(r, "Failed to read the journal for the result of execution %lld: %m",
+                                                  (long long) l[i].id);
+                        l[i].logged = r > 0;
+                }
+                if (l[i].gone && !l[i].logged && starter->unit_end) {
+                        l[i].end = (PikUnitEnd) {};
+                        r = starter->unit_end(l[i].id, &l[i].end);
+                        if (r < 0)
+                                log_warning_errno(r, "Failed to read the journal for how %s ended: %m", l[i].unit);
+                        l[i].ended = r > 0;
+                }
         }
 }
 
-static int reap_one(PikDb *db, const PikConfig *cfg, const Running *run, const char *outcome, int64_t duration_ms,
+static int record(PikDb *db, const PikConfig *cfg, Running *run, const PikResultReport *rep, const char *state,
+                  int64_t now) {
+        int r;
+
+        r = pik_result_record_locked(db, cfg, rep, now, state, &run->rec);
+        if (r == -ESTALE)
+                return 0;       /* reported in the meantime: nothing to reap */
+        if (r < 0)
+                return r;
+        run->recorded = true;
+        return 1;
+}
+
+/* The check found its result; only the report was lost. 0 when what it
+ * logged cannot be recorded (an outcome not in the catalog). */
+static int reap_logged(PikDb *db, const PikConfig *cfg, Running *run, const char *then, int64_t now) {
+        PikResultReport rep;
+        int r;
+
+        if (asprintf(&run->details, "recorded from the journal: the check logged it, its report never reached "
+                                    "pikd (then %s)", then) < 0)
+                return -ENOMEM;
+        pik_logged_result_to_report(&run->result, run->id, run->details, &rep);
+        r = record(db, cfg, run, &rep, "failure", now);
+        if (r != -EINVAL)
+                return r < 0 ? r : 1;
+        log_warning("Execution %lld logged outcome '%s', which is not in the catalog; recording how it ended.",
+                    (long long) run->id, run->result.outcome);
+        run->logged = false;
+        run->details = mfree(run->details);
+        return 0;
+}
+
+static int reap_one(PikDb *db, const PikConfig *cfg, Running *run, const char *outcome, int64_t duration_ms,
                     const char *details, const char *state, int64_t now) {
-        _cleanup_free_ char *why = NULL;
         PikResultReport rep = PIK_RESULT_REPORT_INIT;
         int r;
 
         if (run->logged) {
-                /* The check found its result; only the report was lost. */
-                if (asprintf(&why, "recorded from the journal: the check logged it, its report never reached "
-                                   "pikd (then %s)", details) < 0)
-                        return -ENOMEM;
-                pik_logged_result_to_report(&run->result, run->id, why, &rep);
-                r = pik_result_record_locked(db, cfg, &rep, now, "failure", NULL);
-                if (r != -EINVAL)
-                        return r == -ESTALE ? 0 : r;
-                log_warning("Execution %lld logged outcome '%s', which is not in the catalog; recording %s.",
-                            (long long) run->id, run->result.outcome, outcome);
-                rep = (PikResultReport) PIK_RESULT_REPORT_INIT;
+                r = reap_logged(db, cfg, run, details, now);
+                if (r != 0)
+                        return r;
         }
+        run->details = strdup(details);
+        if (!run->details)
+                return -ENOMEM;
         rep.execution_id = run->id;
         rep.outcome = outcome;
         rep.duration_ms = duration_ms;
-        rep.details = details;
-        r = pik_result_record_locked(db, cfg, &rep, now, state, NULL);
-        /* Reported in the meantime: nothing to reap. */
-        return r == -ESTALE ? 0 : r;
+        rep.details = run->details;
+        return record(db, cfg, run, &rep, state, now);
+}
+
+/* A unit gone without a report: how it ended, as systemd logged it; past
+ * job_expiry and with nothing logged, the expiry all the same; otherwise
+ * a crash (or, before it fetched its job, a unit that never ran). */
+static int reap_gone(PikDb *db, const PikConfig *cfg, Running *run, int64_t now) {
+        _cleanup_free_ char *details = NULL;
+        const char *outcome, *state;
+        int64_t end;
+        int r;
+
+        if (run->ended) {
+                r = pik_unit_end_details(&run->end, &details);
+                if (r < 0)
+                        return r;
+                if (!run->started)
+                        return reap_one(db, cfg, run, "unit-start-failed", 0, details, "failure", now);
+                outcome = pik_unit_end_outcome(&run->end, &state);
+                end = run->end.at > run->since && run->end.at <= now ? run->end.at : now;
+                return reap_one(db, cfg, run, outcome, (end - run->since) * 1000, details, state, now);
+        }
+        if (run->since <= now - (int64_t) cfg->job_expiry_sec)
+                return reap_one(db, cfg, run, "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
+                                "no report within job_expiry", "expired", now);
+        if (run->started)
+                return reap_one(db, cfg, run, "engine-crashed", (now - run->since) * 1000,
+                                "the check's unit ended without a report (the journal does not say how)",
+                                "failure", now);
+        return reap_one(db, cfg, run, "unit-start-failed", 0,
+                        "the check's unit never ran (or ended before fetching its job)", "failure", now);
+}
+
+/* After the commit: what was recorded on the checks' behalf goes to the
+ * journal, as a check's own result would have. */
+static void journal_reaped(PikDb *db, const Running *l, size_t n, int64_t now) {
+        for (size_t i = 0; i < n; i++) {
+                if (!l[i].recorded)
+                        continue;
+                if (l[i].logged)
+                        log_notice("Result of execution %lld (%s in %s, %s) recorded from the check's journal "
+                                   "entry: its report never reached pikd.", (long long) l[i].id, l[i].rec.partner,
+                                   l[i].rec.browser, l[i].rec.outcome.name);
+                else
+                        pik_journal_unreported(l[i].id, &l[i].rec, l[i].details);
+                pik_journal_retry(db, l[i].id, &l[i].rec, now);
+        }
 }
 
 int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
                                  unsigned *ret_reaped) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
-        _cleanup_free_ Running *l = NULL;
+        Running *l = NULL;
         unsigned reaped = 0;
         size_t n = 0;
         int r;
@@ -134,83 +231,104 @@ int pik_dispatcher_reap_vanished(PikDb *db, const PikConfig *cfg, int64_t now, c
         if (!starter || !starter->unit_alive)
                 return 0;
 
-        /* Ask systemd outside the transaction: it may take a while, and the
-         * writers (pikd recording results) should not wait for it. */
+        /* Ask systemd and the journal outside the transaction: it may take
+         * a while, and the writers (pikd recording results) should not
+         * wait for it. */
         r = list_running(db, now, &l, &n);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
                 r = starter->unit_alive(starter->userdata, l[i].unit);
-                l[i].id = r == 0 ? l[i].id : 0;   /* keep only the gone ones */
+                l[i].gone = r == 0;
+                l[i].id = l[i].gone ? l[i].id : 0;   /* keep only the gone ones */
         }
-        find_logged(starter, l, n);
+        read_journal(starter, l, n);
 
         r = pik_db_begin(db, &tx);
         if (r < 0)
-                return r;
+                goto finish;
         for (size_t i = 0; i < n; i++) {
                 if (l[i].id == 0)
                         continue;
-                if (l[i].since <= now - (int64_t) cfg->job_expiry_sec)
-                        /* Stopped at RuntimeMaxSec=, and its ExecStopPost=
-                         * could not say so: the expiry all the same. */
-                        r = reap_one(db, cfg, &l[i], "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
-                                     "no report within job_expiry", "expired", now);
-                else
-                        r = reap_one(db, cfg, &l[i], l[i].started ? "engine-crashed" : "unit-start-failed", 0,
-                                     l[i].started ? "the check's unit ended without a report"
-                                                  : "the check's unit never ran (or ended before fetching its job)",
-                                     "failure", now);
+                r = reap_gone(db, cfg, &l[i], now);
                 if (r < 0)
-                        return r;
-                reaped++;
+                        goto finish;
+                reaped += r > 0;
         }
         r = pik_db_commit(TAKE_PTR(tx));
         if (r < 0)
-                return r;
+                goto finish;
+        journal_reaped(db, l, n, now);
         if (ret_reaped)
                 *ret_reaped = reaped;
-        return 0;
+finish:
+        running_free_many(&l, &n);
+        return r < 0 ? r : 0;
 }
 
 int pik_dispatcher_reap(PikDb *db, const PikConfig *cfg, int64_t now, const PikUnitStarter *starter,
                         unsigned *ret_reaped) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
-        _cleanup_free_ Running *l = NULL;
+        Running *l = NULL;
         unsigned reaped = 0;
         size_t n = 0;
         int r;
 
+        if (ret_reaped)
+                *ret_reaped = 0;
         /* Still waiting for a report, and started (or created) job_expiry
-         * or more ago. Listed before the transaction, for the journal; one
-         * that reports in the meantime is left alone by reap_one(). */
+         * or more ago. Listed before the transaction, for systemd and the
+         * journal; one that reports in the meantime is left alone. */
         r = list_running(db, now - (int64_t) cfg->job_expiry_sec, &l, &n);
         if (r < 0)
                 return r;
-        for (size_t i = 0; starter && starter->unit_alive && i < n; i++)
-                if (l[i].since > now - (int64_t) cfg->job_expiry_sec - REAP_ALIVE_GRACE_SEC &&
-                    starter->unit_alive(starter->userdata, l[i].unit) > 0)
-                        l[i].id = 0;    /* systemd is stopping it: its own end records it */
-        find_logged(starter, l, n);
+        for (size_t i = 0; starter && starter->unit_alive && i < n; i++) {
+                r = starter->unit_alive(starter->userdata, l[i].unit);
+                l[i].gone = r == 0;
+                if (r > 0 && l[i].since > now - (int64_t) cfg->job_expiry_sec - REAP_ALIVE_GRACE_SEC)
+                        l[i].id = 0;    /* systemd is stopping it; once gone, its end is recorded */
+        }
+        read_journal(starter, l, n);
 
         r = pik_db_begin(db, &tx);
         if (r < 0)
-                return r;
+                goto finish;
         for (size_t i = 0; i < n; i++) {
                 if (l[i].id == 0)
                         continue;
-                r = reap_one(db, cfg, &l[i], "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
-                             "no report within job_expiry", "expired", now);
+                if (l[i].gone)
+                        /* Stopped at RuntimeMaxSec= most likely, as systemd says. */
+                        r = reap_gone(db, cfg, &l[i], now);
+                else
+                        r = reap_one(db, cfg, &l[i], "check-expired", (int64_t) cfg->job_expiry_sec * 1000,
+                                     "no report within job_expiry", "expired", now);
                 if (r < 0)
-                        return r;
-                reaped++;
+                        goto finish;
+                reaped += r > 0;
         }
         r = pik_db_commit(TAKE_PTR(tx));
         if (r < 0)
-                return r;
+                goto finish;
+        journal_reaped(db, l, n, now);
         if (ret_reaped)
                 *ret_reaped = reaped;
-        return 0;
+finish:
+        running_free_many(&l, &n);
+        return r < 0 ? r : 0;
+}
+
+int pik_dispatcher_key_wanted(PikDb *db, int64_t execution) {
+        _cleanup_stmt_ sqlite3_stmt *q = NULL;
+        int r;
+
+        r = pik_db_prepare(db, "SELECT state = 'dispatched' FROM execution WHERE id = ?", &q);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(q, 1, execution);
+        r = pik_db_step(db, q);
+        if (r <= 0)
+                return r;       /* no such execution: not wanted */
+        return sqlite3_column_int(q, 0);
 }
 
 static int count_running(PikDb *db, unsigned *ret) {

@@ -9,7 +9,9 @@
 
 /* One dispatcher pass (pik-dispatcher is a thin main over it):
  *   1. reap: executions still waiting for a report after job_expiry end as
- *      check-expired (an infrastructure outcome, retried per policy);
+ *      check-expired (an infrastructure outcome, retried per policy), and
+ *      those whose unit is gone without a report as systemd logged its end
+ *      (or as the check logged its result, when only the report was lost);
  *   2. due scheduled jobs (run_after <= now, not dispatched, not held, of
  *      enabled partners, browsers and configurations in this host's shard),
  *      oldest first, up to the concurrency cap minus the executions still
@@ -44,6 +46,9 @@ typedef struct PikUnitStarter {
          * (pik_logged_result_find()), recorded instead of the reaper's
          * outcome for a check whose report was lost. */
         int (*logged_result)(int64_t execution, PikLoggedResult *ret);
+        /* Optional: how the execution's unit ended, as systemd logged it
+         * (pik_unit_end_find()), for a unit gone without a report. */
+        int (*unit_end)(int64_t execution, PikUnitEnd *ret);
         void *userdata;
 } PikUnitStarter;
 
@@ -68,6 +73,10 @@ int pik_dispatcher_pass(PikDb *db, const PikConfig *cfg, int64_t now, const PikU
                         PikDispatcherStats *ret);
 /* What a pass would dispatch, without writing anything (--dry-run). */
 int pik_dispatcher_due(PikDb *db, const PikConfig *cfg, int64_t now, json_object **ret);
+
+/* Whether execution's key file is still wanted: 1 until its check has
+ * fetched its job (state dispatched), 0 after, or for no such execution. */
+int pik_dispatcher_key_wanted(PikDb *db, int64_t execution);
 
 /* "pik-check@<id>.service" */
 #define PIK_CHECK_UNIT_MAX 64

@@ -34,6 +34,38 @@ int pik_logged_result_add_field(PikLoggedResult *l, const char *field, size_t n)
  * when it holds none, negative errno when the journal cannot be read. */
 int pik_logged_result_find(int64_t execution, PikLoggedResult *ret);
 
+/* How the execution's unit ended, as systemd (PID 1) logged it: "Main
+ * process exited, code=killed, status=11/SEGV" (EXIT_CODE=, EXIT_STATUS=,
+ * COMMAND=ExecStart) and "Failed with result 'signal'" (UNIT_RESULT=), or
+ * "Deactivated successfully". What ExecStopPost= would have been told as
+ * $SERVICE_RESULT, $EXIT_CODE and $EXIT_STATUS, without a process to tell
+ * it to: the dispatcher's reaper reads it for a check that ended without a
+ * report. Only entries of PID 1 count (_PID= is journald's). */
+typedef struct PikUnitEnd {
+        char service_result[32];     /* "timeout", "signal", "success", …; "" unknown */
+        char exit_code[16];          /* "exited", "killed", "dumped"; "" unknown */
+        char exit_status[16];        /* "3", or a signal's name: "SEGV"; "" unknown */
+        int64_t at;                  /* when it ended (seconds since the epoch), 0 unknown */
+} PikUnitEnd;
+
+/* One field of one of PID 1's entries about the unit; others ignored. */
+int pik_unit_end_add_field(PikUnitEnd *e, const char *field, size_t n);
+
+/* 1 and *ret when the journal says how execution's unit ended (at least
+ * UNIT_RESULT or the main process's exit), 0 when not, negative errno when
+ * the journal cannot be read. */
+int pik_unit_end_find(int64_t execution, PikUnitEnd *ret);
+
+/* The outcome for a check that ended so without a report, and the
+ * execution's state: check-expired/expired for a timeout (RuntimeMaxSec=),
+ * out-of-memory for the OOM killer, engine-crashed for anything else (even
+ * a clean exit: a check that exits without reporting has failed). */
+const char *pik_unit_end_outcome(const PikUnitEnd *e, const char **ret_state);
+
+/* "unit ended: signal SEGV (SERVICE_RESULT=signal EXIT_CODE=killed
+ * EXIT_STATUS=SEGV)", for the result's details. */
+int pik_unit_end_details(const PikUnitEnd *e, char **ret);
+
 /* A report of what was logged, for pik_result_record_locked(); details
  * (which the journal entry carries only inside MESSAGE=) say where it came
  * from. rep's strings point into l and details. */

@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "evidence-store.h"
+#include "fileio.h"
 #include "prune.h"
 #include "string-util.h"
 
 #define DAY_SEC INT64_C(86400)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 int64_t pik_day_start(int64_t now) {
         int64_t r = now % DAY_SEC;

@@ -601,142 +601,6 @@ static void test_report(void) {
         }
 }
 
-typedef struct UnitEnd {
-        const char *service_result, *exit_code, *exit_status;
-        const char *outcome, *state, *details;
-} UnitEnd;
-
-static void test_unit_ended(void) {
-        static const UnitEnd cases[] = {
-                { "timeout", "killed", "TERM", "check-expired", "expired",
-                  "unit ended: timed out, killed TERM (SERVICE_RESULT=timeout EXIT_CODE=killed EXIT_STATUS=TERM)" },
-                { "oom-kill", "killed", "KILL", "out-of-memory", "retry",
-                  "unit ended: killed by the OOM killer (SERVICE_RESULT=oom-kill EXIT_CODE=killed EXIT_STATUS=KILL)" },
-                { "signal", "killed", "SEGV", "engine-crashed", "retry",
-                  "unit ended: signal SEGV (SERVICE_RESULT=signal EXIT_CODE=killed EXIT_STATUS=SEGV)" },
-                { "core-dump", "dumped", "ABRT", "engine-crashed", "retry",
-                  "unit ended: core dump, signal ABRT (SERVICE_RESULT=core-dump EXIT_CODE=dumped EXIT_STATUS=ABRT)" },
-                { "exit-code", "exited", "3", "engine-crashed", "retry",
-                  "unit ended: exit code 3 (SERVICE_RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3)" },
-                { "success", "exited", "0", "engine-crashed", "retry",
-                  "unit ended: exited with status 0 without reporting a result "
-                  "(SERVICE_RESULT=success EXIT_CODE=exited EXIT_STATUS=0)" },
-                { "watchdog", "", "", "engine-crashed", "retry",
-                  "unit ended: watchdog (SERVICE_RESULT=watchdog EXIT_CODE= EXIT_STATUS=)" },
-                { "", "", "", "engine-crashed", "retry",
-                  "unit ended: unknown (SERVICE_RESULT= EXIT_CODE= EXIT_STATUS=)" },
-        };
-        char key[PIK_EXECUTION_KEY_HEX];
-        PikResultRecorded rec;
-        int64_t e;
-
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                const UnitEnd *c = &cases[i];
-                _cleanup_free_ char *outcome = NULL, *state = NULL, *details = NULL;
-
-                /* A fresh first attempt each time, so a retry is due. */
-                ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 1, attempt = 1"));
-                e = new_execution(J.job_acme_ff, key);
-                if (i % 2 == 0)
-                        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'started', started_at = 1780000030 "
-                                                  "WHERE id = (SELECT max(id) FROM execution)"));
-
-                ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, c->service_result, c->exit_code, c->exit_status,
-                                               NULL, T0 + 90, &rec, NULL), 1);
-                ASSERT_STREQ(rec.outcome.name, c->outcome);
-                outcome = qs("SELECT outcome FROM result WHERE execution_id = ?", e);
-                state = qs("SELECT state FROM execution WHERE id = ?", e);
-                details = qs("SELECT details FROM result WHERE execution_id = ?", e);
-                ASSERT_STREQ(outcome, c->outcome);
-                ASSERT_STREQ(state, c->state);
-                ASSERT_STREQ(details, c->details);
-                ASSERT_TRUE(rec.retry_scheduled);
-                /* From started_at when it got that far, else from creation. */
-                ASSERT_EQ(q("SELECT duration_ms FROM result WHERE execution_id = %lld", (long long) e),
-                          i % 2 == 0 ? 60000 : 90000);
-
-                /* ExecStopPost= runs once, but a second call changes nothing. */
-                {
-                        _cleanup_free_ char *before = test_db_dump(db), *after = NULL;
-                        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "signal", "killed", "KILL", NULL, T0 + 95, NULL, NULL), 0);
-                        after = test_db_dump(db);
-                        ASSERT_STREQ(before, after);
-                }
-        }
-
-        /* The normal case: the check reported, the unit ended cleanly. */
-        e = new_execution(J.job_acme_ff, key);
-        ASSERT_OK(pik_check_report_result(db, cfg, e, key, "{\"outcome\": \"success\", \"duration_ms\": 5}", T0, NULL));
-        {
-                _cleanup_free_ char *before = test_db_dump(db), *after = NULL;
-                ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "success", "exited", "0", NULL, T0 + 1, NULL, NULL), 0);
-                after = test_db_dump(db);
-                ASSERT_STREQ(before, after);
-        }
-
-        e = new_execution(J.job_acme_ff, key);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, "bad", "signal", "killed", "SEGV", NULL, T0, NULL, NULL), EACCES);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, 5555, key, "signal", "killed", "SEGV", NULL, T0, NULL, NULL), ENOENT);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "sig nal", "killed", "SEGV", NULL, T0, NULL, NULL), EINVAL);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "signal", "killed\n", "SEGV", NULL, T0, NULL, NULL), EINVAL);
-        ASSERT_REFUSED(pik_check_unit_ended(db, cfg, e, key, "signal", "killed",
-                                            "SEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVSEGVX", NULL, T0, NULL, NULL),
-                       EINVAL);
-}
-
-/* The check logged its result, then its report was lost (pikd killed under
- * it, the unit stopped at RuntimeMaxSec= while it retried): what it logged
- * is recorded, not the unit's end; an outcome the catalog does not know
- * falls back to the unit's end. */
-static const char *fake_journal_outcome;
-
-static int fake_find_logged(int64_t execution, PikLoggedResult *ret) {
-        snprintf(ret->outcome, sizeof ret->outcome, "%s", fake_journal_outcome);
-        ret->duration_ms = 4321;
-        ret->ttfb_ms = 321;
-        return 1;
-}
-
-static int find_nothing(int64_t execution, PikLoggedResult *ret) {
-        return 0;
-}
-
-static void test_unit_ended_logged(void) {
-        char key[PIK_EXECUTION_KEY_HEX];
-        PikResultRecorded rec;
-        bool logged;
-        int64_t e;
-
-        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 1, attempt = 1"));
-        e = new_execution(J.job_acme_ff, key);
-        fake_journal_outcome = "success";
-        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "timeout", "killed", "TERM", fake_find_logged, T0 + 90,
-                                       &rec, &logged), 1);
-        ASSERT_TRUE(logged);
-        ASSERT_STREQ(rec.outcome.name, "success");
-        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'success' AND duration_ms = 4321 "
-                    "AND ttfb_ms = 321 AND details = 'recorded from the journal: the check logged it, its report never "
-                    "reached pikd (then unit ended: timed out, killed TERM (SERVICE_RESULT=timeout EXIT_CODE=killed "
-                    "EXIT_STATUS=TERM))'", (long long) e), 1);
-        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'success'", (long long) e), 1);
-
-        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 1, attempt = 1"));
-        e = new_execution(J.job_acme_ff, key);
-        fake_journal_outcome = "no-such-outcome";
-        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "timeout", "killed", "TERM", fake_find_logged, T0 + 90,
-                                       &rec, &logged), 1);
-        ASSERT_TRUE(!logged);
-        ASSERT_STREQ(rec.outcome.name, "check-expired");
-        ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) e), 1);
-
-        ASSERT_OK(pik_db_exec(db, "UPDATE scheduled_job SET dispatched = 1, attempt = 1"));
-        e = new_execution(J.job_acme_ff, key);
-        ASSERT_EQ(pik_check_unit_ended(db, cfg, e, key, "signal", "killed", "SEGV", find_nothing, T0 + 90,
-                                       &rec, &logged), 1);
-        ASSERT_TRUE(!logged);
-        ASSERT_STREQ(rec.outcome.name, "engine-crashed");
-}
-
 /* No listing shows a key or a password: neither as they are, nor the
  * column name. */
 static void assert_clean(json_object *o, char **keys, size_t n_keys) {
@@ -775,7 +639,7 @@ static void test_no_secrets_in_listings(void) {
         ASSERT_EQ(json_object_array_length(list), n);
         assert_clean(list, keys, n);
         ASSERT_OK(pik_result_list(db, &(PikResultFilter) {}, &results));
-        ASSERT_TRUE(json_object_array_length(results) > 5);
+        ASSERT_TRUE(json_object_array_length(results) > 0);
         assert_clean(results, keys, n);
         ASSERT_OK(pik_status(db, cfg, T0 + 100, &status));
         assert_clean(status, keys, n);
@@ -804,8 +668,6 @@ int main(void) {
         test_secret_wiped();
         test_progress();
         test_report();
-        test_unit_ended();
-        test_unit_ended_logged();
         test_no_secrets_in_listings();
 
         free(creds_dir);

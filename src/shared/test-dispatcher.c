@@ -599,6 +599,95 @@ static void test_reap_alive_unit(void) {
         ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) f.rec.ids[2]), 1);
 }
 
+/* A unit gone without a report is recorded as systemd logged its end (the
+ * journal's UNIT_RESULT, EXIT_CODE and EXIT_STATUS of the main process),
+ * with its duration up to that end; with nothing in the journal, as a
+ * crash; and before the check fetched its job, as a unit that never ran. */
+typedef struct UnitEndCase {
+        PikUnitEnd end;
+        const char *outcome, *state, *details;
+} UnitEndCase;
+
+static const UnitEndCase *unit_end_case;
+
+static int fake_unit_end(int64_t execution, PikUnitEnd *ret) {
+        if (!unit_end_case)
+                return 0;
+        *ret = unit_end_case->end;
+        return 1;
+}
+
+static int all_gone(void *userdata, const char *unit) {
+        return 0;
+}
+
+static void test_reap_unit_end(void) {
+        static const UnitEndCase cases[] = {
+                { { "timeout", "killed", "TERM", 0 }, "check-expired", "expired",
+                  "unit ended: timed out, killed TERM (SERVICE_RESULT=timeout EXIT_CODE=killed EXIT_STATUS=TERM)" },
+                { { "oom-kill", "killed", "KILL", 0 }, "out-of-memory", "retry",
+                  "unit ended: killed by the OOM killer (SERVICE_RESULT=oom-kill EXIT_CODE=killed EXIT_STATUS=KILL)" },
+                { { "signal", "killed", "SEGV", 0 }, "engine-crashed", "retry",
+                  "unit ended: signal SEGV (SERVICE_RESULT=signal EXIT_CODE=killed EXIT_STATUS=SEGV)" },
+                { { "core-dump", "dumped", "ABRT", 0 }, "engine-crashed", "retry",
+                  "unit ended: core dump, signal ABRT (SERVICE_RESULT=core-dump EXIT_CODE=dumped EXIT_STATUS=ABRT)" },
+                { { "exit-code", "exited", "3", 0 }, "engine-crashed", "retry",
+                  "unit ended: exit code 3 (SERVICE_RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3)" },
+                { { "success", "", "", 0 }, "engine-crashed", "retry",
+                  "unit ended: exited with status 0 without reporting a result "
+                  "(SERVICE_RESULT=success EXIT_CODE= EXIT_STATUS=)" },
+                { { "watchdog", "", "", 0 }, "engine-crashed", "retry",
+                  "unit ended: watchdog (SERVICE_RESULT=watchdog EXIT_CODE= EXIT_STATUS=)" },
+                { { "", "killed", "SEGV", 0 }, "engine-crashed", "retry",
+                  "unit ended: unknown (SERVICE_RESULT= EXIT_CODE=killed EXIT_STATUS=SEGV)" },
+        };
+        Recorder rec = {};
+        PikUnitStarter s = { .start = record_start, .unit_alive = all_gone, .unit_end = fake_unit_end,
+                             .userdata = &rec };
+        PikDispatcherStats st;
+        int64_t now = T0 + 80000, id;
+
+        cfg->retry.max_attempts = 3;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++, now += 1000) {
+                UnitEndCase c = cases[i];
+
+                ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
+                                          "UPDATE scheduled_job SET dispatched = 1;"
+                                          "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
+                                          "WHERE id = 1;"));
+                unit_end_case = NULL;
+                ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
+                ASSERT_EQ(st.dispatched, 1);
+                id = rec.ids[rec.n - 1];
+                set_started(id, now + 1);
+                /* It ended 30 s after it started; the pass sees it at 50 s. */
+                c.end.at = now + 31;
+                unit_end_case = &c;
+                ASSERT_OK(pik_dispatcher_reap_vanished(db, cfg, now + 51, &s, &st.vanished));
+                ASSERT_EQ(st.vanished, 1);
+                ASSERT_EQ(q("SELECT count(*) FROM result r JOIN execution e ON e.id = r.execution_id "
+                            "WHERE r.execution_id = %lld AND r.outcome = '%s' AND e.state = '%s' AND r.details = '%s'",
+                            (long long) id, c.outcome, c.state, c.details), 1);
+                ASSERT_EQ(q("SELECT duration_ms FROM result WHERE execution_id = %lld", (long long) id), 30000);
+        }
+
+        /* Nothing in the journal: a crash, timed up to the pass. */
+        unit_end_case = NULL;
+        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started', 'retry');"
+                                  "UPDATE scheduled_job SET dispatched = 1;"
+                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
+                                  "WHERE id IN (1, 2);"));
+        ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
+        ASSERT_EQ(st.dispatched, 2);
+        set_started(rec.ids[rec.n - 2], now);
+        ASSERT_OK(pik_dispatcher_reap_vanished(db, cfg, now + 20, &s, &st.vanished));
+        ASSERT_EQ(st.vanished, 2);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'engine-crashed' "
+                    "AND duration_ms = 20000", (long long) rec.ids[rec.n - 2]), 1);
+        ASSERT_EQ(q("SELECT count(*) FROM result WHERE execution_id = %lld AND outcome = 'unit-start-failed'",
+                    (long long) rec.ids[rec.n - 1]), 1);
+}
+
 int main(void) {
         char *dir = NULL;
 
@@ -621,6 +710,7 @@ int main(void) {
         test_reap_counts_from_start();
         test_reap_from_journal();
         test_reap_alive_unit();
+        test_reap_unit_end();
         cfg = pik_config_free(cfg);
         db = pik_db_close(db);
         test_tmpdir_cleanup(dir);

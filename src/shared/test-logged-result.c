@@ -71,8 +71,33 @@ static void test_refused(void) {
         }
 }
 
+/* PID 1's fields about a unit's end: taken as words of printable ASCII,
+ * anything else refused (and then unknown), other fields ignored. */
+static void test_unit_end_fields(void) {
+        PikUnitEnd e = {};
+        static const char nul[] = "EXIT_CODE=kil\0led";
+
+        ASSERT_OK(pik_unit_end_add_field(&e, "UNIT_RESULT=timeout", strlen("UNIT_RESULT=timeout")));
+        ASSERT_OK(pik_unit_end_add_field(&e, "EXIT_CODE=killed", strlen("EXIT_CODE=killed")));
+        ASSERT_OK(pik_unit_end_add_field(&e, "EXIT_STATUS=15", strlen("EXIT_STATUS=15")));
+        ASSERT_OK(pik_unit_end_add_field(&e, "UNIT=pik-check@1.service", strlen("UNIT=pik-check@1.service")));
+        ASSERT_OK(pik_unit_end_add_field(&e, "UNIT_RESULTS=x", strlen("UNIT_RESULTS=x")));
+        ASSERT_STREQ(e.service_result, "timeout");
+        ASSERT_STREQ(e.exit_code, "killed");
+        ASSERT_STREQ(e.exit_status, "15");
+
+        ASSERT_ERR(pik_unit_end_add_field(&e, "UNIT_RESULT=", strlen("UNIT_RESULT=")), EINVAL);
+        ASSERT_ERR(pik_unit_end_add_field(&e, "UNIT_RESULT=time out", strlen("UNIT_RESULT=time out")), EINVAL);
+        ASSERT_ERR(pik_unit_end_add_field(&e, "EXIT_STATUS=aaaaaaaaaaaaaaaaaaaaa", strlen("EXIT_STATUS=aaaaaaaaaaaaaaaaaaaaa")),
+                   EINVAL);
+        ASSERT_ERR(pik_unit_end_add_field(&e, nul, sizeof nul - 1), EINVAL);
+        ASSERT_STREQ(e.service_result, "timeout");
+        ASSERT_STREQ(e.exit_code, "killed");
+}
+
 int main(void) {
         test_fields();
         test_refused();
+        test_unit_end_fields();
         return 0;
 }

@@ -46,7 +46,8 @@ expect_json ".evidence == [\"/var/lib/pik/evidence/$id/page.html\", \"/var/lib/p
         "pikctl result show names the evidence files"
 run ct_run pikctl result show "$rid"
 expect_true "and so does its table" grep -qF "/var/lib/pik/evidence/$id/page.html" <<<"$OUT"
-# The result arrives before the unit's ExecStopPost= has run: wait for it.
+# The result arrives before the unit's ExecStopPost= (the evidence
+# directory given to root) has run: wait for it.
 expect_true "pik-check@$id.service ended" ct_wait_unit_state "pik-check@$id.service" "inactive|failed" 60
 run ct_run stat -c '%a %U %G' /var/lib/pik/evidence "/var/lib/pik/evidence/$id" \
         "/var/lib/pik/evidence/$id/page.html" "/var/lib/pik/evidence/$id/steps.txt"
@@ -79,7 +80,7 @@ expect_eq "$RC" 1 "the search finds a spelling where there is one"
 
 section "the sandbox: its own directory only"
 # An execution of the real unit whose program is a probe: same sandbox,
-# no key or report (the reporter of ExecStopPost= may complain: '-').
+# no key or report.
 ct_write /run/systemd/system/pik-check@999999.service.d/50-probe.conf <<'EOF'
 [Service]
 LoadCredential=

@@ -87,10 +87,10 @@ run pik_sql "SELECT details FROM result WHERE execution_id = $crash1"
 expect_contains "SEGV"
 expect_contains "SERVICE_RESULT="
 run ct_journal -o json "MESSAGE_ID=$EXPIRED_ID" "PIK_EXECUTION=$crash1"
-expect_true "pikd logged the crash (MESSAGE_ID EXPIRED, PIK_OUTCOME=engine-crashed)" \
+expect_true "the reaper logged the crash (MESSAGE_ID EXPIRED, PIK_OUTCOME=engine-crashed)" \
         sh -c 'printf "%s\n" "$1" | jq -e -s "any(.[]; .PIK_OUTCOME == \"engine-crashed\" and .PIK_OUTCOME_KIND == \"infrastructure\")" >/dev/null' sh "$OUT"
 run ct_journal -o json "MESSAGE_ID=$RETRY_ID" "PIK_EXECUTION=$crash1"
-expect_true "pikd logged the retry (MESSAGE_ID RETRY, PIK_ATTEMPT=2)" \
+expect_true "the reaper logged the retry (MESSAGE_ID RETRY, PIK_ATTEMPT=2)" \
         sh -c 'printf "%s\n" "$1" | jq -e -s "any(.[]; .PIK_ATTEMPT == \"2\")" >/dev/null' sh "$OUT"
 expect_true "attempt 2 of crash is a new execution, dispatched" \
         pik_wait_sql 10 1 "SELECT count(*) FROM execution WHERE partner = 'crash' AND attempt = 2"
@@ -120,7 +120,7 @@ expect_contains "SERVICE_RESULT=timeout"
 ms=${OUT##*|}
 expect_true "it ran about RuntimeMaxSec (${ms} ms)" test "${ms:-0}" -ge $(((RUNTIME_MAX - 1) * 1000)) -a "${ms:-0}" -le $(((RUNTIME_MAX + 3) * 1000))
 run ct_journal -o json "MESSAGE_ID=$EXPIRED_ID" "PIK_EXECUTION=$hang1"
-expect_true "pikd logged the expiry (MESSAGE_ID EXPIRED, PIK_OUTCOME=check-expired)" \
+expect_true "the reaper logged the expiry (MESSAGE_ID EXPIRED, PIK_OUTCOME=check-expired)" \
         sh -c 'printf "%s\n" "$1" | jq -e -s "any(.[]; .PIK_OUTCOME == \"check-expired\")" >/dev/null' sh "$OUT"
 run ct_journal -x -o short "MESSAGE_ID=$EXPIRED_ID" "PIK_EXECUTION=$hang1"
 expect_contains "ended without a result: check-expired"
@@ -146,8 +146,8 @@ expect_eq "$RC" 0 "a partner whose page takes 5 s, queued"
 expect_true "late dispatched" pik_wait_sql 15 1 "SELECT count(*) FROM execution WHERE partner = 'late'"
 late1=$(pik_sql "SELECT id FROM execution WHERE partner = 'late' AND attempt = 1")
 expect_true "execution $late1 is waiting for the partner's page" ct_wait_until 10 in_step2 "$late1"
-# pikd goes and cannot come back: the check's report and its unit's
-# ExecStopPost= report both fail. The journal still has the result.
+# pikd goes and cannot come back: the check's report fails. The journal
+# still has the result.
 expect_ok ct_run systemctl mask --runtime pikd.service
 expect_ok ct_run systemctl stop pikd.service
 expect_true "pik-check@$late1.service ended" ct_wait_unit_state "pik-check@$late1.service" "inactive|failed" 20

@@ -3,8 +3,9 @@
 # pik's system integration on a booted systemd: the units load and verify,
 # the timers run their services start to start, the check template's sandbox
 # keeps its contract (key by LoadCredential=, the bus and the network
-# reachable, nothing else; ExecStopPost= sees how the check ended; the key
-# file goes), the exposure of each service meets its target, polkit knows
+# reachable, nothing else; systemd journals how the check ended, as the
+# dispatcher's reaper reads it; the key file goes at the dispatcher's next
+# pass), the exposure of each service meets its target, polkit knows
 # the actions and the pik-admin rule, the journal catalog explains pik's
 # ids, and the bus policy lets anyone call pikd but only root own its name.
 # Run by ./run in a fresh container.
@@ -133,16 +134,11 @@ ct_run systemctl daemon-reload
 
 section "pik-check@ sandbox"
 # The template's own settings with a probe in place of the program: what a
-# check can and cannot reach, and what its ExecStopPost= reporter
-# (pik-check --report-end) is told and can read.
+# check can and cannot reach, and what systemd journals of its end.
 ct_write /usr/local/lib/pik-test/probe.sh 0755 <<'EOF'
 #!/bin/sh
-# probe main|post: print what this sandbox allows, one "PROBE" line each.
+# probe main: print what this sandbox allows, one "PROBE" line each.
 say() { echo "PROBE $1 $2"; }
-if [ "$1" = post ]; then
-        say post "result=$SERVICE_RESULT code=$EXIT_CODE status=$EXIT_STATUS uid=$(id -u) keyfile=$(cat "/run/pik/executions/$2.key" 2>/dev/null)"
-        exit 0
-fi
 can() {         # can NAME CMD…: "ok NAME" if CMD succeeds
         w=$1; shift
         if "$@" >/dev/null 2>&1; then say ok "$w"; else say FAIL "$w"; fi
@@ -195,10 +191,6 @@ ct_wait_until 10 web_up
 pikd_env=""
 is_stub pikd || pikd_env="PROBE_PIKD=1"
 
-# The template's own ExecStopPost= lines, run after the probe's (which sees
-# what the reporter sees: it runs, as the reporter does, with "+").
-shipped_stop_post=$(ct_run grep '^ExecStopPost=' "$(ct_unit_prop pik-check@1.service FragmentPath)")
-
 # probe_start ID END [SETTING…]: start pik-check@ID with the probe, its key
 # in place as the dispatcher leaves it.
 probe_start() {
@@ -211,9 +203,6 @@ probe_start() {
 Environment=PROBE_KEY=key-$id-$$ PROBE_PORT=$port PROBE_END=$end $pikd_env
 ExecStart=
 ExecStart=/usr/local/lib/pik-test/probe.sh main
-ExecStopPost=
-ExecStopPost=+/usr/local/lib/pik-test/probe.sh post $id
-$shipped_stop_post
 $extra
 EOF
         ct_run systemctl daemon-reload
@@ -225,6 +214,22 @@ EOF
 probe_end() {
         ct_wait_unit_state "pik-check@$1.service" inactive 30
         run ct_journal -u "pik-check@$1.service" -o cat --grep '^PROBE '
+}
+
+# unit_end ID: how systemd (PID 1) journalled the end of pik-check@ID, as
+# the dispatcher's reaper reads it (src/shared/logged-result.c): the main
+# process's EXIT_CODE and EXIT_STATUS (COMMAND=ExecStart), UNIT_RESULT of a
+# failure, or "success" for "Deactivated successfully".
+unit_end() {
+        local json
+        json=$(ct_journal -o json _PID=1 "UNIT=pik-check@$1.service")
+        printf '%s\n' "$json" | jq -rs '. as $all |
+                ([$all[] | select(.COMMAND == "ExecStart" and .EXIT_CODE) | "code=\(.EXIT_CODE) status=\(.EXIT_STATUS)"]
+                 | last // "code= status="),
+                (([$all[] | select(.UNIT_RESULT) | "result=\(.UNIT_RESULT)"] | last) //
+                 (if any($all[]; .MESSAGE_ID == "7ad2d189f7e94e70a38c781354912448") then "result=success"
+                  else "result=" end))
+                ' | tr '\n' ' '
 }
 
 # The database the check must not reach (made here if no pikd made it yet).
@@ -258,24 +263,36 @@ for m in $rw; do
         esac
 done
 expect_eq "$extra" "" "file systems writable in a check's sandbox besides its own /tmp, /var/tmp and the API ones"
-expect_contains "PROBE post result=success code=exited status=0 uid=0 keyfile=key-900-$$"
 printf '%s\n' "$OUT" | sed 's/^/  /'
-expect_true "the key file is removed when the check ends" ct_run test ! -e /run/pik/executions/900.key
+# Nothing runs after a check: its end is in the journal, its key file
+# stays until the dispatcher's next pass.
+expect_eq "$(ct_run systemctl show -P ExecStopPost pik-check@900.service | grep -c 'pik-check\|/rm ')" 0 \
+        "no pik-check or rm process after a check"
+expect_eq "$(unit_end 900)" "code= status= result=success " "the journal: a clean end"
 ct_run systemctl stop pik-check@899.service
 probe_end 899
-expect_contains "PROBE post result=success code=killed status=TERM uid=0 keyfile=key-899-$$"
+expect_eq "$(unit_end 899)" "code= status= result=success " "the journal: stopped is a clean end"
 
 probe_start 901 segv
 sleep 0.3
 probe_end 901
-expect_contains "PROBE post result=signal code=killed status=SEGV uid=0 keyfile=key-901-$$"
-expect_true "the key file is removed after a crash" ct_run test ! -e /run/pik/executions/901.key
+expect_eq "$(unit_end 901)" "code=killed status=11 result=signal " "the journal: the main process's SEGV"
 
 probe_start 902 hang RuntimeMaxSec=1
 sleep 0.3
 probe_end 902
-expect_contains "PROBE post result=timeout code=killed status=TERM uid=0 keyfile=key-902-$$"
-expect_true "the key file is removed after RuntimeMaxSec" ct_run test ! -e /run/pik/executions/902.key
+end902=$(unit_end 902)
+expect_true "the journal: RuntimeMaxSec ($end902)" test "${end902#*result=}" = "timeout "
+for id in 900 901 902; do
+        expect_ok ct_run test -e "/run/pik/executions/$id.key"
+done
+# No execution wants these keys (there are no such executions): a pass
+# removes them.
+expect_ok ct_run pikctl --db /var/lib/pik/pik.db outcomes
+expect_ok ct_run systemctl start pik-dispatcher.service
+for id in 900 901 902; do
+        expect_true "the key file of $id is removed by the dispatcher's pass" ct_run test ! -e "/run/pik/executions/$id.key"
+done
 
 # No key file, no start: LoadCredential= fails the unit before it runs.
 ct_write /run/systemd/system/pik-check@903.service.d/50-probe.conf <<'EOF'
