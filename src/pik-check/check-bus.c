@@ -208,7 +208,34 @@ static void journal_result(const CheckJob *job, int64_t execution, const CheckRe
                                NULL);
 }
 
-static int report_result(Check *c, const CheckResult *res, int64_t duration_ms) {
+/* Each memory file of evidence to pikd, which keeps it as root's: the
+ * sandbox writes nothing on the host. A file pikd refuses is left out of
+ * the report; the outcome stays what it is. */
+static void keep_evidence(Check *c, CheckResult *res) {
+        unsigned kept = 0;
+
+        if (!res->evidence_in_fds)
+                return;
+        for (unsigned i = 0; i < res->n_evidence; i++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r;
+
+                r = call_pikd(c->bus, "KeepEvidence", &error, NULL, NULL, "xssh", c->execution, c->key,
+                              res->evidence[i], res->evidence_fd[i]);
+                if (r < 0) {
+                        log_warning_errno(r, "pikd did not keep %s of execution %lld: %s", res->evidence[i],
+                                          (long long) c->execution, error.message ?: strerror(-r));
+                        continue;
+                }
+                if (kept != i)
+                        memcpy(res->evidence[kept], res->evidence[i], sizeof res->evidence[0]);
+                kept++;
+        }
+        check_result_done(res);
+        res->n_evidence = kept;
+}
+
+static int report_result(Check *c, CheckResult *res, int64_t duration_ms) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         bool retried = false;
         json_object *o;
@@ -256,6 +283,7 @@ static int report_result(Check *c, const CheckResult *res, int64_t duration_ms) 
         }
 
         (void) sd_notifyf(false, "STATUS=step %u/%u: reporting %s to pikd", STEPS, STEPS, res->outcome);
+        keep_evidence(c, res);
         r = call_pikd(c->bus, "ReportResult", &error, NULL, &retried,
                       "xss", c->execution, c->key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
@@ -318,6 +346,7 @@ int check_run(int64_t execution, const char *bus_address) {
         if (r >= 0)
                 r = 0;
 finish:
+        check_result_done(&res);
         explicit_bzero(c.key, sizeof c.key);
         if (r < 0)
                 return r;

@@ -87,12 +87,19 @@ typedef struct CheckResult {
         unsigned n_steps;
         CheckStep steps[CHECK_STEPS_MAX];
         int64_t network_us;
-        /* Files kept in the execution's evidence directory (evidence.h). */
+        /* Files kept of a failed check (evidence.h): in the job's
+         * evidence_dir (pik-check --job), or, under pikd, in memory files
+         * (evidence_fd) that the check hands to pikd with its report. */
         unsigned n_evidence;
         char evidence[CHECK_EVIDENCE_MAX][CHECK_EVIDENCE_NAME_MAX + 1];
+        bool evidence_in_fds;
+        int evidence_fd[CHECK_EVIDENCE_MAX];
 } CheckResult;
 
 #define CHECK_RESULT_INIT { .dns_ms = -1, .connect_ms = -1, .tls_ms = -1, .ttfb_ms = -1, .total_ms = -1 }
+
+/* Closes the memory files of evidence_fd. */
+void check_result_done(CheckResult *res);
 
 /* Progress for the operator (sd_notify STATUS= under systemd). */
 typedef void (*CheckProgressFn)(void *userdata, unsigned step, unsigned steps, const char *what);

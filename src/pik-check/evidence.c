@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,29 +160,54 @@ int evidence_redact(const char *html, const char *const *secrets, char **ret) {
         return 0;
 }
 
-int evidence_directory(const CheckJob *job, char **ret) {
-        if (job->evidence_dir && *job->evidence_dir) {
-                *ret = strdup(job->evidence_dir);
-                return *ret ? 0 : -ENOMEM;
+/* A memory file holding data, for pikd to copy (KeepEvidence): the
+ * sandbox has nowhere on the host to write. */
+static int evidence_memfd(const char *name, const void *data, size_t size) {
+        _cleanup_close_ int fd = -1;
+        const char *p = data;
+
+        fd = memfd_create(name, MFD_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        while (size > 0) {
+                ssize_t n = write(fd, p, size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                p += n;
+                size -= (size_t) n;
         }
-        return pik_evidence_directory(NULL, job->execution, ret);
+        return TAKE_FD(fd);
 }
 
 int evidence_keep(const CheckJob *job, CheckResult *res, const char *name, const void *data, size_t size) {
-        _cleanup_free_ char *dir = NULL;
         int r;
 
         if (res->n_evidence >= CHECK_EVIDENCE_MAX || !pik_evidence_name_is_valid(name) ||
             strlen(name) > CHECK_EVIDENCE_NAME_MAX)
                 return -EINVAL;
-        r = evidence_directory(job, &dir);
-        if (r < 0)
-                return r;
-        r = evidence_write(dir, name, data, size, NULL);
-        if (r < 0)
-                return r;
+        if (job->evidence_dir && *job->evidence_dir) {
+                r = evidence_write(job->evidence_dir, name, data, size, NULL);
+                if (r < 0)
+                        return r;
+        } else {
+                r = evidence_memfd(name, data, size);
+                if (r < 0)
+                        return r;
+                res->evidence_in_fds = true;
+                res->evidence_fd[res->n_evidence] = r;
+        }
         snprintf(res->evidence[res->n_evidence++], sizeof res->evidence[0], "%s", name);
         return 0;
+}
+
+void check_result_done(CheckResult *res) {
+        if (!res->evidence_in_fds)
+                return;
+        for (unsigned i = 0; i < res->n_evidence; i++)
+                closep(&res->evidence_fd[i]);
+        res->evidence_in_fds = false;
 }
 
 int evidence_keep_page(const CheckJob *job, CheckResult *res, const char *name, const char *text) {

@@ -2,9 +2,9 @@
 #pragma once
 
 /* Evidence of a failed check (the final page, the steps, a screenshot),
- * written where the operator can look at them, never with a secret in
- * them: the execution's own directory (evidence-store.h), which its unit
- * creates and only it may write. */
+ * kept where the operator can look at them, never with a secret in them:
+ * the execution's own directory (evidence-store.h), written by pikd from
+ * the memory files the check hands it. */
 
 #include <stddef.h>
 
@@ -23,12 +23,10 @@
  * NULL terminated list; NULL and empty entries are skipped. */
 int evidence_redact(const char *html, const char *const *secrets, char **ret);
 
-/* Where the job's evidence goes: its evidence_dir if set (pik-check
- * --job), else PIK_EVIDENCE_ROOT/<execution>. malloc'd. */
-int evidence_directory(const CheckJob *job, char **ret);
-
-/* Write data as name into the job's evidence directory and name it in
- * res (at most CHECK_EVIDENCE_MAX files). evidence_keep_page() first
+/* Keep data as name and name it in res (at most CHECK_EVIDENCE_MAX
+ * files): in the job's evidence_dir (pik-check --job), or else in a memory
+ * file (res->evidence_fd) that the check hands to pikd, which stores it in
+ * the execution's directory (evidence-store.h). evidence_keep_page() first
  * redacts the job's secrets (evidence_redact()); raw data (a screenshot)
  * must have been masked before it was taken. Best effort for the caller:
  * a failure leaves the file unnamed and the outcome as it was. */

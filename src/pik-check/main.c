@@ -146,6 +146,7 @@ static int run_url(const Options *o) {
         int r;
 
         r = engine_http.run(&job, progress_stdout, NULL, &res);
+        check_result_done(&res);       /* no evidence without pikd or a directory */
         if (r < 0)
                 return log_error_errno(r, "Check failed: %m");
 
@@ -194,6 +195,12 @@ static int run_job_file(const Options *o) {
         /* An engine that failed never reports success. */
         if (r < 0 && (!res.outcome || streq(res.outcome, "success")))
                 res.outcome = "internal-error";
+        /* Without evidence_dir the files were for pikd, and there is none
+         * here: nothing kept, nothing named. */
+        if (res.evidence_in_fds) {
+                check_result_done(&res);
+                res.n_evidence = 0;
+        }
 
         out = json_object_new_object();
         if (!out)

@@ -353,11 +353,11 @@ assert "the password input was emptied" sh -c "! grep -qE 'type=\"password\"[^>]
 assert "no trace of the password in any file" sh -c "! grep -qrF 'wrong&' '$T/evidence-evidence'"
 assert "no trace of the password in the result" sh -c "! grep -qF 'wrong&' '$T/evidence.out'"
 assert "evidence files are the owner's alone" test "$(stat -c %a "$PNG" "$HTML" | sort -u)" = 600
-# Without evidence_dir: the execution's directory under /var/lib/pik/evidence
-# (created by the unit; absent here, so nothing is kept and nothing named).
+# Without evidence_dir the files are for pikd (KeepEvidence), and --job has
+# none: nothing is kept and nothing named.
 job evidence-default "$SITE/status/503" '"evidence_dir": null'
 "$PIK_CHECK" --job "$T/evidence-default.json" >"$T/evidence-default.out" 2>&1
-assert "no evidence named where its directory does not exist" \
+assert "no evidence named without a directory or pikd" \
         sh -c "jq -e '.evidence == []' '$T/evidence-default.out' >/dev/null"
 
 # Every session was deleted: no browser is left behind by any case.

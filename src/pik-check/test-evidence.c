@@ -94,19 +94,25 @@ static void test_secret_occurrences(void) {
         free(out);
 }
 
-static void test_directory(void) {
-        CheckJob job = { .execution = 42 };
-        _cleanup_free_ char *d = NULL, *want = NULL;
+/* Under pikd (no evidence_dir) nothing is written anywhere: each file is
+ * a memory file, whole from its start, for KeepEvidence. */
+static void test_keep_in_memory(void) {
+        CheckJob job = { .execution = 42, .password = (char *) "hunter2" };
+        CheckResult res = CHECK_RESULT_INIT;
+        char buf[128] = {};
+        struct stat st;
 
-        /* The execution's own directory; evidence_dir only for --job. */
-        ASSERT_OK(evidence_directory(&job, &d));
-        ASSERT_OK(pik_evidence_directory(NULL, 42, &want));
-        ASSERT_STREQ(d, want);
-        ASSERT_TRUE(strstr(d, "/lib/pik/evidence/42"));
-        free(d);
-        job.evidence_dir = (char *) "/srv/x";
-        ASSERT_OK(evidence_directory(&job, &d));
-        ASSERT_STREQ(d, "/srv/x");
+        ASSERT_OK(evidence_keep_page(&job, &res, "page.html", "<p>hunter2</p>"));
+        ASSERT_OK(evidence_keep(&job, &res, "shot.png", "PNG", 3));
+        ASSERT_EQ(res.n_evidence, 2);
+        ASSERT_TRUE(res.evidence_in_fds);
+        ASSERT_STREQ(res.evidence[1], "shot.png");
+        ASSERT_TRUE(fstat(res.evidence_fd[0], &st) == 0 && S_ISREG(st.st_mode));
+        ASSERT_EQ(pread(res.evidence_fd[0], buf, sizeof buf - 1, 0), (ssize_t) strlen("<p>[REDACTED]</p>"));
+        ASSERT_STREQ(buf, "<p>[REDACTED]</p>");
+        ASSERT_EQ(pread(res.evidence_fd[1], buf, sizeof buf, 0), 3);
+        check_result_done(&res);
+        ASSERT_TRUE(!res.evidence_in_fds);
 }
 
 static void test_keep(void) {
@@ -174,7 +180,7 @@ static void test_write(void) {
 int main(void) {
         test_password_inputs();
         test_secret_occurrences();
-        test_directory();
+        test_keep_in_memory();
         test_keep();
         test_write();
         return 0;

@@ -21,6 +21,7 @@
 #include "time-util.h"
 
 static const char *arg_credentials_dir = PIK_CREDENTIALS_DIR;
+static const char *arg_evidence_dir = PIK_EVIDENCE_ROOT;
 static const char *arg_bus_address = NULL;
 static uint64_t arg_idle_usec = PIKD_IDLE_USEC_DEFAULT;
 static bool arg_check_config = false;
@@ -36,6 +37,7 @@ static void help(int argc, char **argv, void *userdata) {
                "     --config FILE          Read FILE instead of " PIK_CONFIG_PATH "\n"
                "     --db PATH              Use this database instead of the configured one\n"
                "     --credentials-dir DIR  Partners' secrets (default " PIK_CREDENTIALS_DIR ")\n"
+               "     --evidence-dir DIR     Failed checks' evidence (default " PIK_EVIDENCE_ROOT ")\n"
                "     --bus-address ADDRESS  Serve on this bus instead of the system bus (tests)\n"
                "     --idle-timeout TIME    Exit after TIME without calls (default 30s; 0: never)\n"
                "     --check-config         Check the configuration file and exit (systemctl reload runs it first)\n");
@@ -43,6 +45,7 @@ static void help(int argc, char **argv, void *userdata) {
 
 enum {
         ARG_CREDENTIALS_DIR = CLI_ARG_PROGRAM,
+        ARG_EVIDENCE_DIR,
         ARG_BUS_ADDRESS,
         ARG_IDLE_TIMEOUT,
         ARG_CHECK_CONFIG,
@@ -56,6 +59,11 @@ static int parse_option(int c, const char *arg, void *userdata) {
                 if (arg[0] != '/')
                         return log_error_errno(-EINVAL, "--credentials-dir %s is not an absolute path.", SNIPPET(arg));
                 arg_credentials_dir = arg;
+                return 0;
+        case ARG_EVIDENCE_DIR:
+                if (arg[0] != '/')
+                        return log_error_errno(-EINVAL, "--evidence-dir %s is not an absolute path.", SNIPPET(arg));
+                arg_evidence_dir = arg;
                 return 0;
         case ARG_BUS_ADDRESS:
                 arg_bus_address = arg;
@@ -79,6 +87,7 @@ static const CliProgram program = {
         .flags = CLI_CONFIG_DB,
         .options = (const struct option[]) {
                 { "credentials-dir", required_argument, NULL, ARG_CREDENTIALS_DIR },
+                { "evidence-dir", required_argument, NULL, ARG_EVIDENCE_DIR },
                 { "bus-address", required_argument, NULL, ARG_BUS_ADDRESS },
                 { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
                 { "check-config", no_argument, NULL, ARG_CHECK_CONFIG },
@@ -131,7 +140,7 @@ static int run(int argc, char **argv) {
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "Failed to block signals: %m");
 
-        r = manager_new(cfg, db, arg_credentials_dir, arg_idle_usec, &m);
+        r = manager_new(cfg, db, arg_credentials_dir, arg_evidence_dir, arg_idle_usec, &m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up: %m");
         TAKE_PTR(cfg);

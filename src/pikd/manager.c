@@ -14,6 +14,7 @@
 #include "bus-util.h"
 #include "checkjob.h"
 #include "dispatcher.h"
+#include "evidence-store.h"
 #include "execution.h"
 #include "history.h"
 #include "job.h"
@@ -973,6 +974,53 @@ static int method_report_progress(sd_bus_message *msg, void *userdata, sd_bus_er
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+/* A file of a failed check's evidence, handed over as a file descriptor:
+ * the check writes nothing on the host, pikd keeps the file as root's in
+ * the execution's evidence directory (evidence-store.h). */
+static int method_keep_evidence(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *key, *name;
+        int64_t execution;
+        int fd, r;
+
+        r = sd_bus_message_read(msg, "xssh", &execution, &key, &name, &fd);
+        if (r < 0)
+                return r;
+        r = verify_check_caller(msg, execution, error);
+        if (r < 0)
+                return r;
+        r = pik_check_authenticate(manager_db(m), execution, key);
+        if (r < 0)
+                return bus_error_set_from_db(error, m->db, r);
+
+        r = pik_evidence_store(m->evidence_dir, execution, name, fd);
+        switch (r) {
+        case 0:
+                log_debug("Kept %s of execution %lld.", name, (long long) execution);
+                return sd_bus_reply_method_return(msg, NULL);
+        case -EINVAL:
+                return sd_bus_error_setf(error, PIK_BUS_ERROR_INVALID_ARGUMENT,
+                                         "'%s' is not an evidence file name ([A-Za-z0-9._-], no leading dot, "
+                                         "at most %d bytes).", SNIPPET(name), PIK_EVIDENCE_NAME_MAX);
+        case -EBADFD:
+                return sd_bus_error_setf(error, PIK_BUS_ERROR_INVALID_ARGUMENT, "Evidence must be a regular file.");
+        case -EFBIG:
+                return sd_bus_error_setf(error, PIK_BUS_ERROR_INVALID_ARGUMENT, "Evidence file %s is larger than %u bytes.",
+                                         name, PIK_EVIDENCE_FILE_SIZE_MAX);
+        case -E2BIG:
+                return sd_bus_error_setf(error, PIK_BUS_ERROR_INVALID_ARGUMENT,
+                                         "Execution %lld already has %d evidence files.", (long long) execution,
+                                         PIK_EVIDENCE_FILES_MAX);
+        case -EEXIST:
+                return sd_bus_error_setf(error, PIK_BUS_ERROR_ALREADY_EXISTS, "Execution %lld already has %s.",
+                                         (long long) execution, name);
+        default:
+                log_warning_errno(r, "Failed to keep %s of execution %lld in %s: %m", name, (long long) execution,
+                                  m->evidence_dir);
+                return sd_bus_error_setf(error, PIK_BUS_ERROR_FAILED, "Failed to keep %s: %s", name, strerror(-r));
+        }
+}
+
 static int method_report_result(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *key, *json;
@@ -1084,6 +1132,9 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("ReportProgress", SD_BUS_ARGS("x", execution, "s", key, "s", progress),
                                 SD_BUS_NO_RESULT, method_report_progress,
                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_ARGS("KeepEvidence", SD_BUS_ARGS("x", execution, "s", key, "s", name, "h", file),
+                                SD_BUS_NO_RESULT, method_keep_evidence,
+                                SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_ARGS("ReportResult", SD_BUS_ARGS("x", execution, "s", key, "s", result),
                                 SD_BUS_NO_RESULT, method_report_result,
                                 SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
@@ -1159,7 +1210,8 @@ static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *ret_err
 
 /* ---- setup ---- */
 
-int manager_new(PikConfig *cfg, PikDb *db, const char *credentials_dir, uint64_t idle_usec, Manager **ret) {
+int manager_new(PikConfig *cfg, PikDb *db, const char *credentials_dir, const char *evidence_dir, uint64_t idle_usec,
+                Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
 
@@ -1168,6 +1220,7 @@ int manager_new(PikConfig *cfg, PikDb *db, const char *credentials_dir, uint64_t
                 return -ENOMEM;
         m->idle_usec = idle_usec;
         m->credentials_dir = credentials_dir;
+        m->evidence_dir = evidence_dir;
 
         r = polkit_registry_new(&m->polkit);
         if (r < 0)

@@ -24,6 +24,7 @@ typedef struct Manager {
         PikConfig *cfg;              /* owned; replaced by a reload */
         const char *config_path;     /* what a reload reads; NULL: PIK_CONFIG_PATH (missing is fine) */
         const char *credentials_dir;
+        const char *evidence_dir;    /* where KeepEvidence stores files */
         PolkitRegistry *polkit;
 
         uint64_t idle_usec;          /* 0: never exit */
@@ -31,7 +32,8 @@ typedef struct Manager {
         bool exiting;                /* the name is being released */
 } Manager;
 
-int manager_new(PikConfig *cfg, PikDb *db, const char *credentials_dir, uint64_t idle_usec, Manager **ret);
+int manager_new(PikConfig *cfg, PikDb *db, const char *credentials_dir, const char *evidence_dir, uint64_t idle_usec,
+                Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 

@@ -20,6 +20,7 @@ set -u
 PIKD=$1
 MOCK=$2
 PIKCTL=$3
+KEEP_EVIDENCE=$4
 
 for tool in dbus-daemon dbus-send busctl jq; do
         if ! command -v "$tool" >/dev/null; then
@@ -76,7 +77,7 @@ fi
 cat >"$DIR/services/org.pik.Manager1.service" <<EOF
 [D-BUS Service]
 Name=org.pik.Manager1
-Exec=$WRAP $PIKD --bus-address=$ADDR --config=$DIR/pik.conf --db=$DB --credentials-dir=$DIR/credentials --idle-timeout=8
+Exec=$WRAP $PIKD --bus-address=$ADDR --config=$DIR/pik.conf --db=$DB --credentials-dir=$DIR/credentials --evidence-dir=$DIR/evidence --idle-timeout=8
 EOF
 cat >"$DIR/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -567,6 +568,30 @@ else
         call ShowExecution int64:"$E"
         expect_json '.state == "started" and .progress == "step 2/4: logging in"'
         expect_not_contains "$KEY"
+
+        # Evidence, handed over as a file descriptor and kept by pikd as root's, 0700/0600, whatever the file's
+        # offset; refused: another unit, a wrong key, a bad name, what is
+        # not a regular file, a name kept twice.
+        printf '<p>page</p>' >"$DIR/page.html"
+        keep() {        # keep UNIT KEY NAME FILE
+                run as_unit "$1" "$KEEP_EVIDENCE" "$ADDR" "$E" "$2" "$3" "$4"
+        }
+        keep "$U" "$KEY" page.html "$DIR/page.html"
+        expect_eq "$RC" 0 "KeepEvidence"
+        expect_eq "$(cat "$DIR/evidence/$E/page.html")" "<p>page</p>" "the file is kept whole"
+        expect_eq "$(stat -c '%a' "$DIR/evidence/$E" "$DIR/evidence/$E/page.html" | tr '\n' ' ')" "700 600 " "0700 and 0600"
+        keep "$U" "$KEY" page.html "$DIR/page.html"
+        expect_err_contains "AlreadyExists"
+        keep pik-check@999999.service "$KEY" other.html "$DIR/page.html"
+        expect_err_contains "PermissionDenied"
+        keep "$U" 0000 other.html "$DIR/page.html"
+        expect_err_contains "key does not match"
+        keep "$U" "$KEY" ../escape.html "$DIR/page.html"
+        expect_err_contains "is not an evidence file name"
+        keep "$U" "$KEY" dir.html "$DIR"
+        expect_err_contains "regular file"
+        expect_eq "$(ls "$DIR/evidence/$E")" page.html "nothing else was kept"
+        expect_true "nothing escaped the directory" test ! -e "$DIR/evidence/escape.html"
 
         unit_call "$U" ReportResult int64:"$E" string:"$KEY" string:'{"outcome": "nonsense", "duration_ms": 1}'
         expect_err_contains "Error org.pik.Error.InvalidArgument:"

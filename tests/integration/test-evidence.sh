@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A failed check keeps its evidence under /var/lib/pik/evidence/<execution>/,
-# named in its result (pikctl result show), root's alone once the check
-# ends, with no spelling of the partner's password in any file, though the
-# page echoed it in many. The check's sandbox may write that one directory:
-# not another execution's, not the database.
+# named in its result (pikctl result show), root's alone, with no spelling
+# of the partner's password in any file, though the page echoed it in many.
+# The check writes nothing on the host: it hands its files to pikd
+# (KeepEvidence), and its sandbox sees no /var/lib/pik at all.
 # Run by ./run in a fresh container.
 
 set -u
@@ -46,13 +46,13 @@ expect_json ".evidence == [\"/var/lib/pik/evidence/$id/page.html\", \"/var/lib/p
         "pikctl result show names the evidence files"
 run ct_run pikctl result show "$rid"
 expect_true "and so does its table" grep -qF "/var/lib/pik/evidence/$id/page.html" <<<"$OUT"
-# The result arrives before the unit's ExecStopPost= (the evidence
-# directory given to root) has run: wait for it.
-expect_true "pik-check@$id.service ended" ct_wait_unit_state "pik-check@$id.service" "inactive|failed" 60
 run ct_run stat -c '%a %U %G' /var/lib/pik/evidence "/var/lib/pik/evidence/$id" \
         "/var/lib/pik/evidence/$id/page.html" "/var/lib/pik/evidence/$id/steps.txt"
-expect_eq "$OUT" "$(printf '711 root root\n700 root root\n600 root root\n600 root root')" \
-        "root's alone once the check ended"
+expect_eq "$OUT" "$(printf '700 root root\n700 root root\n600 root root\n600 root root')" \
+        "root's alone, from the start"
+expect_true "pik-check@$id.service ended" ct_wait_unit_state "pik-check@$id.service" "inactive|failed" 60
+run ct_run systemctl show -P ExecStopPost,StateDirectory pik-check@$id.service
+expect_eq "$OUT" "$(printf '\n')" "nothing runs after a check, and it has no directory of its own"
 expect_true "the page is the partner's answer" ct_run grep -qF 'Invalid password [REDACTED]' \
         "/var/lib/pik/evidence/$id/page.html"
 printf '%s' "$PASSWORD" | ct_write /run/pik-test-password 0600
@@ -78,31 +78,32 @@ printf 'x %s y' "$(sed 's/&/\&amp;/g; s/ /\&nbsp;/g' <<<"$PASSWORD")" | ct_write
 run ct_run /usr/local/lib/pik-test/no-spelling /run/pik-test-sample
 expect_eq "$RC" 1 "the search finds a spelling where there is one"
 
-section "the sandbox: its own directory only"
+section "the sandbox: nothing of /var/lib/pik"
 # An execution of the real unit whose program is a probe: same sandbox,
 # no key or report.
 ct_write /run/systemd/system/pik-check@999999.service.d/50-probe.conf <<'EOF'
 [Service]
 LoadCredential=
 ExecStart=
-ExecStart=/bin/sh -c 'touch /var/lib/pik/evidence/999999/own && echo own-ok; \
+ExecStart=/bin/sh -c 'touch /var/lib/pik/evidence/999999/own 2>/dev/null && echo own-WRITTEN; \
   touch /var/lib/pik/evidence/999998/other 2>/dev/null && echo other-WRITTEN; \
+  cat /var/lib/pik/evidence/999998/page.html >/dev/null 2>&1 && echo other-READ; \
   cat /var/lib/pik/pik.db >/dev/null 2>&1 && echo db-READ; \
   touch /var/lib/pik/pik.db 2>/dev/null && echo db-WRITTEN; \
   touch /var/lib/pik/x 2>/dev/null && echo state-WRITTEN; \
-  ls /var/lib/pik/evidence >/dev/null 2>&1 && echo evidence-LISTED; exit 0'
+  ls /var/lib/pik >/dev/null 2>&1 && echo state-LISTED; \
+  ls /var/lib/pik/evidence >/dev/null 2>&1 && echo evidence-LISTED; echo probe-done'
 EOF
-# Another execution, still running: its directory is the check user's too.
-expect_ok ct_run install -d -o pik-check -g pik-check -m 0700 /var/lib/pik/evidence/999998
+# Another execution's evidence, as pikd keeps it.
+expect_ok ct_run install -d -m 0700 /var/lib/pik/evidence/999998
+expect_ok ct_sh "echo page >/var/lib/pik/evidence/999998/page.html"
 expect_ok ct_run systemctl daemon-reload
 expect_ok ct_run systemctl start --wait pik-check@999999.service
 run ct_journal -o cat -u pik-check@999999.service
-expect_true "the check writes its own directory" grep -qx own-ok <<<"$OUT"
-expect_true "not another execution's, not the database, not /var/lib/pik" \
+expect_true "the probe ran" grep -qx probe-done <<<"$OUT"
+expect_true "no evidence written or read, not the database, not /var/lib/pik" \
         bash -c '! grep -qE "WRITTEN|READ|LISTED" <<<"$0"' "$OUT"
-expect_true "the probe ran" grep -q 'pik check, execution 999999' <<<"$OUT"
-run ct_run stat -c '%U' /var/lib/pik/evidence/999999/own
-expect_eq "$OUT" root "its file is root's after it ended"
+expect_true "no directory of its own" ct_run test ! -e /var/lib/pik/evidence/999999
 run ct_sh "systemd-analyze security pik-check@1.service | tail -n 1"
 score=$(grep -oE '[0-9]+\.[0-9]+' <<<"$OUT" | head -n 1)
 expect_true "systemd-analyze security pik-check@ stays at most 1.1 ($score)" \

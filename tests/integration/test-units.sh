@@ -155,8 +155,9 @@ if [ "$PROBE_END" != hang ]; then
         can tmp touch /tmp/pik-probe
         cannot keys-dir ls /run/pik/executions
         cannot credentials ls /etc/pik/credentials
-        # The database by name (the state directory itself holds the
-        # check's own evidence directory, test-evidence.sh).
+        # The whole state directory: the database and every check's
+        # evidence (test-evidence.sh).
+        cannot state-list ls /var/lib/pik
         cannot database cat /var/lib/pik/pik.db
         cannot state-dir touch /var/lib/pik/pik-probe
         cannot home ls /root
@@ -242,7 +243,7 @@ peer_pid=$(ct_unit_prop pik-check@899.service MainPID)
 probe_start 900 ok "Environment=PROBE_PEER=899 PROBE_PEER_PID=$peer_pid"
 sleep 0.3
 probe_end 900
-for w in user key bus net tmp keys-dir credentials database state-dir home read-only shm peer-key peer-environ peer-memory; do
+for w in user key bus net tmp keys-dir credentials state-list database state-dir home read-only shm peer-key peer-environ peer-memory; do
         expect_contains "PROBE ok $w"
 done
 if [ -n "$pikd_env" ]; then
@@ -251,14 +252,13 @@ else
         echo "SKIP: pikd is a stub: a check calling pikd not tested"
 fi
 expect_not_contains "PROBE FAIL"
-# Writable: the private /tmp and /var/tmp, the check's own evidence
-# directory, the API file systems (whose files are checked by their own
+# Writable: the private /tmp and /var/tmp, the API file systems (whose files are checked by their own
 # permissions), and nspawn's /run/host.
 rw=$(printf '%s\n' "$OUT" | sed -n 's/^PROBE rw-mounts //p')
 extra=""
 for m in $rw; do
         case "$m" in
-        /tmp|/var/tmp|/var/lib/pik/evidence/900|/proc|/dev/mqueue|/dev/pts|/dev/hugepages|/run/host/*) ;;
+        /tmp|/var/tmp|/proc|/dev/mqueue|/dev/pts|/dev/hugepages|/run/host/*) ;;
         *) extra+="$m " ;;
         esac
 done
