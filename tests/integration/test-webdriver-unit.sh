@@ -58,7 +58,7 @@ PROPS=(User=pik-webdriver Restart=on-failure ProtectSystem=strict ProtectHome=ye
        PrivateDevices=yes PrivateUsers=yes NoNewPrivileges=yes CapabilityBoundingSet=
        AmbientCapabilities= RestrictNamespaces=yes ProtectKernelTunables=yes ProtectKernelModules=yes
        ProtectControlGroups=yes ProtectProc=invisible ProcSubset=pid LockPersonality=yes
-       RestrictSUIDSGID=yes RestrictRealtime=yes LimitCORE=0 UMask=0077 KillMode=control-group
+       RestrictSUIDSGID=yes RestrictRealtime=yes LimitCORE=0 UMask=0077 KillMode=control-group TasksMax=384
        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"
        "IPAddressDeny=169.254.0.0/16 fe80::/10 224.0.0.0/4 ff00::/8"
        "InaccessiblePaths=-/etc/pik -/run/pik -/var/lib/pik"
