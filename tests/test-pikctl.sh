@@ -281,7 +281,15 @@ expect_rejected 2 pk browser add opera --engine http --name x
 expect_rejected 1 pk browser add ff --engine http
 expect_rejected 4 pk browser show opera
 expect_rejected 4 pk browser remove opera
+# No URL: the host's own endpoint, pik-webdriver.service on loopback,
+# stored as such.
+expect_ok pk browser add tmp --engine webdriver
+expect_ok pk browser show tmp --json
+expect_json '.engine == "webdriver" and .webdriver_url == "http://127.0.0.1:9515"' "webdriver without a URL: pik-webdriver.service's"
+expect_ok pk browser remove tmp
 expect_ok pk browser add tmp --engine http
+expect_ok pk browser show tmp --json
+expect_json '.webdriver_url == null' "http: no WebDriver URL"
 expect_ok pk browser disable tmp --reason "testing"
 expect_ok pk browser show tmp --json
 expect_json '.enabled == false' "browser disabled"

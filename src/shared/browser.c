@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "browser.h"
+#include "build-config.h"
 #include "string-util.h"
 #include "entity.h"
 #include "validate.h"
@@ -32,6 +33,7 @@ int pik_browser_get_id(PikDb *db, const char *name, int64_t *ret) {
 int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
         _cleanup_free_ char *headers = NULL, *resolve = NULL;
+        const char *webdriver_url = spec->webdriver_url;
         bool webdriver;
         int r;
 
@@ -50,10 +52,14 @@ int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         if (spec->http_version && !streq(spec->http_version, "1.1") && !streq(spec->http_version, "2"))
                 return pik_db_set_error(db, -EINVAL, "HTTP version must be '1.1' or '2'");
         if (webdriver) {
-                r = pik_validate_url(db, "WebDriver URL", spec->webdriver_url, false);
+                /* None given: the host's own endpoint, pik-webdriver.service
+                 * on loopback. Stored as such, so that the browser's listing
+                 * shows where its checks go. */
+                if (!webdriver_url)
+                        webdriver_url = PIK_WEBDRIVER_URL_DEFAULT;
+                r = pik_validate_url(db, "WebDriver URL", webdriver_url, false);
                 if (r < 0)
-                        return pik_db_set_error(db, r, "%s (the webdriver engine needs --webdriver-url)",
-                                                pik_db_error(db));
+                        return r;
         } else if (spec->webdriver_url)
                 return pik_db_set_error(db, -EINVAL, "--webdriver-url only applies to the webdriver engine");
 
@@ -75,7 +81,7 @@ int pik_browser_add(PikDb *db, const PikBrowserSpec *spec, int64_t now) {
         sqlite3_bind_text(s, 1, spec->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, spec->engine, -1, SQLITE_STATIC);
         pik_db_bind_text_optional(s, 3, spec->user_agent);
-        pik_db_bind_text_optional(s, 4, spec->webdriver_url);
+        pik_db_bind_text_optional(s, 4, webdriver_url);
         pik_db_bind_text_optional(s, 5, spec->http_version);
         pik_db_bind_text_optional(s, 6, spec->icon);
         sqlite3_bind_int64(s, 7, now);

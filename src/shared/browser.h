@@ -13,7 +13,7 @@ typedef struct PikBrowserSpec {
         const char *name;
         const char *engine;          /* "http" or "webdriver" */
         const char *user_agent;      /* optional */
-        const char *webdriver_url;   /* required for webdriver, refused for http */
+        const char *webdriver_url;   /* webdriver: NULL is PIK_WEBDRIVER_URL_DEFAULT; refused for http */
         const char *http_version;    /* optional: "1.1" or "2" */
         const char *icon;            /* optional */
         const char *headers;         /* optional: "Name: value" lines, '\n'-separated */

@@ -83,8 +83,12 @@ static void test_browsers(void) {
         ASSERT_REFUSED(pik_browser_add(db, &ff, 100), EEXIST);
         ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "lynx" }, 100), EINVAL);
         ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = NULL }, 100), EINVAL);
-        ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "webdriver" }, 100), EINVAL);
-        ASSERT_TRUE(strstr(pik_db_error(db), "--webdriver-url"));
+        /* No URL: pik-webdriver.service's, stored as such. */
+        ASSERT_OK(pik_browser_add(db, &(PikBrowserSpec) { .name = "local", .engine = "webdriver" }, 100));
+        ASSERT_EQ(count("SELECT count(*) FROM browser WHERE name = 'local' AND webdriver_url = 'http://127.0.0.1:9515'"), 1);
+        ASSERT_OK(pik_browser_remove(db, "local", false));
+        ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "webdriver",
+                                                               .webdriver_url = "" }, 100), EINVAL);
         ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "webdriver",
                                                                .webdriver_url = "ftp://grid" }, 100), EINVAL);
         ASSERT_REFUSED(pik_browser_add(db, &(PikBrowserSpec) { .name = "x", .engine = "http",

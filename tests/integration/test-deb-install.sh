@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The Debian package's life on a real systemd: install (users, directories,
-# timers enabled and running, pikd answering over D-Bus, man pages, journal
-# catalog, completion), remove (timers stopped and disabled, state and
+# timers enabled and running, pikd answering over D-Bus, pik-webdriver.service
+# installed but not enabled, man pages, journal catalog, completion), remove
+# (timers and pik-webdriver.service stopped and disabled, state and
 # configuration kept), purge (state, configuration and secrets gone, and no
 # file of pik's left that dpkg does not own). Run by ./run in a fresh
 # container that has no pik until this test installs it.
@@ -41,6 +42,7 @@ expect_eq "$RC" 0 "dpkg -i exit status"
 printf '%s\n%s\n' "$OUT" "$ERR"
 expect_eq "$(ct_run dpkg-query -W -f='${db:Status-Status}' pik)" installed "package state"
 expect_ok ct_run getent passwd pik-check
+expect_ok ct_run getent passwd pik-webdriver
 expect_ok ct_run getent group pik-admin
 for dm in /var/lib/pik:755 /etc/pik/credentials:700 /run/pik/executions:700; do
         run ct_run stat -c '%a %U' "${dm%%:*}"
@@ -60,6 +62,13 @@ for u in pikd.service pik-check@.service pik-scheduler.service pik-dispatcher.se
         run ct_run systemctl is-enabled "$u"
         expect_true "$u not enabled (is-enabled: $OUT)" test "$OUT" = static -o "$OUT" = disabled
 done
+# The WebDriver endpoint is the administrator's to enable; it then runs.
+run ct_run systemctl is-enabled pik-webdriver.service
+expect_eq "$OUT" disabled "pik-webdriver.service installed, not enabled"
+expect_eq "$(ct_unit_prop pik-webdriver.service ActiveState)" inactive "pik-webdriver.service not started"
+expect_ok ct_run systemctl enable --now pik-webdriver.service
+expect_true "pik-webdriver.service runs once enabled" ct_wait_unit_state pik-webdriver.service active 30
+expect_eq "$(ct_unit_prop pik-webdriver.service User)" pik-webdriver "as the package's user"
 # The timers fire: the scheduler's first pass 10 s after its timer started.
 ran() { [ -n "$(ct_unit_prop pik-scheduler.service InvocationID)" ]; }
 ct_wait_until 20 ran
@@ -119,6 +128,9 @@ done
 run ct_sh 'ls /etc/systemd/system/*.wants/ | grep pik'
 expect_eq "$OUT" "" "no enablement symlink left"
 expect_eq "$(ct_unit_prop pikd.service ActiveState)" inactive "pikd stopped"
+expect_eq "$(ct_unit_prop pik-webdriver.service ActiveState)" inactive "pik-webdriver.service stopped"
+run ct_run systemctl is-enabled pik-webdriver.service
+expect_true "pik-webdriver.service no longer enabled (is-enabled: '$OUT')" test "$OUT" != enabled
 expect_ok ct_run test -s /var/lib/pik/pik.db
 expect_ok ct_run grep -q "job_expiry = 120" /etc/pik/pik.conf
 expect_ok ct_run test -f /etc/pik/credentials/acme

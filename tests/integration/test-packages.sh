@@ -27,8 +27,18 @@ expect_contains "systemctl enable --now pik-scheduler.timer pik-dispatcher.timer
 expect_contains "disable --now pik-scheduler.timer pik-dispatcher.timer"
 expect_contains "try-restart pik-scheduler.timer pik-dispatcher.timer"
 expect_contains "journalctl --update-catalog"
+# pik-webdriver.service: stopped and disabled on erase, restarted on
+# upgrade where it runs, never enabled by the package.
+expect_contains "disable --now pik-scheduler.timer pik-dispatcher.timer pik-prune.timer pik-web.socket pik-webdriver.service"
+expect_contains "try-restart pik-webdriver.service"
+expect_not_contains "enable --now pik-scheduler.timer pik-dispatcher.timer pik-prune.timer pik-web.socket pik-webdriver.service"
+run rpm -qp --recommends "$RPM"
+expect_contains "chromedriver"
 
 section "the deb"
+run dpkg-deb -f "$DEB" Recommends Depends
+expect_true "the deb recommends chromium and chromium-driver, depends on neither ($OUT)" \
+        sh -c "dpkg-deb -f '$DEB' Recommends | grep -q 'chromium-driver' && ! dpkg-deb -f '$DEB' Depends | grep -q chromium"
 run dpkg-deb -f "$DEB" Package Version
 expect_contains "Package: pik"
 expect_true "the deb's conffiles name /etc/pik/pik.conf" \
@@ -47,5 +57,6 @@ echo "$OUT" | head -n 1
 [ "$RC" -eq 0 ] || echo "$OUT" >&2
 expect_contains "/usr/bin/pikctl"
 expect_contains "/usr/share/man/man7/pik-outcomes.7"
+expect_contains "/usr/lib/systemd/system/pik-webdriver.service"
 
 finish
