@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# pik-test: long
 # Maintenance windows and a broken pik.conf, on the real units:
 #   - a window for one partner (opened by its cron start in the current
 #     minute, three minutes long): nothing of that partner is dispatched while

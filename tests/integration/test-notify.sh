@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# pik-test: long
 # Alert notifications end to end on a real systemd: checks against a
 # loopback partner site report to pikd, whose alert state opens and closes
 # alerts and starts pik-notify@<id>.service units; those deliver

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# pik-test: long
 # pik-webdriver.service on a real systemd: `systemctl enable --now` starts
 # Debian's chromedriver as its own unprivileged user in pik.slice, in the
 # sandbox the unit declares, listening on loopback only; a browser added
