@@ -507,6 +507,19 @@ static void test_reap_counts_from_start(void) {
         ASSERT_EQ(q("SELECT count(*) FROM execution WHERE id = %lld AND state = 'expired'", (long long) id), 1);
 }
 
+/* Everything still running cancelled; the jobs job_ids (SQL: "1, 2") due
+ * again as first attempts, the others not. */
+static void make_due(const char *job_ids) {
+        char sql[512];
+
+        snprintf(sql, sizeof sql,
+                 "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started', 'retry');"
+                 "UPDATE scheduled_job SET dispatched = 1;"
+                 "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 WHERE id IN (%s);",
+                 job_ids);
+        ASSERT_OK(pik_db_exec(db, sql));
+}
+
 /* A check that logged its result to the journal but whose report never
  * reached pikd (pikd killed under it; the check stopped at RuntimeMaxSec=
  * while it retried) is recorded as it logged it, not as the reaper's
@@ -530,10 +543,7 @@ static void test_reap_from_journal(void) {
         PikDispatcherStats st;
         int64_t now = T0 + 60000;
 
-        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
-                                  "UPDATE scheduled_job SET dispatched = 1;"
-                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
-                                  "WHERE id IN (1, 2, 3);"));
+        make_due("1, 2, 3");
         ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
         ASSERT_EQ(st.dispatched, 3);
         logged_success_id = rec.ids[0];
@@ -557,17 +567,14 @@ static void test_reap_from_journal(void) {
 /* A check past job_expiry whose unit systemd still has is being stopped
  * by RuntimeMaxSec= and will record its own end: the reaper leaves it a
  * few seconds. Gone without a word after job_expiry, it is check-expired
- * (its ExecStopPost= could not say so), not engine-crashed. */
+ * (RuntimeMaxSec= most likely stopped it), not engine-crashed. */
 static void test_reap_alive_unit(void) {
         FakeSystemd f = {};
         PikUnitStarter s = { .start = fake_start, .unit_alive = fake_alive, .userdata = &f };
         PikDispatcherStats st;
         int64_t now = T0 + 70000, alive, gone;
 
-        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
-                                  "UPDATE scheduled_job SET dispatched = 1;"
-                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
-                                  "WHERE id IN (1, 2);"));
+        make_due("1, 2");
         ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
         ASSERT_EQ(st.dispatched, 2);
         alive = f.rec.ids[0];
@@ -651,10 +658,7 @@ static void test_reap_unit_end(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++, now += 1000) {
                 UnitEndCase c = cases[i];
 
-                ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started');"
-                                          "UPDATE scheduled_job SET dispatched = 1;"
-                                          "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
-                                          "WHERE id = 1;"));
+                make_due("1");
                 unit_end_case = NULL;
                 ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
                 ASSERT_EQ(st.dispatched, 1);
@@ -673,10 +677,7 @@ static void test_reap_unit_end(void) {
 
         /* Nothing in the journal: a crash, timed up to the pass. */
         unit_end_case = NULL;
-        ASSERT_OK(pik_db_exec(db, "UPDATE execution SET state = 'cancelled' WHERE state IN ('dispatched', 'started', 'retry');"
-                                  "UPDATE scheduled_job SET dispatched = 1;"
-                                  "UPDATE scheduled_job SET dispatched = 0, attempt = 1, run_after = 1780000000 "
-                                  "WHERE id IN (1, 2);"));
+        make_due("1, 2");
         ASSERT_OK(pik_dispatcher_pass(db, cfg, now, &s, &st));
         ASSERT_EQ(st.dispatched, 2);
         set_started(rec.ids[rec.n - 2], now);
