@@ -5,6 +5,7 @@
 
 #include "browser.h"
 #include "jobconfig.h"
+#include "jobconfig-options.h"
 #include "partner.h"
 #include "string-util.h"
 #include "validate.h"
@@ -28,66 +29,21 @@ int pik_jobconfig_check_exists(PikDb *db, int64_t id) {
 int pik_jobconfig_validate(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz) {
         _cleanup_(schedule_freep) Schedule *sched = NULL;
         _cleanup_free_ char *error = NULL;
-        const char *tz = spec->timezone ?: default_tz ?: "UTC";
-        const char *stype = schedule_type_to_string(spec->schedule_type);
-        size_t n;
+        PikJobConfigSpec stored = *spec;
         int r;
 
-        if (spec->name && (r = pik_validate_code(db, "configuration name", spec->name)) < 0)
-                return r;
-        r = pik_validate_url(db, "entry URL", spec->entry_url, false);
+        /* Each option's own rule, from its row of the table; then the rules
+         * that span options. */
+        stored.timezone = spec->timezone ?: default_tz ?: "UTC";
+        r = pik_config_options_check(db, &stored);
         if (r < 0)
                 return r;
-        r = pik_validate_url(db, "product URL", spec->product_url, true);
-        if (r < 0)
-                return r;
-        r = pik_validate_text(db, "success marker", spec->success_marker, PIK_TEXT_MAX, true);
-        if (r < 0)
-                return r;
-        r = pik_validate_text(db, "failure marker", spec->failure_marker, PIK_TEXT_MAX, true);
-        if (r < 0)
-                return r;
-        r = pik_validate_url(db, "checkout URL", spec->checkout_url, true);
-        if (r < 0)
-                return r;
-        if (spec->success_xpath && (r = pik_validate_xpath(db, "success XPath", spec->success_xpath)) < 0)
-                return r;
-        if (spec->failure_xpath && (r = pik_validate_xpath(db, "failure XPath", spec->failure_xpath)) < 0)
-                return r;
-        if (spec->login_form && (r = pik_validate_xpath(db, "login form XPath", spec->login_form)) < 0)
-                return r;
-        if (spec->username_field && (r = pik_validate_field_name(db, "username field", spec->username_field)) < 0)
-                return r;
-        if (spec->password_field && (r = pik_validate_field_name(db, "password field", spec->password_field)) < 0)
-                return r;
-        if (spec->csrf_meta && (r = pik_validate_field_name(db, "CSRF meta name", spec->csrf_meta)) < 0)
-                return r;
-        r = pik_validate_flow(db, spec->flow);
-        if (r < 0)
-                return r;
-        if (spec->wait_sec < -1 || spec->wait_sec > 3600)
-                return pik_db_set_error(db, -EINVAL, "wait must be between 0 and 3600 seconds");
-        if (!stype || !spec->schedule)
-                return pik_db_set_error(db, -EINVAL,
-                                        "a schedule is needed (--every, --at, --cron or --schedule NAME)");
         if (spec->schedule_override && !spec->schedule_name)
                 return pik_db_set_error(db, -EINVAL, "only a named default schedule can be overridden");
-        r = pik_validate_text(db, "time zone", tz, 64, false);
-        if (r < 0)
-                return r;
-        r = pik_validate_text(db, "schedule", spec->schedule, 256, false);
-        if (r < 0)
-                return r;
-        r = schedule_parse(spec->schedule_type, spec->schedule, tz, &sched, &error);
+        r = schedule_parse(spec->schedule_type, spec->schedule, stored.timezone, &sched, &error);
         if (r < 0)
                 return pik_db_set_error(db, r == -ENOENT ? -EINVAL : r, "schedule '%s': %s",
                                         spec->schedule, error ?: "invalid");
-        n = strv_length(spec->browsers);
-        if (n == 0)
-                return pik_db_set_error(db, -EINVAL, "at least one browser is needed (--browsers NAME[,NAME…])");
-        if (n > PIK_CONFIG_BROWSERS_MAX)
-                return pik_db_set_error(db, -EINVAL, "at most %d browsers per configuration", PIK_CONFIG_BROWSERS_MAX);
-
         return 0;
 }
 
