@@ -366,6 +366,11 @@ expect_rejected 2 pk config add acme --browsers ff --url "$U" --at 25:00
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 0m
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every soon
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --wait 99999
+expect_err_contains "wait must be between 0 and 3600 seconds"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --wait 99999999999999999999
+expect_err_contains "wait must be between 0 and 3600 seconds"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --wait soon
+expect_err_contains "Invalid --wait 'soon'"
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --success-marker $'\xff'
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --reason x
 
@@ -1059,7 +1064,7 @@ expect_contains "wait: '30' → 'engine default'"
 expect_rejected 2 pk config set 1
 expect_err_contains "at least one option"
 expect_rejected 2 pk config set 1 --wait 99999
-expect_err_contains "--wait"
+expect_err_contains "wait must be between 0 and 3600 seconds"
 expect_rejected 2 pk config set 1 --cron '0 25 * * *'
 expect_err_contains "hour"
 expect_rejected 2 pk config set 1 --every 5m --at 08:00

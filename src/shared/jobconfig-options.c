@@ -26,9 +26,12 @@ static int check_browsers(PikDb *db, const PikConfigOption *o, const PikJobConfi
 }
 
 static int check_url(PikDb *db, const PikConfigOption *o, const PikJobConfigSpec *spec) {
+        const char *v = *(const char **) pik_config_option_member(spec, o);
+
         /* Only the entry URL is required: the others are optional settings. */
-        return pik_validate_url(db, o->what, *(const char **) pik_config_option_member(spec, o),
-                                o->field != PIK_CONFIG_FIELD_ENTRY_URL);
+        if (o->field == PIK_CONFIG_FIELD_ENTRY_URL && (!v || !*v))
+                return pik_db_set_error(db, -EINVAL, "an %s is needed (--%s %s)", o->what, o->cli, o->metavar);
+        return pik_validate_url(db, o->what, v, true);
 }
 
 static int check_schedule(PikDb *db, const PikConfigOption *o, const PikJobConfigSpec *spec) {
@@ -69,10 +72,11 @@ static int check_flow(PikDb *db, const PikConfigOption *o, const PikJobConfigSpe
         return pik_validate_flow(db, spec->flow);
 }
 
-#define ROW(id, k, c, mv, t, f, member, w, chk, h) \
-        [PIK_CONFIG_OPT_##id] = { .key = k, .cli = c, .metavar = mv, .type = PIK_CONFIG_OPTION_##t, \
+#define ROW_FLAGS(id, fl, k, c, mv, t, f, member, w, chk, h) \
+        [PIK_CONFIG_OPT_##id] = { .key = k, .cli = c, .metavar = mv, .type = PIK_CONFIG_OPTION_##t, .flags = fl, \
                                   .field = PIK_CONFIG_FIELD_##f, .offset = offsetof(PikJobConfigSpec, member), \
                                   .what = w, .check = chk, .help = h }
+#define ROW(id, ...) ROW_FLAGS(id, 0, __VA_ARGS__)
 /* The three ways pikctl spells a schedule: both schedule_type and schedule. */
 #define SCHEDULE_ROW(id, c, mv, st, h) \
         [PIK_CONFIG_OPT_##id] = { .cli = c, .metavar = mv, .type = PIK_CONFIG_OPTION_SCHEDULE, \
@@ -86,9 +90,10 @@ const PikConfigOption pik_config_options[_PIK_CONFIG_OPT_MAX] = {
             "browsers to check in (config set: the new set)"),
         ROW(ENTRY_URL, "entry_url", "url", "ENTRY_URL", TEXT, ENTRY_URL, entry_url, "entry URL", check_url,
             "where the login starts"),
-        SCHEDULE_ROW(EVERY, "every", "5m", SCHEDULE_INTERVAL, "run at this interval"),
-        SCHEDULE_ROW(AT, "at", "08:00,12:30", SCHEDULE_DAILY, "run daily at these times"),
-        SCHEDULE_ROW(CRON, "cron", "'*/5 * * * *'", SCHEDULE_CRON, "run when this cron expression says"),
+        SCHEDULE_ROW(EVERY, "every", "DURATION", SCHEDULE_INTERVAL, "run at this interval (5m, 1h30m)"),
+        SCHEDULE_ROW(AT, "at", "HH:MM[,HH:MM…]", SCHEDULE_DAILY, "run daily at these local times"),
+        SCHEDULE_ROW(CRON, "cron", "'MIN HOUR DAY MONTH WEEKDAY'", SCHEDULE_CRON,
+                     "run when this cron expression says ('*/5 * * * *')"),
         ROW(SCHEDULE_TYPE, "schedule_type", NULL, NULL, SCHEDULE_TYPE, SCHEDULE, schedule_type, "schedule type", NULL,
             "interval, daily or cron; with schedule"),
         ROW(SCHEDULE, "schedule", NULL, NULL, TEXT, SCHEDULE, schedule, "schedule", check_schedule,
@@ -103,7 +108,7 @@ const PikConfigOption pik_config_options[_PIK_CONFIG_OPT_MAX] = {
         ROW(PRODUCT_URL, "product_url", "product-url", "URL", TEXT, PRODUCT_URL, product_url, "product URL", check_url,
             "a custom product page to open after the login"),
         ROW(WAIT, "wait", "wait", "SECONDS", WAIT, WAIT, wait_sec, "wait", check_wait,
-            "extra wait for late pages, 0..3600 s (config set: '' is the engine's default)"),
+            "extra wait for late pages, 0.." STRINGIFY(PIK_CONFIG_WAIT_MAX) " s (config set: '' is the engine's default)"),
         ROW(SUCCESS_MARKER, "success_marker", "success-marker", "TEXT", TEXT, SUCCESS_MARKER, success_marker,
             "success marker", check_marker, "text the page shows after a login"),
         ROW(FAILURE_MARKER, "failure_marker", "failure-marker", "TEXT", TEXT, FAILURE_MARKER, failure_marker,
@@ -122,12 +127,8 @@ const PikConfigOption pik_config_options[_PIK_CONFIG_OPT_MAX] = {
             "meta tag holding the CSRF token"),
         ROW(CHECKOUT_URL, "checkout_url", "checkout-url", "URL", TEXT, CHECKOUT_URL, checkout_url, "checkout URL",
             check_url, "the express checkout's page"),
-        [PIK_CONFIG_OPT_FLOW] = {
-                .key = "flow", .cli = "flow", .metavar = "FILE", .type = PIK_CONFIG_OPTION_TEXT,
-                .flags = PIK_CONFIG_OPTION_CLI_FILE, .field = PIK_CONFIG_FIELD_FLOW,
-                .offset = offsetof(PikJobConfigSpec, flow), .what = "flow", .check = check_flow,
-                .help = "explicit login steps, a JSON file (docs/JOB.md; config set: '' clears)",
-        },
+        ROW_FLAGS(FLOW, PIK_CONFIG_OPTION_CLI_FILE, "flow", "flow", "FILE", TEXT, FLOW, flow, "flow", check_flow,
+                  "explicit login steps, a JSON file (docs/JOB.md; config set: '' clears)"),
 };
 
 /* One bit per row in pikctl's and the decoder's masks. */
