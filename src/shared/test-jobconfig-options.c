@@ -4,9 +4,9 @@
  * row is complete, every field has its rows, every keyed row round-trips
  * through the a{sv} encoder and decoder, each rule refuses with one message
  * naming the option, and pikctl(1) and the shell completions list exactly
- * the table's options of pikctl.
+ * the table's options of pikctl, and docs/DBUS.md names every a{sv} key.
  *
- *   test-jobconfig-options PIKCTL_1_SCD PIKCTL_BASH _PIKCTL_ZSH */
+ *   test-jobconfig-options PIKCTL_1_SCD PIKCTL_BASH _PIKCTL_ZSH DBUS_MD */
 
 #include <ctype.h>
 #include <errno.h>
@@ -299,15 +299,33 @@ static void test_completions(const char *bash_path, const char *zsh_path) {
         }
 }
 
+static void test_dbus_doc(const char *path) {
+        _cleanup_free_ char *doc = test_read_file(path);
+
+        ASSERT_TRUE(doc);
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                _cleanup_free_ char *quoted = NULL;
+
+                if (!pik_config_options[i].key)
+                        continue;
+                ASSERT_TRUE(asprintf(&quoted, "`%s`", pik_config_options[i].key) >= 0);
+                if (!strstr(doc, quoted)) {
+                        fprintf(stderr, "docs/DBUS.md does not name the key %s\n", quoted);
+                        abort();
+                }
+        }
+}
+
 int main(int argc, char **argv) {
         test_rows();
         test_round_trip();
         test_rules();
-        if (argc >= 4) {
+        if (argc >= 5) {
                 test_man(argv[1]);
                 test_completions(argv[2], argv[3]);
+                test_dbus_doc(argv[4]);
         } else
-                fprintf(stderr, "no pikctl(1) or completions given: those checks skipped\n");
+                fprintf(stderr, "no pikctl(1), completions or docs/DBUS.md given: those checks skipped\n");
         printf("%zu options checked\n", pik_config_options_count);
         return 0;
 }
