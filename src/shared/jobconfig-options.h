@@ -16,8 +16,12 @@
  * the a{sv} encoder and decoder below, pikctl's and pikd's; the library's
  * pik_jobconfig_validate() and pik_jobconfig_set(); and
  * test-jobconfig-options, which checks every row against pikctl(1) and the
- * shell completions. Adding an option is a row here, its PikJobConfigSpec
- * member and field bit, its column, and its line in pikctl(1). */
+ * shell completions. Adding an option: its row in jobconfig-options.c and
+ * its id below; its PikJobConfigSpec member and field bit; its column
+ * (migrations.c, and the INSERT and UPDATE of jobconfig.c and
+ * jobconfig-edit.c, which are not loops over the table yet); then what the
+ * tests ask for by name: its lines in pikctl(1) and the completions, and
+ * its values in test-pikctl.sh. */
 
 typedef enum PikConfigOptionType {
         PIK_CONFIG_OPTION_TEXT,           /* "s": const char * (empty: cleared, in set) */
