@@ -54,25 +54,11 @@ static char *column_dup(sqlite3_stmt *s, int i) {
 static int stored_load(PikDb *db, int64_t id, Stored *st) {
         _cleanup_free_ char *sql = NULL, *cols = NULL;
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        size_t len = 0;
-        int n = 0, r;
+        int col = 0, r;
 
-        for (size_t i = 0; i < pik_config_options_count; i++)
-                if (is_text_column(&pik_config_options[i]))
-                        len += strlen(pik_config_options[i].key) + 4;
-        cols = calloc(1, len + 1);
-        if (!cols)
-                return -ENOMEM;
-        for (size_t i = 0; i < pik_config_options_count; i++) {
-                if (!is_text_column(&pik_config_options[i]))
-                        continue;
-                strncat(cols, "c.", len - strlen(cols));
-                strncat(cols, pik_config_options[i].key, len - strlen(cols));
-                strncat(cols, ", ", len - strlen(cols));
-                n++;
-        }
-        if (asprintf(&sql,
-                     "SELECT %s c.schedule_type, c.sso, c.express_checkout, c.wait_sec, p.code, "
+        cols = pik_config_options_columns(PIK_CONFIG_COLUMNS_QUALIFIED);
+        if (!cols || asprintf(&sql,
+                     "SELECT %s, p.code, "
                      "  (SELECT group_concat(name, ',') FROM (SELECT b.name FROM job_config_browser cb "
                      "     JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)), "
                      "  c.schedule_override "
@@ -88,28 +74,48 @@ static int stored_load(PikDb *db, int64_t id, Stored *st) {
         if (r == 0)
                 return pik_db_set_error(db, -ENOENT, "configuration %lld not found", (long long) id);
 
-        for (size_t i = 0, col = 0; i < pik_config_options_count; i++) {
-                if (!is_text_column(&pik_config_options[i]))
+        /* The columns of the table's rows, in its order. */
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                const PikConfigOption *o = &pik_config_options[i];
+                void *m = pik_config_option_member(&st->spec, o);
+                bool null;
+
+                if (!pik_config_option_column(o))
                         continue;
-                if (sqlite3_column_type(s, (int) col) != SQLITE_NULL) {
-                        st->text[i] = column_dup(s, (int) col);
+                null = sqlite3_column_type(s, col) == SQLITE_NULL;
+                switch (o->type) {
+                case PIK_CONFIG_OPTION_TEXT:
+                        if (null)
+                                break;
+                        st->text[i] = column_dup(s, col);
                         if (!st->text[i])
                                 return -ENOMEM;
-                        *spec_text(&st->spec, &pik_config_options[i]) = st->text[i];
+                        *(const char **) m = st->text[i];
+                        break;
+                case PIK_CONFIG_OPTION_BOOL:
+                        *(bool *) m = sqlite3_column_int(s, col);
+                        break;
+                case PIK_CONFIG_OPTION_WAIT:
+                        *(int *) m = null ? -1 : sqlite3_column_int(s, col);
+                        break;
+                case PIK_CONFIG_OPTION_SCHEDULE_TYPE:
+                        st->schedule_type = column_dup(s, col);
+                        if (!st->schedule_type)
+                                return -ENOMEM;
+                        *(ScheduleType *) m = schedule_type_from_string(st->schedule_type);
+                        break;
+                case PIK_CONFIG_OPTION_BROWSERS:
+                case PIK_CONFIG_OPTION_SCHEDULE:
+                        break;          /* no column */
                 }
                 col++;
         }
-        st->schedule_type = column_dup(s, n);
-        st->partner = column_dup(s, n + 4);
-        st->browsers = column_dup(s, n + 5) ?: strdup("");
-        if (!st->schedule_type || !st->partner || !st->browsers)
+        st->partner = column_dup(s, col);
+        st->browsers = column_dup(s, col + 1) ?: strdup("");
+        if (!st->partner || !st->browsers)
                 return -ENOMEM;
         st->spec.partner = st->partner;
-        st->spec.schedule_type = schedule_type_from_string(st->schedule_type);
-        st->spec.sso = sqlite3_column_int(s, n + 1);
-        st->spec.express_checkout = sqlite3_column_int(s, n + 2);
-        st->spec.wait_sec = sqlite3_column_type(s, n + 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, n + 3);
-        st->spec.schedule_override = sqlite3_column_int(s, n + 6);
+        st->spec.schedule_override = sqlite3_column_int(s, col + 2);
         if (*st->browsers) {
                 r = strv_split_comma(st->browsers, PIK_CONFIG_BROWSERS_MAX, (char ***) &st->spec.browsers);
                 if (r < 0)
@@ -145,41 +151,18 @@ static int record_int(char **changes, const char *what, int old, int new, const 
 
 static int update_row(PikDb *db, int64_t id, const PikJobConfigSpec *spec, const char *tz) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        int r;
+        _cleanup_free_ char *assign = NULL, *sql = NULL;
+        int r, next;
 
-        r = pik_db_prepare(db,
-                           "UPDATE job_config SET name = ?, entry_url = ?, schedule_type = ?, schedule = ?, "
-                           "  timezone = ?, sso = ?, express_checkout = ?, product_url = ?, wait_sec = ?, "
-                           "  success_marker = ?, failure_marker = ?, success_xpath = ?, failure_xpath = ?, "
-                           "  login_form = ?, username_field = ?, password_field = ?, csrf_meta = ?, "
-                           "  checkout_url = ?, flow = ?, schedule_name = ?, schedule_override = ? WHERE id = ?", &s);
+        assign = pik_config_options_columns(PIK_CONFIG_COLUMNS_ASSIGN);
+        if (!assign || asprintf(&sql, "UPDATE job_config SET schedule_override = ?, %s WHERE id = ?", assign) < 0)
+                return -ENOMEM;
+        r = pik_db_prepare(db, sql, &s);
         if (r < 0)
                 return r;
-        pik_db_bind_text_optional(s, 1, spec->name);
-        sqlite3_bind_text(s, 2, spec->entry_url, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, schedule_type_to_string(spec->schedule_type), -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, spec->schedule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, tz, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 6, spec->sso);
-        sqlite3_bind_int(s, 7, spec->express_checkout);
-        pik_db_bind_text_optional(s, 8, spec->product_url);
-        if (spec->wait_sec >= 0)
-                sqlite3_bind_int(s, 9, spec->wait_sec);
-        else
-                sqlite3_bind_null(s, 9);
-        pik_db_bind_text_optional(s, 10, spec->success_marker);
-        pik_db_bind_text_optional(s, 11, spec->failure_marker);
-        pik_db_bind_text_optional(s, 12, spec->success_xpath);
-        pik_db_bind_text_optional(s, 13, spec->failure_xpath);
-        pik_db_bind_text_optional(s, 14, spec->login_form);
-        pik_db_bind_text_optional(s, 15, spec->username_field);
-        pik_db_bind_text_optional(s, 16, spec->password_field);
-        pik_db_bind_text_optional(s, 17, spec->csrf_meta);
-        pik_db_bind_text_optional(s, 18, spec->checkout_url);
-        pik_db_bind_text_optional(s, 19, spec->flow);
-        pik_db_bind_text_optional(s, 20, spec->schedule_name);
-        sqlite3_bind_int(s, 21, spec->schedule_name && spec->schedule_override);
-        sqlite3_bind_int64(s, 22, id);
+        sqlite3_bind_int(s, 1, spec->schedule_name && spec->schedule_override);
+        next = pik_config_options_bind(s, 2, spec, tz);
+        sqlite3_bind_int64(s, next, id);
         r = pik_db_step(db, s);
         if (r == -EEXIST)
                 return pik_db_set_error(db, -EEXIST, "partner %s already has a configuration named '%s'",

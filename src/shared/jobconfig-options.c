@@ -141,6 +141,90 @@ const PikConfigOption *pik_config_option_by_cli(const char *cli) {
         return NULL;
 }
 
+const char *pik_config_option_column(const PikConfigOption *o) {
+        switch (o->type) {
+        case PIK_CONFIG_OPTION_WAIT:
+                return "wait_sec";      /* the column says its unit */
+        case PIK_CONFIG_OPTION_BROWSERS:
+        case PIK_CONFIG_OPTION_SCHEDULE:
+                return NULL;
+        default:
+                return o->key;
+        }
+}
+
+char *pik_config_options_columns(PikConfigColumnsAs as) {
+        char *buf = NULL;
+        size_t size = 0;
+        bool first = true;
+        FILE *f;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                const char *col = pik_config_option_column(&pik_config_options[i]);
+
+                if (!col)
+                        continue;
+                fputs(first ? "" : ", ", f);
+                first = false;
+                switch (as) {
+                case PIK_CONFIG_COLUMNS_NAMES:
+                        fputs(col, f);
+                        break;
+                case PIK_CONFIG_COLUMNS_QUALIFIED:
+                        fprintf(f, "c.%s", col);
+                        break;
+                case PIK_CONFIG_COLUMNS_ASSIGN:
+                        fprintf(f, "%s = ?", col);
+                        break;
+                case PIK_CONFIG_COLUMNS_PLACEHOLDERS:
+                        fputc('?', f);
+                        break;
+                }
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+int pik_config_options_bind(sqlite3_stmt *s, int first, const PikJobConfigSpec *spec, const char *tz) {
+        int i = first;
+
+        for (size_t row = 0; row < pik_config_options_count; row++) {
+                const PikConfigOption *o = &pik_config_options[row];
+                const void *v = pik_config_option_member(spec, o);
+
+                if (!pik_config_option_column(o))
+                        continue;
+                switch (o->type) {
+                case PIK_CONFIG_OPTION_TEXT:
+                        pik_db_bind_text_optional(s, i, row == PIK_CONFIG_OPT_TIMEZONE ? tz : *(const char * const *) v);
+                        break;
+                case PIK_CONFIG_OPTION_BOOL:
+                        sqlite3_bind_int(s, i, *(const bool *) v);
+                        break;
+                case PIK_CONFIG_OPTION_WAIT:
+                        if (*(const int *) v >= 0)
+                                sqlite3_bind_int(s, i, *(const int *) v);
+                        else
+                                sqlite3_bind_null(s, i);
+                        break;
+                case PIK_CONFIG_OPTION_SCHEDULE_TYPE:
+                        sqlite3_bind_text(s, i, schedule_type_to_string(*(const ScheduleType *) v), -1, SQLITE_STATIC);
+                        break;
+                case PIK_CONFIG_OPTION_BROWSERS:
+                case PIK_CONFIG_OPTION_SCHEDULE:
+                        break;          /* no column */
+                }
+                i++;
+        }
+        return i;
+}
+
 int pik_config_options_check(PikDb *db, const PikJobConfigSpec *spec) {
         int r;
 

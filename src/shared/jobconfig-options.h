@@ -16,12 +16,14 @@
  * the a{sv} encoder and decoder below, pikctl's and pikd's; the library's
  * pik_jobconfig_validate() and pik_jobconfig_set(); and
  * test-jobconfig-options, which checks every row against pikctl(1) and the
- * shell completions. Adding an option: its row in jobconfig-options.c and
- * its id below; its PikJobConfigSpec member and field bit; its column
- * (migrations.c, and the INSERT and UPDATE of jobconfig.c and
- * jobconfig-edit.c, which are not loops over the table yet); then what the
- * tests ask for by name: its lines in pikctl(1) and the completions, and
- * its values in test-pikctl.sh. */
+ * shell completions; the INSERT, UPDATE and SELECT of a configuration
+ * (jobconfig.c, jobconfig-edit.c) are loops over its columns too. Adding an
+ * option: its row in jobconfig-options.c and its id below; its
+ * PikJobConfigSpec member and field bit; its column in a migration; then
+ * what the tests ask for by name: its lines in pikctl(1) and the
+ * completions, and its values in test-pikctl.sh. (What config show and
+ * pik-check's job document carry are lists of their own, checkjob.c's and
+ * jobconfig.c's CONFIG_COLUMNS.) */
 
 typedef enum PikConfigOptionType {
         PIK_CONFIG_OPTION_TEXT,           /* "s": const char * (empty: cleared, in set) */
@@ -105,6 +107,27 @@ extern const PikConfigOption pik_config_options[_PIK_CONFIG_OPT_MAX];
 static inline void *pik_config_option_member(const PikJobConfigSpec *spec, const PikConfigOption *o) {
         return (char *) spec + o->offset;
 }
+
+/* The job_config column that keeps a row's value: its a{sv} key, but
+ * wait_sec for wait; NULL for the browsers (a table of their own) and for
+ * pikctl's spellings of the schedule. */
+const char *pik_config_option_column(const PikConfigOption *o);
+
+/* Every column of the table's rows, in its order, joined with ", " as SQL
+ * wants them: "name, …", "c.name, …", "name = ?, …" or "?, …". NULL when
+ * out of memory. */
+typedef enum PikConfigColumnsAs {
+        PIK_CONFIG_COLUMNS_NAMES,
+        PIK_CONFIG_COLUMNS_QUALIFIED,     /* "c." before each */
+        PIK_CONFIG_COLUMNS_ASSIGN,
+        PIK_CONFIG_COLUMNS_PLACEHOLDERS,
+} PikConfigColumnsAs;
+char *pik_config_options_columns(PikConfigColumnsAs as);
+
+/* Bind spec's values to s from parameter first on, in the columns' order,
+ * an empty text as NULL and tz for the time zone; returns the next
+ * parameter's index. */
+int pik_config_options_bind(sqlite3_stmt *s, int first, const PikJobConfigSpec *spec, const char *tz);
 
 /* The row whose long option is cli, or NULL. */
 const PikConfigOption *pik_config_option_by_cli(const char *cli);

@@ -109,6 +109,29 @@ static void test_round_trip(void) {
         close(fds[1]);
 }
 
+/* The columns the table names are job_config's, and the SQL built from
+ * them has one parameter per column. */
+static void test_columns(PikDb *db) {
+        _cleanup_free_ char *names = pik_config_options_columns(PIK_CONFIG_COLUMNS_NAMES),
+                *assign = pik_config_options_columns(PIK_CONFIG_COLUMNS_ASSIGN),
+                *params = pik_config_options_columns(PIK_CONFIG_COLUMNS_PLACEHOLDERS), *sql = NULL;
+        _cleanup_stmt_ sqlite3_stmt *s = NULL, *u = NULL;
+        size_t n = 0;
+
+        for (size_t i = 0; i < pik_config_options_count; i++)
+                n += pik_config_option_column(&pik_config_options[i]) != NULL;
+        ASSERT_TRUE(names && assign && params);
+        ASSERT_TRUE(asprintf(&sql, "SELECT %s FROM job_config", names) >= 0);
+        ASSERT_OK(pik_db_prepare(db, sql, &s));
+        ASSERT_EQ((size_t) sqlite3_column_count(s), n);
+        free(sql);
+        ASSERT_TRUE(asprintf(&sql, "UPDATE job_config SET %s WHERE id = ?", assign) >= 0);
+        ASSERT_OK(pik_db_prepare(db, sql, &u));
+        ASSERT_EQ((size_t) sqlite3_bind_parameter_count(u), n + 1);
+        ASSERT_EQ(strlen(params), n * 3 - 2);
+        ASSERT_EQ(pik_config_options_bind(u, 1, &(PikJobConfigSpec) { .wait_sec = -1 }, "UTC"), (int) n + 1);
+}
+
 /* Each rule, once: pik_config_options_check() over a good specification,
  * then with one value broken at a time. */
 static void test_rules(void) {
@@ -157,6 +180,7 @@ static void test_rules(void) {
         ASSERT_OK(pik_config_check_browsers(browsers, &err));
         ASSERT_TRUE(!err);
 
+        test_columns(db);
         pik_db_close(db);
         test_tmpdir_cleanup(dir);
 }
