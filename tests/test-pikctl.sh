@@ -374,6 +374,11 @@ expect_rejected 2 pk config add acme --browsers ff --url "$U" --at 25:00
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 0m
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every soon
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --wait 99999
+expect_err_contains "wait must be between 0 and 3600 seconds"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --wait 99999999999999999999
+expect_err_contains "wait must be between 0 and 3600 seconds"
+expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --wait soon
+expect_err_contains "Invalid --wait 'soon'"
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --success-marker $'\xff'
 expect_rejected 2 pk config add acme --browsers ff --url "$U" --every 5m --reason x
 
@@ -1067,7 +1072,7 @@ expect_contains "wait: '30' → 'engine default'"
 expect_rejected 2 pk config set 1
 expect_err_contains "at least one option"
 expect_rejected 2 pk config set 1 --wait 99999
-expect_err_contains "--wait"
+expect_err_contains "wait must be between 0 and 3600 seconds"
 expect_rejected 2 pk config set 1 --cron '0 25 * * *'
 expect_err_contains "hour"
 expect_rejected 2 pk config set 1 --every 5m --at 08:00
@@ -1087,6 +1092,98 @@ expect_err_contains "already has a configuration named 'sso-login'"
 expect_rejected 4 pk config set 99 --sso
 expect_rejected 2 pk config set abc --sso
 expect_rejected 2 pk config set 1 --reason x
+
+# ---------------------------------------------------------------------------
+section "every option of the table: taken by config add and config set, shown by config show"
+
+# The options are those config --help lists, which come from the one table
+# (src/shared/jobconfig-options.c): an option added there and not here fails.
+use_db everyoption
+printf 'schedules = {\n  office = "cron: 0 8-18 * * mon-fri";\n  hourly = "1h";\n};\n' >"$TMP/every.conf"
+epk() {
+        "${WRAP[@]}" "$PIKCTL" --db "$DB" --config "$TMP/every.conf" --now "$NOW" "$@"
+}
+printf '[{"request": {"method": "GET", "url": "{{entry_url}}"}}]\n' >"$TMP/flow.json"
+# option → the word config add gets, the word config set gets, and what
+# config show --json has after each.
+declare -A opt_add=(
+        [name]="--name=check-a" [browsers]="--browsers=ff" [url]="--url=https://acme.example/a"
+        [every]="--every=5m" [at]="--at=08:00" [cron]="--cron=0 8 * * *" [schedule]="--schedule=office"
+        [tz]="--tz=Europe/Berlin" [sso]="--sso" [express-checkout]="--express-checkout"
+        [product-url]="--product-url=https://acme.example/p" [wait]="--wait=30"
+        [success-marker]="--success-marker=Welcome" [failure-marker]="--failure-marker=Nope"
+        [success-xpath]="--success-xpath=//h1" [failure-xpath]="--failure-xpath=//p[@class='err']"
+        [login-form]="--login-form=//form" [username-field]="--username-field=user"
+        [password-field]="--password-field=pass" [csrf-meta]="--csrf-meta=csrf-token"
+        [checkout-url]="--checkout-url=https://acme.example/co" [flow]="--flow=$TMP/flow.json"
+)
+declare -A opt_set=(
+        [name]="--name=check-b" [browsers]="--browsers=ff,chrome" [url]="--url=https://acme.example/b"
+        [every]="--every=10m" [at]="--at=09:30" [cron]="--cron=30 9 * * *" [schedule]="--schedule=hourly"
+        [tz]="--tz=Asia/Kolkata" [sso]="--sso=no" [express-checkout]="--express-checkout=no"
+        [product-url]="--product-url=https://acme.example/q" [wait]="--wait=1m"
+        [success-marker]="--success-marker=Hello" [failure-marker]="--failure-marker=Denied"
+        [success-xpath]="--success-xpath=//h2" [failure-xpath]="--failure-xpath=//div"
+        [login-form]="--login-form=//form[1]" [username-field]="--username-field=login"
+        [password-field]="--password-field=pwd" [csrf-meta]="--csrf-meta=_token"
+        [checkout-url]="--checkout-url=https://acme.example/co2" [flow]="--flow="
+)
+declare -A shown_add=(
+        [name]='.name == "check-a"' [browsers]='.browsers == "ff"' [url]='.entry_url == "https://acme.example/a"'
+        [every]='.schedule_type == "interval" and .schedule == "5m"'
+        [at]='.schedule_type == "daily" and .schedule == "08:00"'
+        [cron]='.schedule_type == "cron" and .schedule == "0 8 * * *"'
+        [schedule]='.schedule_name == "office" and .schedule == "0 8-18 * * mon-fri"'
+        [tz]='.timezone == "Europe/Berlin"' [sso]='.sso == true' [express-checkout]='.express_checkout == true'
+        [product-url]='.product_url == "https://acme.example/p"' [wait]='.wait_sec == 30'
+        [success-marker]='.success_marker == "Welcome"' [failure-marker]='.failure_marker == "Nope"'
+        [success-xpath]='.success_xpath == "//h1"' [failure-xpath]=".failure_xpath == \"//p[@class='err']\""
+        [login-form]='.login_form == "//form"' [username-field]='.username_field == "user"'
+        [password-field]='.password_field == "pass"' [csrf-meta]='.csrf_meta == "csrf-token"'
+        [checkout-url]='.checkout_url == "https://acme.example/co"' [flow]='.has_flow == 1 or .has_flow == true'
+)
+declare -A shown_set=(
+        [name]='.name == "check-b"' [browsers]='.browsers == "chrome,ff"' [url]='.entry_url == "https://acme.example/b"'
+        [every]='.schedule_type == "interval" and .schedule == "10m"'
+        [at]='.schedule_type == "daily" and .schedule == "09:30"'
+        [cron]='.schedule_type == "cron" and .schedule == "30 9 * * *"'
+        [schedule]='.schedule_name == "hourly" and .schedule == "1h"'
+        [tz]='.timezone == "Asia/Kolkata"' [sso]='.sso == false' [express-checkout]='.express_checkout == false'
+        [product-url]='.product_url == "https://acme.example/q"' [wait]='.wait_sec == 60'
+        [success-marker]='.success_marker == "Hello"' [failure-marker]='.failure_marker == "Denied"'
+        [success-xpath]='.success_xpath == "//h2"' [failure-xpath]='.failure_xpath == "//div"'
+        [login-form]='.login_form == "//form[1]"' [username-field]='.username_field == "login"'
+        [password-field]='.password_field == "pwd"' [csrf-meta]='.csrf_meta == "_token"'
+        [checkout-url]='.checkout_url == "https://acme.example/co2"' [flow]='.has_flow == 0 or .has_flow == false'
+)
+expect_ok epk partner add acme --name ACME
+expect_ok epk browser add ff --engine http
+expect_ok epk browser add chrome --engine http
+expect_ok epk config --help
+mapfile -t table_opts < <(sed -n '/OPTIONS of config add and set:/,/^ *[a-z]/p' <<<"$OUT" |
+                          grep -oE '^ {5,}--[a-z-]+' | sed 's/^ *--//')
+expect_true "config --help lists the table's options (${#table_opts[@]})" [ "${#table_opts[@]}" -ge 20 ]
+id=0
+for o in "${table_opts[@]}"; do
+        if [ -z "${opt_add[$o]:-}" ] || [ -z "${opt_set[$o]:-}" ]; then
+                expect_true "--$o of the table has a value in this test" false
+                continue
+        fi
+        # What config add needs, unless it is the option under test.
+        base=()
+        [ "$o" = browsers ] || base+=(--browsers=ff)
+        [ "$o" = url ] || base+=(--url=https://acme.example/login)
+        case $o in every | at | cron | schedule) ;; *) base+=(--every=5m) ;; esac
+        expect_ok epk config add acme "${base[@]}" "${opt_add[$o]}"
+        id=$((id + 1))
+        expect_ok epk config show "$id" --json
+        expect_json "${shown_add[$o]}" "config add ${opt_add[$o]} is shown by config show"
+        expect_ok epk config set "$id" "${opt_set[$o]}"
+        expect_contains "Changed configuration $id:"
+        expect_ok epk config show "$id" --json
+        expect_json "${shown_set[$o]}" "config set ${opt_set[$o]} is shown by config show"
+done
+expect_eq "${#table_opts[@]}" "${#opt_add[@]}" "options in config --help and in this test"
 
 # ---------------------------------------------------------------------------
 section "named schedules: a default that pik.conf moves, and an override"

@@ -4,13 +4,14 @@
 # set, _pikctl called, COMPREPLY checked. Partner codes, browser names and
 # configuration ids come from a real pikctl on a temporary database (--db).
 # Also checks that the completion's table of options per command is the one
-# of src/pikctl/verbs.c (and main.c's option names).
+# of src/pikctl/verbs.c (with main.c's option names, and the configuration
+# options' names from src/shared/jobconfig-options.c).
 #
-#   test-completion.sh PIKCTL COMPLETION VERBS_C MAIN_C
+#   test-completion.sh PIKCTL COMPLETION VERBS_C MAIN_C OPTIONS_C
 
 set -uo pipefail
 
-PIKCTL=$1 COMPLETION=$2 VERBS_C=$3 MAIN_C=$4
+PIKCTL=$1 COMPLETION=$2 VERBS_C=$3 MAIN_C=$4 OPTIONS_C=$5
 fail=0 checks=0
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -110,29 +111,43 @@ expect "$P --db $T/none.db partner show "
 [ ! -e "$T/none.db" ] || { echo "FAIL: completion created a database"; fail=1; }
 
 # The table of options per command matches pikctl's: src/pikctl/verbs.c's
-# verb table (OPT_* masks) mapped to names by main.c's option table.
+# verb table (OPT_* masks, and masks of the configuration's options) mapped
+# to names by main.c's option table and jobconfig-options.c's rows.
 declare -A optname
 while read -r name bit; do
         optname[$bit]=$name
 done < <(grep -oE '[A-Z]+_OPT\("[a-z-]+", *OPT_[A-Z_]+' "$MAIN_C" | sed -E 's/.*\("([^"]*)", *(OPT_[A-Z_]+)/\1 \2/')
 # maintenance add --config ID: main.c takes it out of argv before the table.
 optname[OPT_CONFIG_ID]=config
-[ "${#optname[@]}" -gt 20 ] || { echo "FAIL: found ${#optname[@]} options in $MAIN_C"; fail=1; }
+[ "${#optname[@]}" -gt 15 ] || { echo "FAIL: found ${#optname[@]} options in $MAIN_C"; fail=1; }
+# Rows: ROW(ID, "key", "cli", …), ROW_FLAGS(ID, FLAGS, "key", "cli", …),
+# SCHEDULE_ROW(ID, "cli", …); a NULL cli is no option of pikctl's.
+config_all=()
+while read -r id cli; do
+        optname[PIK_CONFIG_OPT_BIT(PIK_CONFIG_OPT_$id)]=$cli
+        config_all+=("PIK_CONFIG_OPT_BIT(PIK_CONFIG_OPT_$id)")
+done < <(sed -E -n -e 's/^ *ROW\(([A-Z_]+), *("[a-z_]+"|NULL), *"([a-z-]+)".*/\1 \3/p' \
+                  -e 's/^ *ROW_FLAGS\(([A-Z_]+), *[A-Z_|]+, *("[a-z_]+"|NULL), *"([a-z-]+)".*/\1 \3/p' \
+                  -e 's/^ *SCHEDULE_ROW\(([A-Z_]+), *"([a-z-]+)".*/\1 \2/p' "$OPTIONS_C")
+[ "${#config_all[@]}" -gt 20 ] || { echo "FAIL: found ${#config_all[@]} configuration options in $OPTIONS_C"; fail=1; }
 # #define NAME (OPT_A | …) macros over several lines.
 declare -A macros
 while read -r name value; do
         macros[$name]=$value
 done < <(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$VERBS_C" | grep -E '^#define [A-Z_]+_OPTS ' |
          sed -E 's/^#define ([A-Z_]+) +\((.*)\)$/\1 \2/')
-table=$(sed -n '/pikctl_verbs\[\] = {/,/^};/p' "$VERBS_C" | tr '\n' ' ' | sed 's/},/}\n/g' |
-        grep -oE '\{ *(NULL|"[a-z-]+"), *"[a-z-]+", *[0-9]+, *[0-9]+, *[A-Z_0-9 |]+, *[A-Z_0-9 |]+,')
+# { group, name, min, max, flags, OPT_* mask, run[, configuration mask] },
+# the masks as one word each ("A|B"), the run function dropped.
+table=$(sed -n '/pikctl_verbs\[\] = {/,/^};/p' "$VERBS_C" | tr '\n' ' ' | sed 's/^.*pikctl_verbs\[\] = {//; s/},/}\n/g' |
+        grep -E '^ *\{' | sed -E 's/ +//g; s/^\{//; s/\}$//; s/,verb_[a-z_]+//')
 nverbs=0
-while IFS=, read -r group name _ _ _ mask; do
-        group=$(sed -E 's/[{ "]//g' <<<"$group")
-        name=$(sed -E 's/[ "]//g' <<<"$name")
+while IFS=, read -r group name _ _ _ mask cmask; do
+        group=${group//\"/}
+        name=${name//\"/}
         [ "$group" = NULL ] && verb=$name || verb="$group $name"
+        [ "$cmask" = PIK_CONFIG_OPTS_CLI_ALL ] && cmask=$(IFS='|'; echo "${config_all[*]}")
         want=()
-        for bit in $(tr '|' ' ' <<<"$mask"); do
+        for bit in $(tr '|' ' ' <<<"$mask|$cmask"); do
                 [ "$bit" = 0 ] && continue
                 if [ -n "${macros[$bit]:-}" ]; then
                         for b in $(tr '|' ' ' <<<"${macros[$bit]}"); do want+=("--${optname[$b]:-?$b}"); done

@@ -20,7 +20,9 @@
 #define EXIT_NOT_FOUND 4
 #define EXIT_PERMISSION 77
 
-static const char usage_text[] =
+/* The usage text around the configuration commands, whose lines come from
+ * the table of their options (usage() below). */
+static const char usage_head[] =
         "Usage: pikctl [OPTIONS…] COMMAND …\n"
         "\n"
         "Check that people can log in to partner sites, and see whose problem a failure is.\n"
@@ -33,17 +35,9 @@ static const char usage_text[] =
         "  browser list | show NAME | remove NAME [--force]\n"
         "  browser add NAME --engine http|webdriver [--user-agent S] [--webdriver-url URL] [--http-version 1.1|2]\n"
         "         [--header 'Name: value']… [--ca-file PEM] [--resolve host:port:address]…\n"
-        "  browser enable NAME | disable NAME --reason TEXT\n"
-        "  config list | show ID | remove ID | enable ID | disable ID --reason TEXT\n"
-        "  config add PARTNER [--name NAME] --browsers NAME[,NAME…] --url ENTRY_URL\n"
-        "         (--every 5m | --at 08:00,12:30 | --cron '*/5 * * * *' | --schedule NAME) [--tz ZONE]\n"
-        "         [--sso] [--express-checkout] [--product-url URL] [--wait SECONDS]\n"
-        "         [--success-marker TEXT] [--failure-marker TEXT] [--success-xpath X] [--failure-xpath X]\n"
-        "         [--login-form XPATH] [--username-field NAME] [--password-field NAME] [--csrf-meta NAME]\n"
-        "         [--checkout-url URL] [--flow FILE]   (see docs/JOB.md for flows)\n"
-        "  config set ID [any option of config add]   change only what is given, live at the next pass;\n"
-        "         an empty value clears an optional setting (--name '', --tz ''), --sso=no turns a switch off;\n"
-        "         --every/--at/--cron override a named --schedule, --schedule NAME alone follows it again\n"
+        "  browser enable NAME | disable NAME --reason TEXT\n";
+
+static const char usage_tail[] =
         "  jobs [--overdue | --upcoming]      scheduled jobs\n"
         "  executions [--partner P] [--limit N]\n"
         "  execution show ID\n"
@@ -73,9 +67,11 @@ static const char usage_text[] =
 
 enum {
         ARG_JSON = CLI_ARG_PROGRAM,
-        ARG_OPT_BASE,           /* + index into option_defs */
+        ARG_CONFIG_BASE,                                /* + row of pik_config_options[] */
+        ARG_OPT_BASE = ARG_CONFIG_BASE + _PIK_CONFIG_OPT_MAX,   /* + index into option_defs */
 };
 
+/* pikctl's own options; those of a job configuration come from its table. */
 typedef struct OptionDef {
         const char *name;
         int has_arg;
@@ -86,29 +82,13 @@ typedef struct OptionDef {
 
 #define STR_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field), false }
 #define BOOL_OPT(n, b, field) { n, no_argument, b, offsetof(Args, field), false }
-/* A switch that config set can also turn off: --sso, --sso=no. */
-#define YESNO_OPT(n, b, field) { n, optional_argument, b, offsetof(Args, field), false }
 #define LIST_OPT(n, b, field) { n, required_argument, b, offsetof(Args, field), true }
 
 static const OptionDef option_defs[] = {
-        STR_OPT("name", OPT_NAME, name),
         STR_OPT("engine", OPT_ENGINE, engine),
         STR_OPT("user-agent", OPT_USER_AGENT, user_agent),
         STR_OPT("webdriver-url", OPT_WEBDRIVER_URL, webdriver_url),
         STR_OPT("http-version", OPT_HTTP_VERSION, http_version),
-        STR_OPT("browsers", OPT_BROWSERS, browsers),
-        STR_OPT("url", OPT_URL, url),
-        STR_OPT("every", OPT_EVERY, every),
-        STR_OPT("at", OPT_AT, at),
-        STR_OPT("cron", OPT_CRON, cron),
-        STR_OPT("schedule", OPT_SCHEDULE, schedule),
-        STR_OPT("tz", OPT_TZ, tz),
-        YESNO_OPT("sso", OPT_SSO, sso),
-        YESNO_OPT("express-checkout", OPT_EXPRESS, express_checkout),
-        STR_OPT("product-url", OPT_PRODUCT_URL, product_url),
-        STR_OPT("wait", OPT_WAIT, wait),
-        STR_OPT("success-marker", OPT_SUCCESS_MARKER, success_marker),
-        STR_OPT("failure-marker", OPT_FAILURE_MARKER, failure_marker),
         STR_OPT("reason", OPT_REASON, reason),
         STR_OPT("partner", OPT_PARTNER, partner),
         STR_OPT("browser", OPT_BROWSER, browser),
@@ -122,18 +102,75 @@ static const OptionDef option_defs[] = {
         BOOL_OPT("overdue", OPT_OVERDUE, overdue),
         BOOL_OPT("upcoming", OPT_UPCOMING, upcoming),
         BOOL_OPT("all", OPT_ALL, all),
-        STR_OPT("success-xpath", OPT_SUCCESS_XPATH, success_xpath),
-        STR_OPT("failure-xpath", OPT_FAILURE_XPATH, failure_xpath),
-        STR_OPT("login-form", OPT_LOGIN_FORM, login_form),
-        STR_OPT("username-field", OPT_USERNAME_FIELD, username_field),
-        STR_OPT("password-field", OPT_PASSWORD_FIELD, password_field),
-        STR_OPT("csrf-meta", OPT_CSRF_META, csrf_meta),
-        STR_OPT("checkout-url", OPT_CHECKOUT_URL, checkout_url),
-        STR_OPT("flow", OPT_FLOW, flow_file),
         STR_OPT("ca-file", OPT_CA_FILE, ca_file),
         LIST_OPT("header", OPT_HEADER, headers),
         LIST_OPT("resolve", OPT_RESOLVE, resolve),
 };
+
+/* A configuration option's getopt argument: a yes/no switch (config set
+ * turns one off with --sso=no), or a value. */
+static int config_has_arg(const PikConfigOption *o) {
+        return o->type == PIK_CONFIG_OPTION_BOOL ? optional_argument : required_argument;
+}
+
+/* "--url ENTRY_URL", "--sso[=yes|no]"; returns the columns it takes. */
+static size_t print_config_option(FILE *f, const PikConfigOption *o) {
+        char buf[128];
+        size_t cols = 0;
+
+        if (o->type == PIK_CONFIG_OPTION_BOOL)
+                snprintf(buf, sizeof buf, "--%s[=yes|no]", o->cli);
+        else
+                snprintf(buf, sizeof buf, "--%s %s", o->cli, o->metavar);
+        fputs(buf, f);
+        /* One column per character: UTF-8 continuation bytes take none. */
+        for (const char *p = buf; *p; p++)
+                cols += ((unsigned char) *p & 0xC0) != 0x80;
+        return cols;
+}
+
+/* The whole usage text: the configuration commands' lines, their options
+ * with their help among them, are the table's. */
+static char *usage(void) {
+        const PikConfigOption *t = pik_config_options;
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        fputs(usage_head, f);
+        fputs("  config list | show ID | remove ID | enable ID | disable ID --reason TEXT\n  config add PARTNER ", f);
+        print_config_option(f, &t[PIK_CONFIG_OPT_BROWSERS]);
+        fputc(' ', f);
+        print_config_option(f, &t[PIK_CONFIG_OPT_ENTRY_URL]);
+        /* The schedule, one of these (their arguments are in the list below). */
+        fputs(" (", f);
+        for (size_t i = 0; i < pik_config_options_count; i++)
+                if (t[i].type == PIK_CONFIG_OPTION_SCHEDULE)
+                        fprintf(f, "--%s | ", t[i].cli);
+        fprintf(f, "--%s) [OPTIONS…]\n", t[PIK_CONFIG_OPT_SCHEDULE_NAME].cli);
+        fputs("  config set ID [OPTIONS…]           change only what is given, live at the next pass;\n"
+              "         an empty value clears an optional setting (--name '', --tz ''), --sso=no turns a switch off;\n"
+              "         --every/--at/--cron override a named --schedule, --schedule NAME alone follows it again\n"
+              "         OPTIONS of config add and set:\n", f);
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                size_t cols;
+
+                if (!t[i].cli)
+                        continue;
+                fputs("           ", f);
+                cols = print_config_option(f, &t[i]);
+                fprintf(f, "%*s%s\n", (int) (cols < 28 ? 30 - cols : 2), "", t[i].help);
+        }
+        fputs(usage_tail, f);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
 
 static int exit_code(int r) {
         switch (r) {
@@ -180,7 +217,7 @@ static bool is_group(const char *s) {
 }
 
 /* "pikctl partner --help": the usage lines that concern that command. */
-static void help_for(const char *word) {
+static void help_for(const char *usage_text, const char *word) {
         const char *p = usage_text;
         bool any = false, continuing = false;
 
@@ -208,16 +245,39 @@ static void help_for(const char *word) {
 }
 
 static void help(int argc, char **argv, void *userdata) {
+        _cleanup_free_ char *text = usage();
+
+        if (!text) {
+                log_oom();
+                return;
+        }
         if (argc > 0)
-                help_for(argv[0]);
+                help_for(text, argv[0]);
         else
-                fputs(usage_text, stdout);
+                fputs(text, stdout);
 }
 
 typedef struct ParseState {
         Args *args;
         uint64_t seen;          /* OPT_* bits of the options given */
 } ParseState;
+
+static int parse_config_option(ParseState *st, const PikConfigOption *o, const char *arg) {
+        size_t row = (size_t) (o - pik_config_options);
+
+        if (o->type != PIK_CONFIG_OPTION_BOOL)
+                st->args->config[row] = arg;
+        else if (!arg || streq(arg, "yes") || streq(arg, "true") || streq(arg, "1"))
+                st->args->config[row] = "yes";
+        else if (streq(arg, "no") || streq(arg, "false") || streq(arg, "0"))
+                st->args->config[row] = "no";
+        else {
+                log_error("Invalid --%s=%s: expected yes or no.", o->cli, SNIPPET(arg));
+                return -EINVAL;
+        }
+        st->args->config_seen |= PIK_CONFIG_OPT_BIT(row);
+        return 0;
+}
 
 static int parse_option(int c, const char *arg, void *userdata) {
         ParseState *st = userdata;
@@ -227,6 +287,8 @@ static int parse_option(int c, const char *arg, void *userdata) {
                 st->args->json = true;
                 return 0;
         }
+        if (c >= ARG_CONFIG_BASE && c < ARG_OPT_BASE)
+                return parse_config_option(st, &pik_config_options[c - ARG_CONFIG_BASE], arg);
         if (c < ARG_OPT_BASE || (size_t) (c - ARG_OPT_BASE) >= ELEMENTSOF(option_defs))
                 return -EINVAL;
         d = &option_defs[c - ARG_OPT_BASE];
@@ -244,17 +306,7 @@ static int parse_option(int c, const char *arg, void *userdata) {
                 *list = n;
         } else if (d->has_arg == required_argument)
                 *(const char **) ((char *) st->args + d->offset) = arg;
-        else if (d->has_arg == optional_argument && arg) {
-                bool *b = (bool *) ((char *) st->args + d->offset);
-                if (streq(arg, "yes") || streq(arg, "true") || streq(arg, "1"))
-                        *b = true;
-                else if (streq(arg, "no") || streq(arg, "false") || streq(arg, "0"))
-                        *b = false;
-                else {
-                        log_error("Invalid --%s=%s: expected yes or no.", d->name, SNIPPET(arg));
-                        return -EINVAL;
-                }
-        } else
+        else
                 *(bool *) ((char *) st->args + d->offset) = true;
         st->seen |= d->bit;
         return 0;
@@ -345,19 +397,26 @@ static int run(int argc, char **argv) {
         _cleanup_(pik_db_closep) PikDb *db = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ struct option *longopts = NULL;
-        size_t n_defs = ELEMENTSOF(option_defs);
+        size_t n_defs = ELEMENTSOF(option_defs), n_longopts = 0;
         _cleanup_(args_done) Args args = {};
         ParseState st = { .args = &args };
         const Verb *verb;
         CliCommon cli;
         int consumed = 0, r;
 
-        longopts = calloc(n_defs + 2, sizeof *longopts);
+        longopts = calloc(pik_config_options_count + n_defs + 2, sizeof *longopts);
         if (!longopts)
                 return log_oom();
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                const PikConfigOption *o = &pik_config_options[i];
+                if (o->cli)
+                        longopts[n_longopts++] = (struct option) { o->cli, config_has_arg(o), NULL,
+                                                                   ARG_CONFIG_BASE + (int) i };
+        }
         for (size_t i = 0; i < n_defs; i++)
-                longopts[i] = (struct option) { option_defs[i].name, option_defs[i].has_arg, NULL, ARG_OPT_BASE + (int) i };
-        longopts[n_defs] = (struct option) { "json", no_argument, NULL, ARG_JSON };
+                longopts[n_longopts++] = (struct option) { option_defs[i].name, option_defs[i].has_arg, NULL,
+                                                           ARG_OPT_BASE + (int) i };
+        longopts[n_longopts] = (struct option) { "json", no_argument, NULL, ARG_JSON };
 
         const CliProgram program = {
                 .name = "pikctl",
@@ -379,7 +438,8 @@ static int run(int argc, char **argv) {
         args.now = cli.now;
 
         if (argc == 0) {
-                fputs(usage_text, stderr);
+                _cleanup_free_ char *text = usage();
+                fputs(text ?: "Usage: pikctl [OPTIONS…] COMMAND …\n", stderr);
                 return -EINVAL;
         }
 
@@ -400,14 +460,16 @@ static int run(int argc, char **argv) {
                           verb->group ?: "", verb->group ? " " : "", verb->name, verb->group ?: verb->name);
                 return -EINVAL;
         }
-        if (st.seen & ~verb->options) {
-                for (size_t i = 0; i < n_defs; i++)
-                        if (st.seen & ~verb->options & option_defs[i].bit) {
-                                log_error("Option --%s does not apply to '%s%s%s'.", option_defs[i].name,
-                                          verb->group ?: "", verb->group ? " " : "", verb->name);
-                                break;
-                        }
-                return -EINVAL;
+        for (size_t i = 0; i < n_longopts; i++) {
+                int v = longopts[i].val;
+                bool misplaced = v >= ARG_OPT_BASE ? st.seen & ~verb->options & option_defs[v - ARG_OPT_BASE].bit
+                                                   : args.config_seen & ~verb->config_options &
+                                                     PIK_CONFIG_OPT_BIT(v - ARG_CONFIG_BASE);
+                if (misplaced) {
+                        log_error("Option --%s does not apply to '%s%s%s'.", longopts[i].name,
+                                  verb->group ?: "", verb->group ? " " : "", verb->name);
+                        return -EINVAL;
+                }
         }
 
         args.seen = st.seen;

@@ -14,8 +14,8 @@
 int verb_maintenance_add(Context *c, int argc, char **argv) {
         const Args *a = c->args;
         char config[24] = "", what[96];
-        PikMaintenanceSpec spec = { .cron = a->cron, .reason = a->reason };
-        const char *tz = a->tz;
+        PikMaintenanceSpec spec = { .cron = a->config[PIK_CONFIG_OPT_CRON], .reason = a->reason };
+        const char *tz = a->config[PIK_CONFIG_OPT_TIMEZONE];
         uint64_t d;
         int64_t id = 0;
         int r, n;
@@ -23,7 +23,7 @@ int verb_maintenance_add(Context *c, int argc, char **argv) {
         n = !!a->partner + (a->config_id > 0) + a->all;
         if (n != 1)
                 return fail(c, -EINVAL, "maintenance add needs exactly one of --partner CODE, --config ID or --all.");
-        if (!a->cron)
+        if (!spec.cron)
                 return fail(c, -EINVAL, "maintenance add needs --cron EXPR: when each window starts.");
         if (!a->duration)
                 return fail(c, -EINVAL, "maintenance add needs --duration TIME: how long each window lasts, e.g. 2h.");

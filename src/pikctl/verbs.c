@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,10 +425,12 @@ static int verb_partner_show(Context *c, int argc, char **argv) {
 static int verb_partner_add(Context *c, int argc, char **argv) {
         int r;
 
-        if (!c->args->name)
+        const char *name = c->args->config[PIK_CONFIG_OPT_NAME];
+
+        if (!name)
                 return fail(c, -EINVAL, "partner add needs --name TEXT.");
-        r = c->bus ? bus_call(c, "AddPartner", NULL, "ss", argv[0], c->args->name)
-                   : pik_partner_add(c->db, argv[0], c->args->name, c->now);
+        r = c->bus ? bus_call(c, "AddPartner", NULL, "ss", argv[0], name)
+                   : pik_partner_add(c->db, argv[0], name, c->now);
         if (r < 0)
                 return r;
         return say_done(c, "Added partner %s.", argv[0]);
@@ -596,107 +599,86 @@ static int read_flow_file(Context *c, const char *path, char **ret) {
         return 0;
 }
 
-/* Which field of a configuration each option of config add and set fills. */
-static const struct {
-        uint64_t opt;
-        uint64_t field;
-} config_option_fields[] = {
-        { OPT_NAME, PIK_CONFIG_FIELD_NAME },
-        { OPT_BROWSERS, PIK_CONFIG_FIELD_BROWSERS },
-        { OPT_URL, PIK_CONFIG_FIELD_ENTRY_URL },
-        { OPT_EVERY | OPT_AT | OPT_CRON, PIK_CONFIG_FIELD_SCHEDULE },
-        { OPT_SCHEDULE, PIK_CONFIG_FIELD_SCHEDULE_NAME },
-        { OPT_TZ, PIK_CONFIG_FIELD_TIMEZONE },
-        { OPT_SSO, PIK_CONFIG_FIELD_SSO },
-        { OPT_EXPRESS, PIK_CONFIG_FIELD_EXPRESS },
-        { OPT_PRODUCT_URL, PIK_CONFIG_FIELD_PRODUCT_URL },
-        { OPT_WAIT, PIK_CONFIG_FIELD_WAIT },
-        { OPT_SUCCESS_MARKER, PIK_CONFIG_FIELD_SUCCESS_MARKER },
-        { OPT_FAILURE_MARKER, PIK_CONFIG_FIELD_FAILURE_MARKER },
-        { OPT_SUCCESS_XPATH, PIK_CONFIG_FIELD_SUCCESS_XPATH },
-        { OPT_FAILURE_XPATH, PIK_CONFIG_FIELD_FAILURE_XPATH },
-        { OPT_LOGIN_FORM, PIK_CONFIG_FIELD_LOGIN_FORM },
-        { OPT_USERNAME_FIELD, PIK_CONFIG_FIELD_USERNAME_FIELD },
-        { OPT_PASSWORD_FIELD, PIK_CONFIG_FIELD_PASSWORD_FIELD },
-        { OPT_CSRF_META, PIK_CONFIG_FIELD_CSRF_META },
-        { OPT_CHECKOUT_URL, PIK_CONFIG_FIELD_CHECKOUT_URL },
-        { OPT_FLOW, PIK_CONFIG_FIELD_FLOW },
-};
-
-/* A specification from the options given, for config add and set alike;
- * *ret_fields says which fields they set. browsers and flow own what spec
- * points to. */
+/* A specification from the options given, for config add and set alike:
+ * a loop over the table of options (src/shared/jobconfig-options.c), each
+ * value parsed by its type; *ret_fields says which fields they set.
+ * browsers and flow own what spec points to. Only the form of a value is
+ * checked here: its rule is the library's (in pikd, or here with --db),
+ * so that both say the same. */
 static int config_spec_from_args(Context *c, const char *verb, PikJobConfigSpec *spec, uint64_t *ret_fields,
                                  char ***browsers, char **flow) {
         const Args *a = c->args;
-        unsigned n_schedules = !!a->every + !!a->at + !!a->cron;
+        const PikConfigOption *schedule = NULL;
         uint64_t fields = 0;
         int r;
 
-        *spec = (PikJobConfigSpec) {
-                .name = a->name,
-                .schedule_name = a->schedule,
-                .entry_url = a->url,
-                .timezone = a->tz,
-                .sso = a->sso,
-                .express_checkout = a->express_checkout,
-                .product_url = a->product_url,
-                .wait_sec = -1,
-                .success_marker = a->success_marker,
-                .failure_marker = a->failure_marker,
-                .success_xpath = a->success_xpath,
-                .failure_xpath = a->failure_xpath,
-                .login_form = a->login_form,
-                .username_field = a->username_field,
-                .password_field = a->password_field,
-                .csrf_meta = a->csrf_meta,
-                .checkout_url = a->checkout_url,
-        };
-        for (size_t i = 0; i < ELEMENTSOF(config_option_fields); i++)
-                if (a->seen & config_option_fields[i].opt)
-                        fields |= config_option_fields[i].field;
+        *spec = (PikJobConfigSpec) { .wait_sec = -1 };
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                const PikConfigOption *o = &pik_config_options[i];
+                const char *v = a->config[i];
+                void *m = pik_config_option_member(spec, o);
 
-        if (n_schedules > 1)
-                return fail(c, -EINVAL, "config %s takes only one of --every, --at or --cron.", verb);
-        if (a->every) {
-                spec->schedule_type = SCHEDULE_INTERVAL;
-                spec->schedule = a->every;
-        } else if (a->at) {
-                spec->schedule_type = SCHEDULE_DAILY;
-                spec->schedule = a->at;
-        } else if (a->cron) {
-                spec->schedule_type = SCHEDULE_CRON;
-                spec->schedule = a->cron;
-        }
+                if (!(a->config_seen & PIK_CONFIG_OPT_BIT(i)))
+                        continue;
+                fields |= o->field;
+                switch (o->type) {
+                case PIK_CONFIG_OPTION_TEXT:
+                        /* --flow '' clears the flow (config set); otherwise it names a file. */
+                        if (o->flags & PIK_CONFIG_OPTION_CLI_FILE) {
+                                if (!*v)
+                                        break;
+                                r = read_flow_file(c, v, flow);
+                                if (r < 0)
+                                        return r;
+                                v = *flow;
+                        }
+                        *(const char **) m = v;
+                        break;
+                case PIK_CONFIG_OPTION_BOOL:
+                        *(bool *) m = streq(v, "yes");
+                        break;
+                case PIK_CONFIG_OPTION_WAIT: {
+                        uint64_t w;
 
-        if (a->browsers && *a->browsers) {
-                r = strv_split_comma(a->browsers, PIK_CONFIG_BROWSERS_MAX, browsers);
-                if (r < 0)
-                        return fail(c, -EINVAL, "Invalid --browsers '%s': a comma-separated list of at most %d names.",
-                                    SNIPPET(a->browsers), PIK_CONFIG_BROWSERS_MAX);
-        } else if (a->browsers) {
-                /* An empty list: the library says why that cannot be. */
-                *browsers = calloc(1, sizeof(char *));
-                if (!*browsers)
-                        return -ENOMEM;
-        }
-        spec->browsers = *browsers;
-
-        /* --flow '' clears the flow (config set); otherwise it names a file. */
-        if (a->flow_file && *a->flow_file) {
-                r = read_flow_file(c, a->flow_file, flow);
-                if (r < 0)
-                        return r;
-                spec->flow = *flow;
-        }
-
-        /* --wait '' is the engine's default again (config set). */
-        if (a->wait && *a->wait) {
-                uint64_t w;
-                if (parse_duration(a->wait, 3600, &w) < 0)
-                        return fail(c, -EINVAL, "Invalid --wait '%s': seconds (or a duration such as 30s), at most 3600.",
-                                               SNIPPET(a->wait));
-                spec->wait_sec = (int) w;
+                        /* '' is the engine's default again (config set). */
+                        if (!*v)
+                                break;
+                        r = parse_duration(v, INT_MAX, &w);
+                        if (r == -ERANGE)
+                                w = INT_MAX;    /* out of range: the library says so */
+                        else if (r < 0)
+                                return fail(c, -EINVAL, "Invalid --%s '%s': seconds, or a duration such as 30s.",
+                                            o->cli, SNIPPET(v));
+                        *(int *) m = (int) w;
+                        break;
+                }
+                case PIK_CONFIG_OPTION_BROWSERS:
+                        /* An empty list, or a long one: the library says why that
+                         * cannot be. The cap here only bounds memory. */
+                        if (*v)
+                                r = strv_split_comma(v, 1024, browsers);
+                        else {
+                                *browsers = calloc(1, sizeof(char *));
+                                r = *browsers ? 0 : -ENOMEM;
+                        }
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return fail(c, -EINVAL, "Invalid --%s '%s': a comma-separated list of names.",
+                                            o->cli, SNIPPET(v));
+                        *(char ***) m = *browsers;
+                        break;
+                case PIK_CONFIG_OPTION_SCHEDULE:
+                        if (schedule)
+                                return fail(c, -EINVAL, "config %s takes only one of --%s and --%s.", verb,
+                                            schedule->cli, o->cli);
+                        schedule = o;
+                        spec->schedule_type = o->schedule_type;
+                        *(const char **) m = v;
+                        break;
+                case PIK_CONFIG_OPTION_SCHEDULE_TYPE:
+                        break;          /* D-Bus only */
+                }
         }
         *ret_fields = fields;
         return 0;
@@ -741,7 +723,6 @@ static int config_call(Context *c, const char *method, const PikJobConfigSpec *s
 
 static int verb_config_add(Context *c, int argc, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const Args *a = c->args;
         _cleanup_strv_free_ char **browsers = NULL;
         _cleanup_free_ char *flow = NULL;
         PikJobConfigSpec spec;
@@ -749,12 +730,6 @@ static int verb_config_add(Context *c, int argc, char **argv) {
         int64_t id;
         int r;
 
-        if (!a->browsers)
-                return fail(c, -EINVAL, "config add needs --browsers NAME[,NAME…].");
-        if (!a->url)
-                return fail(c, -EINVAL, "config add needs --url ENTRY_URL.");
-        if (!a->every && !a->at && !a->cron && !(a->schedule && *a->schedule))
-                return fail(c, -EINVAL, "config add needs one of --every, --at or --cron, or --schedule NAME.");
         r = config_spec_from_args(c, "add", &spec, &fields, &browsers, &flow);
         if (r < 0)
                 return r;
@@ -1031,16 +1006,11 @@ static int verb_outcomes(Context *c, int argc, char **argv) {
         return output_table(&c->out, a, cols, ELEMENTSOF(cols));
 }
 
-#define CONFIG_ADD_OPTS (OPT_NAME | OPT_BROWSERS | OPT_URL | OPT_EVERY | OPT_AT | OPT_CRON | OPT_SCHEDULE | OPT_TZ | OPT_SSO | OPT_EXPRESS | \
-                         OPT_PRODUCT_URL | OPT_WAIT | OPT_SUCCESS_MARKER | OPT_FAILURE_MARKER | OPT_SUCCESS_XPATH | \
-                         OPT_FAILURE_XPATH | OPT_LOGIN_FORM | OPT_USERNAME_FIELD | OPT_PASSWORD_FIELD | OPT_CSRF_META | \
-                         OPT_CHECKOUT_URL | OPT_FLOW)
-
 const Verb pikctl_verbs[] = {
         { NULL, "status", 0, 0, 0, 0, verb_status },
         { "partner", "list", 0, 0, 0, 0, verb_partner_list },
         { "partner", "show", 1, 1, 0, 0, verb_partner_show },
-        { "partner", "add", 1, 1, VERB_WRITES, OPT_NAME, verb_partner_add },
+        { "partner", "add", 1, 1, VERB_WRITES, 0, verb_partner_add, PIK_CONFIG_OPT_BIT(PIK_CONFIG_OPT_NAME) },
         { "partner", "remove", 1, 1, VERB_WRITES, OPT_FORCE, verb_partner_remove },
         { "partner", "enable", 1, 1, VERB_WRITES, 0, verb_partner_enable },
         { "partner", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_partner_disable },
@@ -1054,8 +1024,8 @@ const Verb pikctl_verbs[] = {
         { "browser", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_browser_disable },
         { "config", "list", 0, 0, 0, 0, verb_config_list },
         { "config", "show", 1, 1, 0, 0, verb_config_show },
-        { "config", "add", 1, 1, VERB_WRITES, CONFIG_ADD_OPTS, verb_config_add },
-        { "config", "set", 1, 1, VERB_WRITES, CONFIG_ADD_OPTS, verb_config_set },
+        { "config", "add", 1, 1, VERB_WRITES, 0, verb_config_add, PIK_CONFIG_OPTS_CLI_ALL },
+        { "config", "set", 1, 1, VERB_WRITES, 0, verb_config_set, PIK_CONFIG_OPTS_CLI_ALL },
         { "config", "remove", 1, 1, VERB_WRITES, 0, verb_config_remove },
         { "config", "enable", 1, 1, VERB_WRITES, 0, verb_config_enable },
         { "config", "disable", 1, 1, VERB_WRITES, OPT_REASON, verb_config_disable },
@@ -1071,8 +1041,8 @@ const Verb pikctl_verbs[] = {
         { NULL, "run-now", 1, 1, VERB_WRITES, OPT_BROWSER, verb_run_now },
         { NULL, "hold", 0, 1, VERB_WRITES, OPT_REASON | OPT_UNTIL, verb_hold },
         { NULL, "release", 0, 1, VERB_WRITES, 0, verb_release },
-        { "maintenance", "add", 0, 0, VERB_WRITES,
-          OPT_PARTNER | OPT_CONFIG_ID | OPT_ALL | OPT_CRON | OPT_DURATION | OPT_TZ | OPT_REASON, verb_maintenance_add },
+        { "maintenance", "add", 0, 0, VERB_WRITES, OPT_PARTNER | OPT_CONFIG_ID | OPT_ALL | OPT_DURATION | OPT_REASON,
+          verb_maintenance_add, PIK_CONFIG_OPT_BIT(PIK_CONFIG_OPT_CRON) | PIK_CONFIG_OPT_BIT(PIK_CONFIG_OPT_TIMEZONE) },
         { "maintenance", "list", 0, 0, 0, 0, verb_maintenance_list },
         { "maintenance", "remove", 1, 1, VERB_WRITES, 0, verb_maintenance_remove },
 };

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "jobconfig-options.h"
 #include "output.h"
 
 /* What the command line said, after parsing; every verb reads from here. */
@@ -17,22 +18,16 @@ typedef struct Args {
         const char *now;
         bool json;
 
-        const char *name;
+        /* The options of a job configuration (src/shared/jobconfig-options.c),
+         * by row, as given; a switch as "yes" or "no". partner add's --name
+         * and maintenance add's --tz and --cron are these too. */
+        const char *config[_PIK_CONFIG_OPT_MAX];
+        uint64_t config_seen;     /* PIK_CONFIG_OPT_BIT()s of those given */
+
         const char *engine;
         const char *user_agent;
         const char *webdriver_url;
         const char *http_version;
-        const char *browsers;
-        const char *url;
-        const char *every;
-        const char *at;
-        const char *cron;
-        const char *schedule;     /* a named schedule of pik.conf */
-        const char *tz;
-        const char *product_url;
-        const char *wait;
-        const char *success_marker;
-        const char *failure_marker;
         const char *reason;
         const char *partner;
         const char *browser;
@@ -42,19 +37,9 @@ typedef struct Args {
         const char *until;
         const char *duration;
         int64_t config_id;        /* maintenance add --config ID (the global --config, taken as an id) */
-        const char *success_xpath;
-        const char *failure_xpath;
-        const char *login_form;
-        const char *username_field;
-        const char *password_field;
-        const char *csrf_meta;
-        const char *checkout_url;
-        const char *flow_file;
         const char *ca_file;
         char *headers;            /* repeated --header, '\n'-separated (owned) */
         char *resolve;            /* repeated --resolve, '\n'-separated (owned) */
-        bool sso;
-        bool express_checkout;
         bool force;
         bool overdue;
         bool upcoming;
@@ -86,54 +71,33 @@ typedef struct Verb {
         VerbFlags flags;
         uint64_t options;         /* bitmask of OPT_* the verb accepts */
         int (*run)(Context *c, int argc, char **argv);
+        uint64_t config_options;  /* and of the configuration's options, PIK_CONFIG_OPT_BIT()s */
 } Verb;
 
 /* Option bits: which verb takes which option, so that a misplaced option
  * is a usage error rather than silently ignored. */
 enum {
-        OPT_NAME = 1 << 0,
-        OPT_ENGINE = 1 << 1,
-        OPT_USER_AGENT = 1 << 2,
-        OPT_WEBDRIVER_URL = 1 << 3,
-        OPT_HTTP_VERSION = 1 << 4,
-        OPT_BROWSERS = 1 << 5,
-        OPT_URL = 1 << 6,
-        OPT_EVERY = 1 << 7,
-        OPT_AT = 1 << 8,
-        OPT_CRON = 1 << 9,
-        OPT_TZ = 1 << 10,
-        OPT_SSO = 1 << 11,
-        OPT_EXPRESS = 1 << 12,
-        OPT_PRODUCT_URL = 1 << 13,
-        OPT_WAIT = 1 << 14,
-        OPT_SUCCESS_MARKER = 1 << 15,
-        OPT_FAILURE_MARKER = 1 << 16,
-        OPT_REASON = 1 << 17,
-        OPT_PARTNER = 1 << 18,
-        OPT_BROWSER = 1 << 19,
-        OPT_KIND = 1 << 20,
-        OPT_SINCE = 1 << 21,
-        OPT_LIMIT = 1 << 22,
-        OPT_FORCE = 1 << 23,
-        OPT_OVERDUE = 1 << 24,
-        OPT_UPCOMING = 1 << 25,
-        OPT_SUCCESS_XPATH = 1 << 26,
-        OPT_FAILURE_XPATH = 1 << 27,
-        OPT_LOGIN_FORM = 1 << 28,
-        OPT_USERNAME_FIELD = 1 << 29,
-        OPT_PASSWORD_FIELD = 1 << 30,
-        OPT_CSRF_META = UINT64_C(1) << 31,
-        OPT_CHECKOUT_URL = UINT64_C(1) << 32,
-        OPT_FLOW = UINT64_C(1) << 33,
-        OPT_HEADER = UINT64_C(1) << 34,
-        OPT_CA_FILE = UINT64_C(1) << 35,
-        OPT_RESOLVE = UINT64_C(1) << 36,
-        OPT_ALL = UINT64_C(1) << 37,
-        OPT_UNTIL = UINT64_C(1) << 38,
-        OPT_SCHEDULE = UINT64_C(1) << 39,
-        OPT_DURATION = UINT64_C(1) << 40,
-        OPT_CONFIG_ID = UINT64_C(1) << 41,   /* --config ID: not an option of its own (see main.c) */
-        OPT_DAYS = UINT64_C(1) << 42,
+        OPT_ENGINE = 1 << 0,
+        OPT_USER_AGENT = 1 << 1,
+        OPT_WEBDRIVER_URL = 1 << 2,
+        OPT_HTTP_VERSION = 1 << 3,
+        OPT_REASON = 1 << 4,
+        OPT_PARTNER = 1 << 5,
+        OPT_BROWSER = 1 << 6,
+        OPT_KIND = 1 << 7,
+        OPT_SINCE = 1 << 8,
+        OPT_LIMIT = 1 << 9,
+        OPT_FORCE = 1 << 10,
+        OPT_OVERDUE = 1 << 11,
+        OPT_UPCOMING = 1 << 12,
+        OPT_HEADER = 1 << 13,
+        OPT_CA_FILE = 1 << 14,
+        OPT_RESOLVE = 1 << 15,
+        OPT_ALL = 1 << 16,
+        OPT_UNTIL = 1 << 17,
+        OPT_DURATION = 1 << 18,
+        OPT_CONFIG_ID = 1 << 19,   /* --config ID: not an option of its own (see main.c) */
+        OPT_DAYS = 1 << 20,
 };
 
 extern const Verb pikctl_verbs[];

@@ -619,6 +619,7 @@ static int read_config_options(sd_bus_message *msg, uint64_t allowed, PikJobConf
 
 static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_strv_free_ char **browsers = NULL, **none = NULL;
+        _cleanup_free_ char *why = NULL;
         Manager *m = userdata;
         const char *schedule_type;
         PikJobConfigSpec spec = { .wait_sec = -1 };
@@ -641,17 +642,17 @@ static int method_add_config(sd_bus_message *msg, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
 
-        if (!browsers || !browsers[0])
-                return invalid(error, "a configuration needs at least one browser");
-        if (strv_length(browsers) > PIK_CONFIG_BROWSERS_MAX)
-                return invalid(error, "at most %d browsers per configuration", PIK_CONFIG_BROWSERS_MAX);
+        /* The fixed arguments' rules, from the table's module: one message
+         * each, whether pikd or the library refuses. */
+        r = pik_config_check_browsers(browsers, &why);
+        if (r < 0)
+                return why ? invalid(error, "%s", why) : r;
         spec.browsers = browsers;
         /* An empty type and schedule: it follows a named one (schedule_name). */
         if (*schedule_type || *spec.schedule) {
-                spec.schedule_type = schedule_type_from_string(schedule_type);
-                if (spec.schedule_type < 0)
-                        return invalid(error, "schedule type '%.64s' is invalid: expected interval, daily or cron",
-                                       schedule_type);
+                r = pik_config_schedule_type_from_string(schedule_type, &spec.schedule_type, &why);
+                if (r < 0)
+                        return why ? invalid(error, "%s", why) : r;
                 fields |= PIK_CONFIG_FIELD_SCHEDULE;
         } else
                 spec.schedule = NULL;

@@ -418,6 +418,35 @@ expect_json '.held == true and .held_reason == "network work" and .held_until ==
 expect_error org.pik.Error.InvalidArgument HoldWith int64:2 string:$'two\nlines' int64:0
 expect_err_contains "reason"
 expect_error org.pik.Error.NotFound HoldWith int64:99 string:x int64:0
+
+section "a configuration option's rule says the same through pikd as offline"
+# pikctl over this bus (as the system bus) and pikctl --db on pikd's database:
+# the value's rule is one row of the options table, checked by the library
+# in pikd or in pikctl, and pikctl's own parsing leaves it alone.
+same_refusal() {
+        local what=$1 bus_rc bus_err
+        shift
+        run env DBUS_SYSTEM_BUS_ADDRESS="$ADDR" "$PIKCTL" "$@"
+        bus_rc=$RC bus_err=$ERR
+        run "$PIKCTL" --db "$DB" --config "$DIR/pik.conf" "$@"
+        expect_eq "$bus_rc" 2 "$what through pikd: a usage error"
+        expect_eq "$RC" 2 "$what offline: a usage error"
+        expect_eq "$bus_err" "$ERR" "$what: the same message through pikd as offline"
+}
+BEFORE=$(snapshot)
+same_refusal "config set --wait 99999" config set 2 --wait 99999
+expect_err_contains "wait must be between 0 and 3600 seconds"
+same_refusal "config add --wait 99999" config add globex --browsers ff --url https://globex.test/ --every 5m --wait 99999
+expect_err_contains "wait must be between 0 and 3600 seconds"
+same_refusal "config add without --browsers" config add globex --url https://globex.test/ --every 5m
+expect_err_contains "at least one browser is needed (--browsers NAME[,NAME…])"
+same_refusal "config add without --url" config add globex --browsers ff --every 5m
+expect_err_contains "an entry URL is needed (--url ENTRY_URL)"
+same_refusal "config add with 33 browsers" config add globex --url https://globex.test/ \
+        --every 5m --browsers "$(seq -s, -f 'b%g' 33)"
+expect_err_contains "at most 32 browsers per configuration"
+expect_eq "$(snapshot)" "$BEFORE" "nothing written by the refused changes"
+
 section "maintenance windows"
 BEFORE=$(snapshot)
 expect_error org.pik.Error.InvalidArgument AddMaintenance string:partner string:acme string:"0 25 * * *" \

@@ -8,6 +8,7 @@
 #include "browser.h"
 #include "job.h"
 #include "jobconfig.h"
+#include "jobconfig-options.h"
 #include "log.h"
 #include "string-util.h"
 
@@ -16,46 +17,20 @@
  * result validated and written as add would, so that one id keeps its
  * history and its jobs. */
 
-/* The optional and required texts of a configuration: column, field bit,
- * where the value sits in a specification, and the words of the change
- * record. */
-typedef struct TextColumn {
-        const char *column;
-        uint64_t field;
-        size_t offset;
-        const char *what;
-} TextColumn;
+/* The texts of a configuration are the table's text rows (jobconfig-options.c):
+ * each one's a{sv} key is its column, and its `what` the words of the
+ * change record. */
+static bool is_text_column(const PikConfigOption *o) {
+        return o->key && o->type == PIK_CONFIG_OPTION_TEXT;
+}
 
-#define TEXT(col, bit, member, w) { col, bit, offsetof(PikJobConfigSpec, member), w }
-
-static const TextColumn text_columns[] = {
-        TEXT("name", PIK_CONFIG_FIELD_NAME, name, "name"),
-        TEXT("entry_url", PIK_CONFIG_FIELD_ENTRY_URL, entry_url, "entry URL"),
-        TEXT("schedule", PIK_CONFIG_FIELD_SCHEDULE, schedule, "schedule"),
-        TEXT("schedule_name", PIK_CONFIG_FIELD_SCHEDULE_NAME, schedule_name, "default schedule"),
-        TEXT("timezone", PIK_CONFIG_FIELD_TIMEZONE, timezone, "time zone"),
-        TEXT("product_url", PIK_CONFIG_FIELD_PRODUCT_URL, product_url, "product URL"),
-        TEXT("success_marker", PIK_CONFIG_FIELD_SUCCESS_MARKER, success_marker, "success marker"),
-        TEXT("failure_marker", PIK_CONFIG_FIELD_FAILURE_MARKER, failure_marker, "failure marker"),
-        TEXT("success_xpath", PIK_CONFIG_FIELD_SUCCESS_XPATH, success_xpath, "success XPath"),
-        TEXT("failure_xpath", PIK_CONFIG_FIELD_FAILURE_XPATH, failure_xpath, "failure XPath"),
-        TEXT("login_form", PIK_CONFIG_FIELD_LOGIN_FORM, login_form, "login form"),
-        TEXT("username_field", PIK_CONFIG_FIELD_USERNAME_FIELD, username_field, "username field"),
-        TEXT("password_field", PIK_CONFIG_FIELD_PASSWORD_FIELD, password_field, "password field"),
-        TEXT("csrf_meta", PIK_CONFIG_FIELD_CSRF_META, csrf_meta, "CSRF meta"),
-        TEXT("checkout_url", PIK_CONFIG_FIELD_CHECKOUT_URL, checkout_url, "checkout URL"),
-        TEXT("flow", PIK_CONFIG_FIELD_FLOW, flow, "flow"),
-};
-
-#define N_TEXT ELEMENTSOF(text_columns)
-
-static const char **spec_text(PikJobConfigSpec *spec, const TextColumn *t) {
-        return (const char **) ((char *) spec + t->offset);
+static const char **spec_text(PikJobConfigSpec *spec, const PikConfigOption *o) {
+        return (const char **) pik_config_option_member(spec, o);
 }
 
 /* The stored configuration: owned strings that a specification points into. */
 typedef struct Stored {
-        char *text[N_TEXT];
+        char *text[_PIK_CONFIG_OPT_MAX];   /* by row; the text rows only */
         char *partner;
         char *browsers;               /* comma-separated, sorted */
         char *schedule_type;
@@ -63,7 +38,7 @@ typedef struct Stored {
 } Stored;
 
 static void stored_done(Stored *st) {
-        for (size_t i = 0; i < N_TEXT; i++)
+        for (size_t i = 0; i < pik_config_options_count; i++)
                 free(st->text[i]);
         free(st->partner);
         free(st->browsers);
@@ -79,21 +54,11 @@ static char *column_dup(sqlite3_stmt *s, int i) {
 static int stored_load(PikDb *db, int64_t id, Stored *st) {
         _cleanup_free_ char *sql = NULL, *cols = NULL;
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        size_t len = 0;
-        int r;
+        int col = 0, r;
 
-        for (size_t i = 0; i < N_TEXT; i++)
-                len += strlen(text_columns[i].column) + 4;
-        cols = calloc(1, len + 1);
-        if (!cols)
-                return -ENOMEM;
-        for (size_t i = 0; i < N_TEXT; i++) {
-                strncat(cols, "c.", len - strlen(cols));
-                strncat(cols, text_columns[i].column, len - strlen(cols));
-                strncat(cols, ", ", len - strlen(cols));
-        }
-        if (asprintf(&sql,
-                     "SELECT %s c.schedule_type, c.sso, c.express_checkout, c.wait_sec, p.code, "
+        cols = pik_config_options_columns(PIK_CONFIG_COLUMNS_QUALIFIED);
+        if (!cols || asprintf(&sql,
+                     "SELECT %s, p.code, "
                      "  (SELECT group_concat(name, ',') FROM (SELECT b.name FROM job_config_browser cb "
                      "     JOIN browser b ON b.id = cb.browser_id WHERE cb.config_id = c.id ORDER BY b.name)), "
                      "  c.schedule_override "
@@ -109,25 +74,48 @@ static int stored_load(PikDb *db, int64_t id, Stored *st) {
         if (r == 0)
                 return pik_db_set_error(db, -ENOENT, "configuration %lld not found", (long long) id);
 
-        for (size_t i = 0; i < N_TEXT; i++) {
-                if (sqlite3_column_type(s, (int) i) == SQLITE_NULL)
+        /* The columns of the table's rows, in its order. */
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                const PikConfigOption *o = &pik_config_options[i];
+                void *m = pik_config_option_member(&st->spec, o);
+                bool null;
+
+                if (!pik_config_option_column(o))
                         continue;
-                st->text[i] = column_dup(s, (int) i);
-                if (!st->text[i])
-                        return -ENOMEM;
-                *spec_text(&st->spec, &text_columns[i]) = st->text[i];
+                null = sqlite3_column_type(s, col) == SQLITE_NULL;
+                switch (o->type) {
+                case PIK_CONFIG_OPTION_TEXT:
+                        if (null)
+                                break;
+                        st->text[i] = column_dup(s, col);
+                        if (!st->text[i])
+                                return -ENOMEM;
+                        *(const char **) m = st->text[i];
+                        break;
+                case PIK_CONFIG_OPTION_BOOL:
+                        *(bool *) m = sqlite3_column_int(s, col);
+                        break;
+                case PIK_CONFIG_OPTION_WAIT:
+                        *(int *) m = null ? -1 : sqlite3_column_int(s, col);
+                        break;
+                case PIK_CONFIG_OPTION_SCHEDULE_TYPE:
+                        st->schedule_type = column_dup(s, col);
+                        if (!st->schedule_type)
+                                return -ENOMEM;
+                        *(ScheduleType *) m = schedule_type_from_string(st->schedule_type);
+                        break;
+                case PIK_CONFIG_OPTION_BROWSERS:
+                case PIK_CONFIG_OPTION_SCHEDULE:
+                        break;          /* no column */
+                }
+                col++;
         }
-        st->schedule_type = column_dup(s, N_TEXT);
-        st->partner = column_dup(s, N_TEXT + 4);
-        st->browsers = column_dup(s, N_TEXT + 5) ?: strdup("");
-        if (!st->schedule_type || !st->partner || !st->browsers)
+        st->partner = column_dup(s, col);
+        st->browsers = column_dup(s, col + 1) ?: strdup("");
+        if (!st->partner || !st->browsers)
                 return -ENOMEM;
         st->spec.partner = st->partner;
-        st->spec.schedule_type = schedule_type_from_string(st->schedule_type);
-        st->spec.sso = sqlite3_column_int(s, N_TEXT + 1);
-        st->spec.express_checkout = sqlite3_column_int(s, N_TEXT + 2);
-        st->spec.wait_sec = sqlite3_column_type(s, N_TEXT + 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, N_TEXT + 3);
-        st->spec.schedule_override = sqlite3_column_int(s, N_TEXT + 6);
+        st->spec.schedule_override = sqlite3_column_int(s, col + 2);
         if (*st->browsers) {
                 r = strv_split_comma(st->browsers, PIK_CONFIG_BROWSERS_MAX, (char ***) &st->spec.browsers);
                 if (r < 0)
@@ -163,41 +151,18 @@ static int record_int(char **changes, const char *what, int old, int new, const 
 
 static int update_row(PikDb *db, int64_t id, const PikJobConfigSpec *spec, const char *tz) {
         _cleanup_stmt_ sqlite3_stmt *s = NULL;
-        int r;
+        _cleanup_free_ char *assign = NULL, *sql = NULL;
+        int r, next;
 
-        r = pik_db_prepare(db,
-                           "UPDATE job_config SET name = ?, entry_url = ?, schedule_type = ?, schedule = ?, "
-                           "  timezone = ?, sso = ?, express_checkout = ?, product_url = ?, wait_sec = ?, "
-                           "  success_marker = ?, failure_marker = ?, success_xpath = ?, failure_xpath = ?, "
-                           "  login_form = ?, username_field = ?, password_field = ?, csrf_meta = ?, "
-                           "  checkout_url = ?, flow = ?, schedule_name = ?, schedule_override = ? WHERE id = ?", &s);
+        assign = pik_config_options_columns(PIK_CONFIG_COLUMNS_ASSIGN);
+        if (!assign || asprintf(&sql, "UPDATE job_config SET schedule_override = ?, %s WHERE id = ?", assign) < 0)
+                return -ENOMEM;
+        r = pik_db_prepare(db, sql, &s);
         if (r < 0)
                 return r;
-        pik_db_bind_text_optional(s, 1, spec->name);
-        sqlite3_bind_text(s, 2, spec->entry_url, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, schedule_type_to_string(spec->schedule_type), -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, spec->schedule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, tz, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 6, spec->sso);
-        sqlite3_bind_int(s, 7, spec->express_checkout);
-        pik_db_bind_text_optional(s, 8, spec->product_url);
-        if (spec->wait_sec >= 0)
-                sqlite3_bind_int(s, 9, spec->wait_sec);
-        else
-                sqlite3_bind_null(s, 9);
-        pik_db_bind_text_optional(s, 10, spec->success_marker);
-        pik_db_bind_text_optional(s, 11, spec->failure_marker);
-        pik_db_bind_text_optional(s, 12, spec->success_xpath);
-        pik_db_bind_text_optional(s, 13, spec->failure_xpath);
-        pik_db_bind_text_optional(s, 14, spec->login_form);
-        pik_db_bind_text_optional(s, 15, spec->username_field);
-        pik_db_bind_text_optional(s, 16, spec->password_field);
-        pik_db_bind_text_optional(s, 17, spec->csrf_meta);
-        pik_db_bind_text_optional(s, 18, spec->checkout_url);
-        pik_db_bind_text_optional(s, 19, spec->flow);
-        pik_db_bind_text_optional(s, 20, spec->schedule_name);
-        sqlite3_bind_int(s, 21, spec->schedule_name && spec->schedule_override);
-        sqlite3_bind_int64(s, 22, id);
+        sqlite3_bind_int(s, 1, spec->schedule_name && spec->schedule_override);
+        next = pik_config_options_bind(s, 2, spec, tz);
+        sqlite3_bind_int64(s, next, id);
         r = pik_db_step(db, s);
         if (r == -EEXIST)
                 return pik_db_set_error(db, -EEXIST, "partner %s already has a configuration named '%s'",
@@ -304,12 +269,15 @@ int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uin
                 return r;
 
         spec = st.spec;
-        for (size_t i = 0; i < N_TEXT; i++)
-                if (fields & text_columns[i].field) {
-                        const char *v = *spec_text((PikJobConfigSpec *) change, &text_columns[i]);
+        for (size_t i = 0; i < pik_config_options_count; i++) {
+                const PikConfigOption *o = &pik_config_options[i];
+
+                if (is_text_column(o) && fields & o->field) {
+                        const char *v = *spec_text((PikJobConfigSpec *) change, o);
                         /* An empty text clears an optional setting. */
-                        *spec_text(&spec, &text_columns[i]) = v && *v ? v : NULL;
+                        *spec_text(&spec, o) = v && *v ? v : NULL;
                 }
+        }
         if (fields & PIK_CONFIG_FIELD_SCHEDULE)
                 spec.schedule_type = change->schedule_type;
         /* A new default (pik_jobconfig_resolve_schedule() settled which
@@ -344,9 +312,14 @@ int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uin
         /* What changed, old → new, for the record. */
         old_type = st.schedule_type;
         new_type = schedule_type_to_string(spec.schedule_type);
-        for (size_t i = 0; r >= 0 && i < N_TEXT; i++) {
-                const TextColumn *t = &text_columns[i];
-                const char *o = st.text[i], *n = *spec_text(&spec, t);
+        for (size_t i = 0; r >= 0 && i < pik_config_options_count; i++) {
+                const PikConfigOption *t = &pik_config_options[i];
+                const char *o, *n;
+
+                if (!is_text_column(t))
+                        continue;
+                o = st.text[i];
+                n = *spec_text(&spec, t);
 
                 if (t->field == PIK_CONFIG_FIELD_TIMEZONE)
                         n = tz;
@@ -362,17 +335,19 @@ int pik_jobconfig_set(PikDb *db, int64_t id, const PikJobConfigSpec *change, uin
                         r = record(&changes, t->what, o, n);
         }
         if (r >= 0 && new_browsers)
-                r = record(&changes, "browsers", st.browsers, new_browsers);
+                r = record(&changes, pik_config_options[PIK_CONFIG_OPT_BROWSERS].what, st.browsers, new_browsers);
         if (r >= 0)
-                r = record(&changes, "SSO", st.spec.sso ? "yes" : "no", spec.sso ? "yes" : "no");
+                r = record(&changes, pik_config_options[PIK_CONFIG_OPT_SSO].what, st.spec.sso ? "yes" : "no",
+                           spec.sso ? "yes" : "no");
         if (r >= 0)
-                r = record(&changes, "express checkout", st.spec.express_checkout ? "yes" : "no",
+                r = record(&changes, pik_config_options[PIK_CONFIG_OPT_EXPRESS].what, st.spec.express_checkout ? "yes" : "no",
                            spec.express_checkout ? "yes" : "no");
         if (r >= 0 && (st.spec.schedule_name || spec.schedule_name))
                 r = record(&changes, "schedule override", st.spec.schedule_override ? "yes" : "no",
                            spec.schedule_name && spec.schedule_override ? "yes" : "no");
         if (r >= 0)
-                r = record_int(&changes, "wait", st.spec.wait_sec, spec.wait_sec, "engine default");
+                r = record_int(&changes, pik_config_options[PIK_CONFIG_OPT_WAIT].what, st.spec.wait_sec,
+                               spec.wait_sec, "engine default");
         if (r < 0)
                 return r;
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "browser.h"
 #include "jobconfig.h"
+#include "jobconfig-options.h"
 #include "partner.h"
 #include "string-util.h"
 #include "validate.h"
@@ -28,66 +30,21 @@ int pik_jobconfig_check_exists(PikDb *db, int64_t id) {
 int pik_jobconfig_validate(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz) {
         _cleanup_(schedule_freep) Schedule *sched = NULL;
         _cleanup_free_ char *error = NULL;
-        const char *tz = spec->timezone ?: default_tz ?: "UTC";
-        const char *stype = schedule_type_to_string(spec->schedule_type);
-        size_t n;
+        PikJobConfigSpec stored = *spec;
         int r;
 
-        if (spec->name && (r = pik_validate_code(db, "configuration name", spec->name)) < 0)
-                return r;
-        r = pik_validate_url(db, "entry URL", spec->entry_url, false);
+        /* Each option's own rule, from its row of the table; then the rules
+         * that span options. */
+        stored.timezone = spec->timezone ?: default_tz ?: "UTC";
+        r = pik_config_options_check(db, &stored);
         if (r < 0)
                 return r;
-        r = pik_validate_url(db, "product URL", spec->product_url, true);
-        if (r < 0)
-                return r;
-        r = pik_validate_text(db, "success marker", spec->success_marker, PIK_TEXT_MAX, true);
-        if (r < 0)
-                return r;
-        r = pik_validate_text(db, "failure marker", spec->failure_marker, PIK_TEXT_MAX, true);
-        if (r < 0)
-                return r;
-        r = pik_validate_url(db, "checkout URL", spec->checkout_url, true);
-        if (r < 0)
-                return r;
-        if (spec->success_xpath && (r = pik_validate_xpath(db, "success XPath", spec->success_xpath)) < 0)
-                return r;
-        if (spec->failure_xpath && (r = pik_validate_xpath(db, "failure XPath", spec->failure_xpath)) < 0)
-                return r;
-        if (spec->login_form && (r = pik_validate_xpath(db, "login form XPath", spec->login_form)) < 0)
-                return r;
-        if (spec->username_field && (r = pik_validate_field_name(db, "username field", spec->username_field)) < 0)
-                return r;
-        if (spec->password_field && (r = pik_validate_field_name(db, "password field", spec->password_field)) < 0)
-                return r;
-        if (spec->csrf_meta && (r = pik_validate_field_name(db, "CSRF meta name", spec->csrf_meta)) < 0)
-                return r;
-        r = pik_validate_flow(db, spec->flow);
-        if (r < 0)
-                return r;
-        if (spec->wait_sec < -1 || spec->wait_sec > 3600)
-                return pik_db_set_error(db, -EINVAL, "wait must be between 0 and 3600 seconds");
-        if (!stype || !spec->schedule)
-                return pik_db_set_error(db, -EINVAL,
-                                        "a schedule is needed (--every, --at, --cron or --schedule NAME)");
         if (spec->schedule_override && !spec->schedule_name)
                 return pik_db_set_error(db, -EINVAL, "only a named default schedule can be overridden");
-        r = pik_validate_text(db, "time zone", tz, 64, false);
-        if (r < 0)
-                return r;
-        r = pik_validate_text(db, "schedule", spec->schedule, 256, false);
-        if (r < 0)
-                return r;
-        r = schedule_parse(spec->schedule_type, spec->schedule, tz, &sched, &error);
+        r = schedule_parse(spec->schedule_type, spec->schedule, stored.timezone, &sched, &error);
         if (r < 0)
                 return pik_db_set_error(db, r == -ENOENT ? -EINVAL : r, "schedule '%s': %s",
                                         spec->schedule, error ?: "invalid");
-        n = strv_length(spec->browsers);
-        if (n == 0)
-                return pik_db_set_error(db, -EINVAL, "at least one browser is needed (--browsers NAME[,NAME…])");
-        if (n > PIK_CONFIG_BROWSERS_MAX)
-                return pik_db_set_error(db, -EINVAL, "at most %d browsers per configuration", PIK_CONFIG_BROWSERS_MAX);
-
         return 0;
 }
 
@@ -117,8 +74,8 @@ int pik_jobconfig_resolve_schedule(PikDb *db, const PikConfig *cfg, PikJobConfig
 int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *default_tz, int64_t now, int64_t *ret_id) {
         _cleanup_(pik_db_rollbackp) PikDb *tx = NULL;
         _cleanup_stmt_ sqlite3_stmt *s = NULL, *b = NULL;
+        _cleanup_free_ char *cols = NULL, *params = NULL, *sql = NULL;
         const char *tz = spec->timezone ?: default_tz ?: "UTC";
-        const char *stype = schedule_type_to_string(spec->schedule_type);
         size_t n = strv_length(spec->browsers);
         int64_t partner_id, id;
         int r;
@@ -135,40 +92,20 @@ int pik_jobconfig_add(PikDb *db, const PikJobConfigSpec *spec, const char *defau
         if (r < 0)
                 return r;
 
-        r = pik_db_prepare(db,
-                           "INSERT INTO job_config (partner_id, entry_url, schedule_type, schedule, timezone, sso, "
-                           "  express_checkout, product_url, wait_sec, success_marker, failure_marker, created_at, "
-                           "  success_xpath, failure_xpath, login_form, username_field, password_field, csrf_meta, "
-                           "  checkout_url, flow, name, schedule_name, schedule_override) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+        /* The option's columns are the table's (jobconfig-options.c). */
+        cols = pik_config_options_columns(PIK_CONFIG_COLUMNS_NAMES);
+        params = pik_config_options_columns(PIK_CONFIG_COLUMNS_PLACEHOLDERS);
+        if (!cols || !params ||
+            asprintf(&sql, "INSERT INTO job_config (partner_id, created_at, schedule_override, %s) VALUES (?, ?, ?, %s)",
+                     cols, params) < 0)
+                return -ENOMEM;
+        r = pik_db_prepare(db, sql, &s);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(s, 1, partner_id);
-        sqlite3_bind_text(s, 2, spec->entry_url, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, stype, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, spec->schedule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, tz, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 6, spec->sso);
-        sqlite3_bind_int(s, 7, spec->express_checkout);
-        pik_db_bind_text_optional(s, 8, spec->product_url);
-        if (spec->wait_sec >= 0)
-                sqlite3_bind_int(s, 9, spec->wait_sec);
-        else
-                sqlite3_bind_null(s, 9);
-        pik_db_bind_text_optional(s, 10, spec->success_marker);
-        pik_db_bind_text_optional(s, 11, spec->failure_marker);
-        sqlite3_bind_int64(s, 12, now);
-        pik_db_bind_text_optional(s, 13, spec->success_xpath);
-        pik_db_bind_text_optional(s, 14, spec->failure_xpath);
-        pik_db_bind_text_optional(s, 15, spec->login_form);
-        pik_db_bind_text_optional(s, 16, spec->username_field);
-        pik_db_bind_text_optional(s, 17, spec->password_field);
-        pik_db_bind_text_optional(s, 18, spec->csrf_meta);
-        pik_db_bind_text_optional(s, 19, spec->checkout_url);
-        pik_db_bind_text_optional(s, 20, spec->flow);
-        pik_db_bind_text_optional(s, 21, spec->name);
-        pik_db_bind_text_optional(s, 22, spec->schedule_name);
-        sqlite3_bind_int(s, 23, spec->schedule_name && spec->schedule_override);
+        sqlite3_bind_int64(s, 2, now);
+        sqlite3_bind_int(s, 3, spec->schedule_name && spec->schedule_override);
+        (void) pik_config_options_bind(s, 4, spec, tz);
         r = pik_db_step(db, s);
         if (r == -EEXIST)
                 return pik_db_set_error(db, -EEXIST, "partner %s already has a configuration named '%s'",

@@ -26,7 +26,7 @@ typedef struct PikJobConfigSpec {
         bool sso;
         bool express_checkout;
         const char *product_url;     /* optional */
-        int wait_sec;                /* -1: engine default; else 0..3600 */
+        int wait_sec;                /* -1: engine default; else 0..PIK_CONFIG_WAIT_MAX */
         const char *success_marker;  /* optional */
         const char *failure_marker;  /* optional */
         /* Login flow details (docs/JOB.md), all optional. */
@@ -41,6 +41,7 @@ typedef struct PikJobConfigSpec {
 } PikJobConfigSpec;
 
 #define PIK_CONFIG_BROWSERS_MAX 32
+#define PIK_CONFIG_WAIT_MAX 3600
 
 /* The fields of a specification that pik_jobconfig_set() changes. */
 typedef enum PikJobConfigField {
