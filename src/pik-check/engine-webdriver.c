@@ -392,9 +392,21 @@ static int judge_page(Run *r, Judge how, unsigned wait_ms) {
                         return decide(r, bad, "%s: HTTP %ld at %s", r->phase, s.status, shown);
 
                 if (j->failure_marker || j->success_marker) {
+                        _cleanup_(page_state_done) PageState now = {};
+
                         k = webdriver_page_source(r->wd, &src);
                         if (k < 0)
                                 return k;
+                        /* A navigation may commit between the two calls
+                         * (a click returns before it does): the source
+                         * would be the next document's while the state,
+                         * its status and its step are the last one's.
+                         * Judge again, on the next document. */
+                        k = page_state(r, &now);
+                        if (k < 0)
+                                return k;
+                        if (now.origin != s.origin)
+                                continue;
                 }
                 if (j->failure_marker && strstr(src, j->failure_marker))
                         return decide(r, classify_failure(CHECK_FAILURE_FAILURE_MARKER_PRESENT),
