@@ -855,6 +855,27 @@ static int navigate(Run *r, const char *phase, const char *url) {
         return 0;
 }
 
+/* After a script or a click started a navigation: until a new document has
+ * loaded. */
+static int wait_navigation(Run *r, double old_origin) {
+        int64_t deadline = now_ms() + (int64_t) r->job->timeout_sec * 1000;
+
+        for (;;) {
+                _cleanup_(page_state_done) PageState s = {};
+                int k = page_state(r, &s);
+                if (k < 0)
+                        return k;
+                if ((s.origin != old_origin && s.complete) || s.net_error)
+                        return 0;
+                if (now_ms() >= deadline) {
+                        char why[64];
+                        snprintf(why, sizeof why, "no page within %u s", r->job->timeout_sec);
+                        return partner_failure(r, r->phase, classify_failure(CHECK_FAILURE_PAGE_TIMEOUT), NULL, why);
+                }
+                sleep_ms(POLL_MS);
+        }
+}
+
 /* Express checkout: the configured page's form (or the first form on the
  * product page that is not a login form), submitted; the page after it
  * must not fail. */
@@ -877,9 +898,22 @@ static int express_checkout(Run *r) {
                 return k;
         if (!forms[0])
                 return decide_failure(r, CHECK_FAILURE_CHECKOUT_FORM_MISSING, "checkout: no checkout form on the page");
-        k = submit(r, forms[0], NULL);
-        if (k < 0)
-                return k;
+        {
+                _cleanup_(page_state_done) PageState before = {};
+
+                k = page_state(r, &before);
+                if (k < 0)
+                        return k;
+                k = submit(r, forms[0], NULL);
+                if (k < 0)
+                        return k;
+                /* A click returns before its navigation is done: the page
+                 * after the order is the one to judge (and ending the
+                 * session at once could cancel the order's request). */
+                k = wait_navigation(r, before.origin);
+                if (k != 0)
+                        return k;
+        }
         return judge_page(r, JUDGE_STEP, 0);
 }
 
@@ -956,26 +990,6 @@ static int set_field(Run *r, const char *form, const char *name, const char *val
         json_object_array_add(args, json_object_new_string(name));
         json_object_array_add(args, json_object_new_string(value));
         return execute_secret(r, set_field_script, args);
-}
-
-/* After a script started a navigation: until a new document has loaded. */
-static int wait_navigation(Run *r, double old_origin) {
-        int64_t deadline = now_ms() + (int64_t) r->job->timeout_sec * 1000;
-
-        for (;;) {
-                _cleanup_(page_state_done) PageState s = {};
-                int k = page_state(r, &s);
-                if (k < 0)
-                        return k;
-                if ((s.origin != old_origin && s.complete) || s.net_error)
-                        return 0;
-                if (now_ms() >= deadline) {
-                        char why[64];
-                        snprintf(why, sizeof why, "no page within %u s", r->job->timeout_sec);
-                        return partner_failure(r, r->phase, classify_failure(CHECK_FAILURE_PAGE_TIMEOUT), NULL, why);
-                }
-                sleep_ms(POLL_MS);
-        }
 }
 
 static int flow_expand_or_fail(Run *r, const FlowVars *v, const char *template, char **ret) {
