@@ -150,17 +150,10 @@ int pik_unit_end_add_field(PikUnitEnd *e, const char *field, size_t n) {
                 return copy_word(e->service_result, sizeof e->service_result, v, vn);
         if (field_is(field, n, "EXIT_CODE", &v, &vn))
                 return copy_word(e->exit_code, sizeof e->exit_code, v, vn);
-        if (field_is(field, n, "EXIT_STATUS", &v, &vn)) {
-                int r = copy_word(e->exit_status, sizeof e->exit_status, v, vn);
-
-                if (r < 0)
-                        return r;
-                /* systemd logs the number; ExecStopPost='s $EXIT_STATUS,
-                 * and operators, say "SEGV" for a signal. Ordered after
-                 * EXIT_CODE in systemd's entries: converted once both are
-                 * known (pik_unit_end_find()). */
-                return 0;
-        }
+        /* A signal's number; named once EXIT_CODE is known too
+         * (exit_status_signal_name()). */
+        if (field_is(field, n, "EXIT_STATUS", &v, &vn))
+                return copy_word(e->exit_status, sizeof e->exit_status, v, vn);
         return 0;
 }
 
